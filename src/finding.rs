@@ -1,0 +1,389 @@
+//! The one finding model every input format is normalised into.
+//!
+//! A `Finding` is a finding's identity (id, package, location) plus what the scanners said about
+//! it (severity, fix, title). Deduplication merges findings with the same identity reported by
+//! several tools or several reports; it never drops one.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt;
+
+/// A scanner's severity, normalised. `Unknown` means the scanner gave none; the guardrails decide
+/// what it counts as (`risk.unknown_severity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Unknown,
+    None,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Reads the severity words scanners use (`CRITICAL`, `High`, `moderate`, `info`, `negligible`...).
+    pub fn parse(s: &str) -> Severity {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "critical" => Severity::Critical,
+            "high" | "important" => Severity::High,
+            "medium" | "moderate" => Severity::Medium,
+            "low" | "minor" => Severity::Low,
+            "none" | "info" | "informational" | "negligible" => Severity::None,
+            _ => Severity::Unknown,
+        }
+    }
+
+    /// CVSS qualitative rating scale (also used for SARIF `security-severity`).
+    pub fn from_score(score: f64) -> Severity {
+        if !score.is_finite() {
+            Severity::Unknown
+        } else if score >= 9.0 {
+            Severity::Critical
+        } else if score >= 7.0 {
+            Severity::High
+        } else if score >= 4.0 {
+            Severity::Medium
+        } else if score >= 0.1 {
+            Severity::Low
+        } else {
+            Severity::None
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Unknown => "unknown",
+            Severity::None => "none",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Vulnerability,
+    Misconfiguration,
+    Secret,
+    Weakness,
+    License,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Vulnerability => "vulnerability",
+            Kind::Misconfiguration => "misconfiguration",
+            Kind::Secret => "secret",
+            Kind::Weakness => "weakness",
+            Kind::License => "license",
+        }
+    }
+}
+
+/// Whether a package came with the operating system (apk, deb, rpm...) or is an application library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageClass {
+    Os,
+    Library,
+}
+
+impl PackageClass {
+    /// Classifies by package type / purl type / ecosystem name.
+    pub fn from_type(t: &str) -> PackageClass {
+        match t.to_ascii_lowercase().as_str() {
+            "apk" | "deb" | "dpkg" | "rpm" | "alpm" | "alpine" | "debian" | "ubuntu" | "redhat"
+            | "centos" | "rocky" | "alma" | "amazon" | "oracle" | "photon" | "suse" | "opensuse"
+            | "opensuse.leap" | "sles" | "wolfi" | "chainguard" | "cbl-mariner" | "azurelinux"
+            | "fedora" | "linux-kernel" | "portage" | "nix" => PackageClass::Os,
+            _ => PackageClass::Library,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageClass::Os => "os",
+            PackageClass::Library => "library",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Package {
+    pub name: String,
+    pub version: Option<String>,
+    pub class: Option<PackageClass>,
+    pub purl: Option<String>,
+    pub ecosystem: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Location {
+    pub path: Option<String>,
+    pub line: Option<u32>,
+    /// The image layer (DiffID or digest) the finding sits in, when the scanner says.
+    pub layer_digest: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub kind: Kind,
+    pub tools: Vec<String>,
+    pub severity: Severity,
+    pub cvss: Option<f64>,
+    pub package: Option<Package>,
+    pub fixed_version: Option<String>,
+    /// `Some(false)` when the scanner says no fix exists (`wont-fix`, `not-fixed`); `None` when unknown.
+    pub fix_available: Option<bool>,
+    pub location: Location,
+    pub target: Option<String>,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub fingerprint: String,
+}
+
+/// Whether an identifier names a CVE (the id KEV and EPSS are keyed by).
+pub fn is_cve(id: &str) -> bool {
+    id.len() > 4 && id[..4].eq_ignore_ascii_case("CVE-")
+}
+
+/// Trims `./` and leading `/` so the same file reported by two tools compares equal.
+pub fn normalise_path(p: &str) -> String {
+    let mut p = p.trim();
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p.trim_start_matches('/').to_string()
+}
+
+impl Finding {
+    /// A finding with its identity and nothing else; formats fill in the rest.
+    pub fn new(id: impl Into<String>, kind: Kind, tool: impl Into<String>) -> Finding {
+        Finding {
+            id: id.into(),
+            aliases: Vec::new(),
+            kind,
+            tools: vec![tool.into()],
+            severity: Severity::Unknown,
+            cvss: None,
+            package: None,
+            fixed_version: None,
+            fix_available: None,
+            location: Location::default(),
+            target: None,
+            title: None,
+            published: None,
+            fingerprint: String::new(),
+        }
+    }
+
+    /// Every identifier of this finding: its id then its aliases.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.id.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+
+    pub fn cve(&self) -> Option<&str> {
+        self.ids().find(|i| is_cve(i))
+    }
+
+    /// Puts the finding in canonical form: the id becomes the CVE when one of the ids is a CVE
+    /// (so GHSA and CVE reports of one flaw meet), aliases sorted and deduplicated, paths
+    /// normalised, and the fingerprint computed from the identity.
+    pub fn canonicalise(&mut self) {
+        self.id = self.id.trim().to_string();
+        if !is_cve(&self.id) {
+            let mut cves: Vec<&String> = self.aliases.iter().filter(|a| is_cve(a)).collect();
+            cves.sort();
+            if let Some(cve) = cves.first().map(|c| c.to_string()) {
+                let old = std::mem::replace(&mut self.id, cve);
+                self.aliases.push(old);
+            }
+        }
+        let id = self.id.clone();
+        self.aliases.retain(|a| !a.trim().is_empty() && *a != id);
+        self.aliases.sort();
+        self.aliases.dedup();
+        self.tools.sort();
+        self.tools.dedup();
+        if let Some(p) = &self.location.path {
+            let n = normalise_path(p);
+            self.location.path = if n.is_empty() { None } else { Some(n) };
+        }
+        if self.fixed_version.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            self.fixed_version = None;
+        }
+        if self.fixed_version.is_some() && self.fix_available.is_none() {
+            self.fix_available = Some(true);
+        }
+        self.fingerprint = self.identity_hash();
+    }
+
+    /// The identity used for deduplication. OS packages are one per image, so their file path
+    /// (which differs between scanners: Trivy names the image, Grype the package database) is not
+    /// part of it; a library's path is (the same library can be vendored twice).
+    fn identity_key(&self) -> String {
+        let mut k = String::with_capacity(96);
+        k.push_str(self.kind.as_str());
+        k.push('\0');
+        k.push_str(&self.id);
+        k.push('\0');
+        let os = matches!(
+            self.package.as_ref().and_then(|p| p.class),
+            Some(PackageClass::Os)
+        );
+        if let Some(p) = &self.package {
+            k.push_str(&p.name);
+            k.push('\0');
+            k.push_str(p.version.as_deref().unwrap_or(""));
+        }
+        k.push('\0');
+        if !os {
+            k.push_str(self.location.path.as_deref().unwrap_or(""));
+            k.push('\0');
+            if let Some(l) = self.location.line {
+                k.push_str(&l.to_string());
+            }
+        }
+        k
+    }
+
+    fn identity_hash(&self) -> String {
+        let digest = Sha256::digest(self.identity_key().as_bytes());
+        let mut s = String::with_capacity(32);
+        for b in &digest[..16] {
+            use fmt::Write;
+            let _ = write!(s, "{b:02x}");
+        }
+        s
+    }
+
+    /// Folds another report of the same finding into this one. Where tools disagree on severity
+    /// the higher one is kept (a gate errs towards caution); other facts fill gaps.
+    fn absorb(&mut self, other: Finding) {
+        self.tools.extend(other.tools);
+        self.tools.sort();
+        self.tools.dedup();
+        self.aliases.extend(other.aliases);
+        self.aliases.sort();
+        self.aliases.dedup();
+        if other.severity > self.severity {
+            self.severity = other.severity;
+        }
+        self.cvss = match (self.cvss, other.cvss) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if let (Some(mine), Some(theirs)) = (&mut self.package, other.package) {
+            mine.purl = mine.purl.take().or(theirs.purl);
+            mine.ecosystem = mine.ecosystem.take().or(theirs.ecosystem);
+            mine.class = mine.class.or(theirs.class);
+        }
+        self.fixed_version = self.fixed_version.take().or(other.fixed_version);
+        self.fix_available = match (self.fix_available, other.fix_available) {
+            (Some(a), Some(b)) => Some(a || b),
+            (a, b) => a.or(b),
+        };
+        self.location.layer_digest = self.location.layer_digest.take().or(other.location.layer_digest);
+        self.target = self.target.take().or(other.target);
+        self.title = self.title.take().or(other.title);
+        self.published = self.published.take().or(other.published);
+    }
+}
+
+/// Canonicalises, merges findings with the same identity, and sorts deterministically:
+/// severity (highest first), then id, package, path, line.
+pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(findings.len());
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for mut f in findings {
+        f.canonicalise();
+        match index.get(&f.fingerprint) {
+            Some(&i) => out[i].absorb(f),
+            None => {
+                index.insert(f.fingerprint.clone(), out.len());
+                out.push(f);
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| pkg_key(a).cmp(&pkg_key(b)))
+            .then_with(|| a.location.path.cmp(&b.location.path))
+            .then_with(|| a.location.line.cmp(&b.location.line))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
+    out
+}
+
+fn pkg_key(f: &Finding) -> (&str, &str) {
+    f.package
+        .as_ref()
+        .map(|p| (p.name.as_str(), p.version.as_deref().unwrap_or("")))
+        .unwrap_or(("", ""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vuln(id: &str, tool: &str, path: &str) -> Finding {
+        let mut f = Finding::new(id, Kind::Vulnerability, tool);
+        f.package = Some(Package {
+            name: "uri".into(),
+            version: Some("0.10.1".into()),
+            class: Some(PackageClass::Library),
+            ..Package::default()
+        });
+        f.location.path = Some(path.into());
+        f
+    }
+
+    #[test]
+    fn ghsa_with_cve_alias_meets_the_cve() {
+        let mut a = vuln("GHSA-hv5j-3h9f-99c2", "grype", "/usr/lib/uri.gemspec");
+        a.aliases.push("CVE-2023-28755".into());
+        a.severity = Severity::High;
+        let mut b = vuln("CVE-2023-28755", "trivy", "usr/lib/uri.gemspec");
+        b.severity = Severity::Medium;
+        let out = dedup(vec![a, b]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].id, "CVE-2023-28755");
+        assert_eq!(out[0].aliases, vec!["GHSA-hv5j-3h9f-99c2"]);
+        assert_eq!(out[0].tools, vec!["grype", "trivy"]);
+        assert_eq!(out[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn same_library_at_two_paths_stays_two_findings() {
+        let out = dedup(vec![vuln("CVE-1", "t", "a/package-lock.json"), vuln("CVE-1", "t", "b/package-lock.json")]);
+        assert_eq!(out.len(), 2);
+        assert_ne!(out[0].fingerprint, out[1].fingerprint);
+    }
+
+    #[test]
+    fn severity_words_and_scores() {
+        assert_eq!(Severity::parse("MODERATE"), Severity::Medium);
+        assert_eq!(Severity::parse("Negligible"), Severity::None);
+        assert_eq!(Severity::parse("bogus"), Severity::Unknown);
+        assert_eq!(Severity::from_score(9.0), Severity::Critical);
+        assert_eq!(Severity::from_score(6.9), Severity::Medium);
+        assert_eq!(Severity::from_score(0.0), Severity::None);
+        assert_eq!(Severity::from_score(f64::NAN), Severity::Unknown);
+    }
+}

@@ -1,0 +1,115 @@
+//! `cargo audit --json` (rustsec's report format). Written from the documented report structure
+//! (rustsec `Report`: `vulnerabilities.list[]` with `advisory`, `versions`, `package`, and
+//! `warnings`); cargo-audit cannot fetch its advisory database here, so no real sample was made.
+//!
+//! Vulnerabilities become findings; warnings (unmaintained, unsound, yanked) become findings of
+//! severity `low` with kind `vulnerability` only when they carry an advisory.
+
+use super::{nonempty, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::cvss::v3_base_score;
+use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub struct CargoAudit;
+
+#[derive(Deserialize)]
+struct Report {
+    vulnerabilities: Vulns,
+    #[serde(default)]
+    warnings: BTreeMap<String, Vec<Warning>>,
+}
+
+#[derive(Deserialize)]
+struct Vulns {
+    #[serde(default)]
+    list: Vec<Vuln>,
+}
+
+#[derive(Deserialize)]
+struct Vuln {
+    advisory: Advisory,
+    versions: Option<Versions>,
+    package: Pkg,
+}
+
+#[derive(Deserialize)]
+struct Warning {
+    kind: Option<String>,
+    advisory: Option<Advisory>,
+    package: Pkg,
+}
+
+#[derive(Deserialize)]
+struct Advisory {
+    id: String,
+    title: Option<String>,
+    date: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    cvss: Option<String>,
+    informational: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Versions {
+    #[serde(default)]
+    patched: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Pkg {
+    name: String,
+    version: Option<String>,
+}
+
+fn finding(adv: &Advisory, pkg: &Pkg) -> Finding {
+    let mut f = Finding::new(adv.id.clone(), Kind::Vulnerability, CargoAudit::NAME);
+    f.aliases = adv.aliases.clone();
+    f.cvss = adv.cvss.as_deref().and_then(v3_base_score);
+    f.severity = f.cvss.map(Severity::from_score).unwrap_or(Severity::Unknown);
+    f.package = Some(Package {
+        name: pkg.name.clone(),
+        version: nonempty(pkg.version.as_deref()),
+        class: Some(PackageClass::Library),
+        purl: pkg.version.as_ref().map(|v| format!("pkg:cargo/{}@{v}", pkg.name)),
+        ecosystem: Some("crates.io".into()),
+    });
+    f.location.path = Some("Cargo.lock".into());
+    f.title = nonempty(adv.title.as_deref());
+    f.published = nonempty(adv.date.as_deref());
+    f
+}
+
+impl ReportFormat for CargoAudit {
+    const NAME: &'static str = "cargo-audit";
+
+    fn detect(p: &Probe) -> bool {
+        p.has("vulnerabilities") && (p.has("lockfile") || p.has("database")) && !p.has("version")
+    }
+
+    fn parse(src: &Source) -> Result<Parsed, InputError> {
+        let report: Report = src.parse_json("cargo audit JSON")?;
+        let mut out = Parsed::new(src, Self::NAME);
+        out.meta.kinds.push("dependency_scanning");
+        for v in &report.vulnerabilities.list {
+            let mut f = finding(&v.advisory, &v.package);
+            f.fixed_version = v.versions.as_ref().and_then(|vs| vs.patched.first().cloned());
+            f.fix_available = v.versions.as_ref().map(|vs| !vs.patched.is_empty());
+            out.findings.push(f);
+        }
+        for (kind, list) in &report.warnings {
+            for w in list {
+                let Some(adv) = &w.advisory else { continue };
+                let mut f = finding(adv, &w.package);
+                if f.severity == Severity::Unknown {
+                    f.severity = Severity::Low;
+                }
+                let what = adv.informational.as_deref().or(w.kind.as_deref()).unwrap_or(kind);
+                f.title = Some(format!("{what}: {}", f.title.unwrap_or_default()));
+                out.findings.push(f);
+            }
+        }
+        Ok(out)
+    }
+}

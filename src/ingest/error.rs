@@ -1,0 +1,122 @@
+//! Errors about input files, as diagnostics that name the file, the position and what was
+//! expected. Large files are not embedded in the diagnostic; the position is in the message.
+
+use super::{Source, UNDERSTOOD};
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+/// Files above this size are not attached to diagnostics as source code.
+const MAX_SNIPPET_SOURCE: usize = 1 << 20;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum InputError {
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(riskgate::input::unreadable))]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{path} is a directory, not a report file")]
+    #[diagnostic(code(riskgate::input::directory), help("pass each report file with its own --report"))]
+    Directory { path: String },
+
+    #[error("{path} is empty")]
+    #[diagnostic(
+        code(riskgate::input::empty),
+        help("a scanner that failed can leave an empty file behind; an empty report is not a clean scan. Re-run the scanner.")
+    )]
+    Empty { path: String },
+
+    #[error("{path}: {message}")]
+    #[diagnostic(code(riskgate::input::syntax))]
+    Syntax {
+        path: String,
+        message: String,
+        #[source_code]
+        src: Option<NamedSource<String>>,
+        #[label("{label}")]
+        span: Option<SourceSpan>,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{path}: unrecognised input format")]
+    #[diagnostic(code(riskgate::input::unknown_format))]
+    Unknown {
+        path: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("{path}: {message}")]
+    #[diagnostic(code(riskgate::input::invalid))]
+    Invalid {
+        path: String,
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+}
+
+impl InputError {
+    pub fn io(path: &str, source: std::io::Error) -> InputError {
+        InputError::Io { path: path.to_string(), source }
+    }
+
+    pub fn invalid(path: &str, message: impl Into<String>) -> InputError {
+        InputError::Invalid { path: path.to_string(), message: message.into(), help: None }
+    }
+
+    /// Converts a serde_json error into a diagnostic pointing at the line and column.
+    pub fn json(src: &Source, format: &str, e: &serde_json::Error) -> InputError {
+        use serde_json::error::Category;
+        let (line, col) = (e.line(), e.column());
+        let inner = e.to_string();
+        // serde_json appends " at line L column C"; keep our own wording of the position.
+        let what = inner.rsplit_once(" at line ").map(|(w, _)| w.to_string()).unwrap_or(inner);
+        let (message, label, help) = match e.classify() {
+            Category::Eof => (
+                format!("truncated {format}: the file ends early ({what}) at line {line} column {col}"),
+                "file ends here".to_string(),
+                Some("the file was cut short; was the scanner interrupted or the artifact upload incomplete?".into()),
+            ),
+            Category::Syntax => (
+                format!("malformed {format}: {what} at line {line} column {col}"),
+                "here".to_string(),
+                Some(format!("riskgate understands: {UNDERSTOOD}")),
+            ),
+            Category::Data => (
+                format!("{format} report does not have the expected shape: {what} at line {line} column {col}"),
+                "unexpected value".to_string(),
+                None,
+            ),
+            Category::Io => (format!("cannot read {format}: {what}"), String::new(), None),
+        };
+        let text = src.json();
+        let (src_code, span) = if text.len() <= MAX_SNIPPET_SOURCE && line > 0 {
+            let offset = offset_of(text, line, col);
+            (
+                Some(NamedSource::new(&src.path, String::from_utf8_lossy(text).into_owned())),
+                Some(SourceSpan::from((offset, 0))),
+            )
+        } else {
+            (None, None)
+        };
+        InputError::Syntax { path: src.path.clone(), message, src: src_code, span, label, help }
+    }
+}
+
+/// Byte offset of a 1-based line and column (serde_json columns count bytes).
+fn offset_of(text: &[u8], line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].iter().position(|&b| b == b'\n') {
+            Some(p) => start += p + 1,
+            None => return text.len(),
+        }
+    }
+    (start + col.saturating_sub(1)).min(text.len())
+}

@@ -1,0 +1,160 @@
+//! GitLab security reports (container scanning, dependency scanning, SAST, secret detection,
+//! and the other analyzers that write the same schema).
+//!
+//! The id is the first CVE identifier, else the first identifier; all identifiers become
+//! aliases. GitLab's schema has no per-finding package class: a container-scanning finding is an
+//! OS package when the report names the operating system, a library otherwise.
+
+use super::{nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use serde::Deserialize;
+
+pub struct GitLab;
+
+#[derive(Deserialize)]
+struct Report {
+    version: Option<String>,
+    scan: Option<Scan>,
+    #[serde(default)]
+    vulnerabilities: Vec<Vuln>,
+}
+
+#[derive(Deserialize)]
+struct Scan {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    status: Option<String>,
+    end_time: Option<String>,
+    scanner: Option<Scanner>,
+}
+
+#[derive(Deserialize)]
+struct Scanner {
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Vuln {
+    id: Option<String>,
+    category: Option<String>,
+    name: Option<String>,
+    message: Option<String>,
+    severity: Option<String>,
+    solution: Option<String>,
+    location: Option<Location>,
+    #[serde(default)]
+    identifiers: Vec<Identifier>,
+}
+
+#[derive(Deserialize)]
+struct Location {
+    file: Option<String>,
+    start_line: Option<u32>,
+    image: Option<String>,
+    operating_system: Option<String>,
+    dependency: Option<Dependency>,
+}
+
+#[derive(Deserialize)]
+struct Dependency {
+    package: Option<Pkg>,
+    version: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Pkg {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Identifier {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    value: Option<String>,
+}
+
+fn known(s: Option<&str>) -> Option<String> {
+    nonempty(s).filter(|s| !s.eq_ignore_ascii_case("unknown"))
+}
+
+impl ReportFormat for GitLab {
+    const NAME: &'static str = "gitlab";
+
+    fn detect(p: &Probe) -> bool {
+        p.has("vulnerabilities") && p.has("version") && (p.has("scan") || p.has("remediations") || p.has("dependency_files"))
+    }
+
+    fn parse(src: &Source) -> Result<Parsed, InputError> {
+        let report: Report = src.parse_json("GitLab security report")?;
+        if report.version.is_none() {
+            return Err(InputError::invalid(&src.path, "GitLab security report without `version`"));
+        }
+        let mut out = Parsed::new(src, Self::NAME);
+        let scan_kind = report.scan.as_ref().and_then(|s| s.kind.clone());
+        let tool = report
+            .scan
+            .as_ref()
+            .and_then(|s| s.scanner.as_ref())
+            .and_then(|s| nonempty(s.id.as_deref()))
+            .unwrap_or_else(|| Self::NAME.into());
+        if let Some(scan) = &report.scan {
+            out.meta.created = ts(scan.end_time.as_deref());
+            out.meta.failed = scan.status.as_deref() == Some("failure");
+        }
+        for v in report.vulnerabilities {
+            let category = v.category.clone().or_else(|| scan_kind.clone()).unwrap_or_default();
+            let kind = match category.as_str() {
+                "container_scanning" | "dependency_scanning" | "cluster_image_scanning" => Kind::Vulnerability,
+                "secret_detection" => Kind::Secret,
+                _ => Kind::Weakness,
+            };
+            let values: Vec<String> = v.identifiers.iter().filter_map(|i| nonempty(i.value.as_deref())).collect();
+            let cve = v
+                .identifiers
+                .iter()
+                .find(|i| i.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("cve")))
+                .and_then(|i| nonempty(i.value.as_deref()));
+            let Some(id) = cve.or_else(|| values.first().cloned()).or_else(|| nonempty(v.id.as_deref())) else {
+                return Err(InputError::invalid(&src.path, "a GitLab vulnerability has neither identifiers nor id"));
+            };
+            let mut f = Finding::new(id, kind, tool.clone());
+            f.aliases = values;
+            f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
+            let loc = v.location.as_ref();
+            if let Some(dep) = loc.and_then(|l| l.dependency.as_ref()) {
+                let os = category == "container_scanning" && known(loc.and_then(|l| l.operating_system.as_deref())).is_some();
+                f.package = Some(Package {
+                    name: dep.package.as_ref().and_then(|p| nonempty(p.name.as_deref())).unwrap_or_default(),
+                    version: nonempty(dep.version.as_deref()),
+                    class: Some(if os { PackageClass::Os } else { PackageClass::Library }),
+                    ..Package::default()
+                });
+                if !os {
+                    f.location.path = known(loc.and_then(|l| l.file.as_deref()));
+                }
+            } else {
+                f.location.path = known(loc.and_then(|l| l.file.as_deref()));
+                f.location.line = loc.and_then(|l| l.start_line).filter(|l| *l > 0);
+            }
+            f.fixed_version = v
+                .solution
+                .as_deref()
+                .and_then(|s| s.strip_prefix("Upgrade "))
+                .and_then(|s| s.rsplit_once(" to "))
+                .map(|(_, ver)| ver.trim().to_string());
+            f.target = known(loc.and_then(|l| l.image.as_deref()));
+            f.title = nonempty(v.name.as_deref()).or_else(|| nonempty(v.message.as_deref()));
+            out.findings.push(f);
+        }
+        let kind = match scan_kind.as_deref() {
+            Some("container_scanning" | "cluster_image_scanning") => Some("container_scanning"),
+            Some("dependency_scanning") => Some("dependency_scanning"),
+            Some("sast") => Some("sast"),
+            Some("secret_detection") => Some("secret_detection"),
+            Some("dast" | "api_fuzzing" | "coverage_fuzzing") => Some("dast"),
+            _ => None,
+        };
+        out.meta.kinds.extend(kind);
+        Ok(out)
+    }
+}

@@ -1,0 +1,164 @@
+//! Grype JSON (`grype -o json`): matches with artifact locations, fix state, and related
+//! vulnerabilities as aliases (a GHSA match lists its CVE there).
+
+use super::{nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use serde::Deserialize;
+
+pub struct Grype;
+
+#[derive(Deserialize)]
+struct Report {
+    matches: Option<Vec<Match>>,
+    source: Option<GSource>,
+    descriptor: Option<Descriptor>,
+}
+
+#[derive(Deserialize)]
+struct GSource {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    target: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct Descriptor {
+    name: Option<String>,
+    timestamp: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Match {
+    vulnerability: Vuln,
+    #[serde(default)]
+    related_vulnerabilities: Vec<Related>,
+    artifact: Artifact,
+}
+
+#[derive(Deserialize)]
+struct Vuln {
+    id: String,
+    severity: Option<String>,
+    #[serde(default)]
+    cvss: Vec<GCvss>,
+    fix: Option<Fix>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GCvss {
+    metrics: Option<Metrics>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Metrics {
+    base_score: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct Fix {
+    #[serde(default)]
+    versions: Vec<String>,
+    state: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Related {
+    id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact {
+    name: String,
+    version: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    locations: Vec<GLocation>,
+    purl: Option<String>,
+    language: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GLocation {
+    path: Option<String>,
+    #[serde(rename = "layerID")]
+    layer_id: Option<String>,
+}
+
+impl ReportFormat for Grype {
+    const NAME: &'static str = "grype";
+
+    fn detect(p: &Probe) -> bool {
+        p.has("matches") && (p.has("source") || p.has("descriptor") || p.has("distro"))
+    }
+
+    fn parse(src: &Source) -> Result<Parsed, InputError> {
+        let report: Report = src.parse_json("Grype JSON")?;
+        let mut out = Parsed::new(src, Self::NAME);
+        let tool = report.descriptor.as_ref().and_then(|d| nonempty(d.name.as_deref())).unwrap_or_else(|| Self::NAME.into());
+        out.meta.created = ts(report.descriptor.as_ref().and_then(|d| d.timestamp.as_deref()));
+        if let Some(source) = &report.source {
+            let image = source.kind.as_deref() == Some("image");
+            out.meta.kinds.push(if image { "container_scanning" } else { "dependency_scanning" });
+            out.meta.target = match &source.target {
+                Some(serde_json::Value::String(s)) if s != "unknown" => Some(s.clone()),
+                Some(serde_json::Value::Object(o)) => o.get("userInput").and_then(|v| v.as_str()).map(String::from),
+                _ => None,
+            };
+            if let Some(serde_json::Value::Object(o)) = &source.target {
+                if let Some(layers) = o.get("layers").and_then(|l| l.as_array()) {
+                    out.meta.diff_ids =
+                        layers.iter().filter_map(|l| l.get("digest").and_then(|d| d.as_str()).map(String::from)).collect();
+                }
+            }
+        }
+        for m in report.matches.into_iter().flatten() {
+            let v = m.vulnerability;
+            let a = m.artifact;
+            let mut f = Finding::new(v.id, Kind::Vulnerability, tool.clone());
+            f.aliases = m.related_vulnerabilities.into_iter().map(|r| r.id).collect();
+            f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
+            f.cvss = v.cvss.iter().filter_map(|c| c.metrics.as_ref()?.base_score).reduce(f64::max);
+            let class = a.kind.as_deref().map(PackageClass::from_type);
+            let first = a.locations.first();
+            f.location.path = match class {
+                Some(PackageClass::Os) => None,
+                _ => first.and_then(|l| nonempty(l.path.as_deref())),
+            };
+            f.location.layer_digest = first.and_then(|l| nonempty(l.layer_id.as_deref()));
+            f.package = Some(Package {
+                name: a.name,
+                version: nonempty(a.version.as_deref()),
+                class,
+                purl: nonempty(a.purl.as_deref()),
+                ecosystem: nonempty(a.language.as_deref()).or_else(|| nonempty(a.kind.as_deref())),
+            });
+            if let Some(fix) = v.fix {
+                f.fixed_version = fix.versions.into_iter().next();
+                f.fix_available = match fix.state.as_deref() {
+                    Some("fixed") => Some(true),
+                    Some("not-fixed" | "wont-fix") => Some(false),
+                    _ => None,
+                };
+            }
+            f.target = out.meta.target.clone();
+            f.title = v.description.map(|d| first_line(&d));
+            out.findings.push(f);
+        }
+        Ok(out)
+    }
+}
+
+/// The first line of a description, capped, for use as a title.
+pub(crate) fn first_line(d: &str) -> String {
+    let line = d.lines().next().unwrap_or("").trim();
+    match line.char_indices().nth(160) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
+}

@@ -1,0 +1,194 @@
+//! Ingestion: scanner reports and threat intel in, normalised findings and VEX statements out.
+//!
+//! One module per input format, each behind [`ReportFormat`]. The format of a file is detected
+//! from its content (its top-level JSON keys), never from its name. Every file is read once and
+//! parsed once; raw format structs borrow from the file's bytes where they can.
+//!
+//! Must never: panic on input, guess a format, or turn an unreadable file into "no findings".
+
+mod cargo_audit;
+mod csaf;
+mod cyclonedx;
+mod detect;
+pub mod epss;
+mod error;
+mod gitlab;
+mod grype;
+pub mod kev;
+mod npm_audit;
+mod openvex;
+mod osv;
+mod sarif;
+mod trivy;
+pub mod vex;
+
+pub use error::InputError;
+pub use vex::{VexStatement, VexStatus};
+
+use crate::date::Timestamp;
+use crate::finding::Finding;
+use detect::Probe;
+use serde::Serialize;
+use std::path::Path;
+
+/// The formats `--report` understands, in the words the error messages use.
+pub const UNDERSTOOD: &str = "Trivy JSON, Grype JSON, SARIF 2.1.0, CycloneDX JSON (vulnerabilities or VEX), \
+OpenVEX, CSAF VEX, GitLab security reports, OSV-Scanner JSON, npm audit --json (v2), cargo audit --json";
+
+/// A file's bytes and the name it is known by in diagnostics.
+pub struct Source {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Source {
+    /// Reads a file, refusing directories, missing files and empty files with pointed errors.
+    pub fn read(path: &Path) -> Result<Source, InputError> {
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| InputError::io(&shown, e))?;
+        if meta.is_dir() {
+            return Err(InputError::Directory { path: shown });
+        }
+        let bytes = std::fs::read(path).map_err(|e| InputError::io(&shown, e))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(InputError::Empty { path: shown });
+        }
+        Ok(Source { path: shown, bytes })
+    }
+
+    pub fn from_bytes(path: impl Into<String>, bytes: Vec<u8>) -> Source {
+        Source { path: path.into(), bytes }
+    }
+
+    /// The bytes after a UTF-8 byte-order mark, if any.
+    pub fn json(&self) -> &[u8] {
+        self.bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&self.bytes)
+    }
+
+    /// Deserialises the whole file, turning serde's error into a diagnostic that points at it.
+    pub fn parse_json<'a, T: serde::Deserialize<'a>>(&'a self, format: &str) -> Result<T, InputError> {
+        serde_json::from_slice(self.json()).map_err(|e| InputError::json(self, format, &e))
+    }
+}
+
+/// What a report says about the scan itself (used for required-report checks and ownership).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReportMeta {
+    /// When the report says the scan ran.
+    pub created: Option<Timestamp>,
+    /// What was scanned: an image reference, a repository or directory.
+    pub target: Option<String>,
+    /// For image scans: the layer DiffIDs of the image, in order.
+    pub diff_ids: Vec<String>,
+    /// The scan kinds this report provides (container_scanning, dependency_scanning, sast...).
+    pub kinds: Vec<&'static str>,
+    /// The report claims the scan failed (GitLab `scan.status: failure`, SARIF
+    /// `executionSuccessful: false`).
+    pub failed: bool,
+    /// Results the tool itself marked as suppressed (SARIF suppressions), skipped but counted.
+    pub suppressed: usize,
+}
+
+/// One parsed input file.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub path: String,
+    pub format: &'static str,
+    pub findings: Vec<Finding>,
+    pub vex: Vec<VexStatement>,
+    pub meta: ReportMeta,
+}
+
+impl Parsed {
+    pub fn new(src: &Source, format: &'static str) -> Parsed {
+        Parsed { path: src.path.clone(), format, findings: Vec::new(), vex: Vec::new(), meta: ReportMeta::default() }
+    }
+}
+
+/// One input format: how to recognise it from its top-level keys and how to read it.
+pub trait ReportFormat {
+    /// The short name shown in reports and errors (`trivy`, `sarif`...).
+    const NAME: &'static str;
+    /// Whether the top-level keys (and short scalar values) of a JSON object are this format's.
+    fn detect(probe: &Probe) -> bool;
+    /// Reads the whole file.
+    fn parse(src: &Source) -> Result<Parsed, InputError>;
+}
+
+type Detector = fn(&Probe) -> bool;
+type Parser = fn(&Source) -> Result<Parsed, InputError>;
+
+const fn entry<F: ReportFormat>() -> (&'static str, Detector, Parser) {
+    (F::NAME, F::detect, F::parse)
+}
+
+/// Every report format, most specific detectors first.
+const FORMATS: &[(&str, Detector, Parser)] = &[
+    entry::<trivy::Trivy>(),
+    entry::<grype::Grype>(),
+    entry::<sarif::Sarif>(),
+    entry::<cyclonedx::CycloneDx>(),
+    entry::<openvex::OpenVex>(),
+    entry::<csaf::Csaf>(),
+    entry::<npm_audit::NpmAudit>(),
+    entry::<cargo_audit::CargoAudit>(),
+    entry::<osv::OsvScanner>(),
+    entry::<gitlab::GitLab>(),
+];
+
+/// Detects the format of `src` from its content and parses it.
+pub fn parse_report(src: &Source) -> Result<Parsed, InputError> {
+    let probe = Probe::scan(src.json());
+    let found = probe.as_ref().and_then(|p| FORMATS.iter().find(|(_, detect, _)| detect(p)));
+    match found {
+        Some((_, _, parse)) => parse(src),
+        None => {
+            // Tell a broken file from a well-formed file of a format we do not know.
+            serde_json::from_slice::<serde::de::IgnoredAny>(src.json())
+                .map_err(|e| InputError::json(src, "JSON", &e))?;
+            if probe.as_ref().is_some_and(kev::looks_like_kev) {
+                return Err(InputError::Unknown {
+                    path: src.path.clone(),
+                    help: "this is the CISA KEV catalog: pass it with --kev, not --report".into(),
+                });
+            }
+            Err(InputError::Unknown {
+                path: src.path.clone(),
+                help: format!("riskgate understands: {UNDERSTOOD}. Threat intel goes to --kev (CISA KEV JSON) and --epss (FIRST EPSS CSV)."),
+            })
+        }
+    }
+}
+
+/// Reads and parses a report file.
+pub fn load_report(path: &Path) -> Result<Parsed, InputError> {
+    parse_report(&Source::read(path)?)
+}
+
+/// Reads a VEX document given with `--vex` (OpenVEX, CycloneDX VEX or CSAF VEX). A file of
+/// another format is refused: findings in a VEX slot would silently not be gated.
+pub fn load_vex(path: &Path) -> Result<Parsed, InputError> {
+    let parsed = load_report(path)?;
+    if !matches!(parsed.format, "openvex" | "cyclonedx" | "csaf") {
+        return Err(InputError::Invalid {
+            path: parsed.path,
+            message: format!("--vex expects a VEX document, but this is a {} report", parsed.format),
+            help: Some("pass scanner reports with --report; --vex takes OpenVEX, CycloneDX VEX or CSAF VEX".into()),
+        });
+    }
+    Ok(parsed)
+}
+
+/// Parses an optional timestamp field, ignoring values that do not parse (a scanner's clock
+/// format is not worth failing a gate over; the report-age check treats unknown as missing).
+pub(crate) fn ts(s: Option<&str>) -> Option<Timestamp> {
+    s.and_then(Timestamp::parse)
+}
+
+/// Returns `Some(s)` when `s` has non-blank text.
+pub(crate) fn nonempty<S: AsRef<str>>(s: Option<S>) -> Option<String> {
+    s.and_then(|s| {
+        let t = s.as_ref().trim();
+        (!t.is_empty()).then(|| t.to_string())
+    })
+}

@@ -1,0 +1,164 @@
+//! OSV-Scanner JSON (`osv-scanner --format json`). Written from the tool's documented output
+//! schema (docs/output.md of google/osv-scanner); no byte-exact sample could be produced here.
+//!
+//! One finding per vulnerability group (OSV-Scanner groups ids that are aliases of each other)
+//! and package; severity from the group's `max_severity` score, else the advisory's.
+
+use super::{nonempty, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::cvss::v3_base_score;
+use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use serde::Deserialize;
+use serde_json::Value;
+
+pub struct OsvScanner;
+
+#[derive(Deserialize)]
+struct Report {
+    results: Vec<OResult>,
+}
+
+#[derive(Deserialize)]
+struct OResult {
+    #[serde(alias = "packageSource")]
+    source: Option<OSource>,
+    #[serde(default)]
+    packages: Vec<OPackage>,
+}
+
+#[derive(Deserialize)]
+struct OSource {
+    path: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OPackage {
+    package: PkgInfo,
+    #[serde(default)]
+    vulnerabilities: Vec<Osv>,
+    #[serde(default)]
+    groups: Vec<Group>,
+}
+
+#[derive(Deserialize)]
+struct PkgInfo {
+    name: String,
+    version: Option<String>,
+    ecosystem: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Osv {
+    id: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    summary: Option<String>,
+    #[serde(default)]
+    severity: Vec<OSeverity>,
+    #[serde(default)]
+    affected: Vec<Value>,
+    database_specific: Option<Value>,
+    published: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OSeverity {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    score: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Group {
+    ids: Vec<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    max_severity: Option<String>,
+}
+
+fn osv_severity(v: &Osv) -> (Severity, Option<f64>) {
+    let score = v
+        .severity
+        .iter()
+        .filter(|s| s.kind.as_deref().is_some_and(|k| k.starts_with("CVSS_V3")))
+        .filter_map(|s| v3_base_score(s.score.as_deref()?))
+        .reduce(f64::max);
+    if let Some(s) = score {
+        return (Severity::from_score(s), Some(s));
+    }
+    let word = v.database_specific.as_ref().and_then(|d| d.get("severity")).and_then(Value::as_str);
+    (word.map(Severity::parse).unwrap_or(Severity::Unknown), None)
+}
+
+/// The first `fixed` event of the advisory's ranges for this package.
+fn fixed_version(v: &Osv, pkg: &str) -> Option<String> {
+    v.affected
+        .iter()
+        .filter(|a| a.pointer("/package/name").and_then(Value::as_str).is_none_or(|n| n == pkg))
+        .flat_map(|a| a.get("ranges").and_then(Value::as_array).into_iter().flatten())
+        .flat_map(|r| r.get("events").and_then(Value::as_array).into_iter().flatten())
+        .find_map(|e| e.get("fixed").and_then(Value::as_str).map(String::from))
+}
+
+impl ReportFormat for OsvScanner {
+    const NAME: &'static str = "osv-scanner";
+
+    fn detect(p: &Probe) -> bool {
+        p.has("results") && !p.has("runs") && !p.has("version")
+    }
+
+    fn parse(src: &Source) -> Result<Parsed, InputError> {
+        let report: Report = src.parse_json("OSV-Scanner JSON")?;
+        let mut out = Parsed::new(src, Self::NAME);
+        let mut docker = false;
+        for r in report.results {
+            let path = r.source.as_ref().and_then(|s| nonempty(s.path.as_deref()));
+            docker |= r.source.as_ref().and_then(|s| s.kind.as_deref()) == Some("docker");
+            for p in r.packages {
+                let class = p.package.ecosystem.as_deref().map(|e| {
+                    PackageClass::from_type(e.split(':').next().unwrap_or(e))
+                });
+                // Without groups (older versions) every advisory stands alone.
+                let groups: Vec<Group> = if p.groups.is_empty() {
+                    p.vulnerabilities
+                        .iter()
+                        .map(|v| Group { ids: vec![v.id.clone()], aliases: v.aliases.clone(), max_severity: None })
+                        .collect()
+                } else {
+                    p.groups
+                };
+                for g in groups {
+                    let Some(first) = g.ids.first() else { continue };
+                    let members: Vec<&Osv> = p.vulnerabilities.iter().filter(|v| g.ids.contains(&v.id)).collect();
+                    let mut f = Finding::new(first.clone(), Kind::Vulnerability, Self::NAME);
+                    f.aliases = g.ids.iter().skip(1).cloned().chain(g.aliases.iter().cloned()).collect();
+                    f.aliases.extend(members.iter().flat_map(|v| v.aliases.iter().cloned()));
+                    let group_score = g.max_severity.as_deref().and_then(|s| s.trim().parse::<f64>().ok());
+                    let (sev, cvss) = match group_score {
+                        Some(s) => (Severity::from_score(s), Some(s)),
+                        None => members.iter().map(|v| osv_severity(v)).max_by(|a, b| a.0.cmp(&b.0)).unwrap_or((Severity::Unknown, None)),
+                    };
+                    f.severity = sev;
+                    f.cvss = cvss;
+                    f.package = Some(Package {
+                        name: p.package.name.clone(),
+                        version: nonempty(p.package.version.as_deref()),
+                        class,
+                        purl: None,
+                        ecosystem: nonempty(p.package.ecosystem.as_deref()),
+                    });
+                    f.fixed_version = members.iter().find_map(|v| fixed_version(v, &p.package.name));
+                    if class != Some(PackageClass::Os) {
+                        f.location.path = path.clone();
+                    }
+                    f.title = members.iter().find_map(|v| nonempty(v.summary.as_deref()));
+                    f.published = members.iter().find_map(|v| nonempty(v.published.as_deref()));
+                    out.findings.push(f);
+                }
+            }
+        }
+        out.meta.kinds.push(if docker { "container_scanning" } else { "dependency_scanning" });
+        Ok(out)
+    }
+}

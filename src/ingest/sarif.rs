@@ -1,0 +1,316 @@
+//! SARIF 2.1.0 from any tool: rule by `ruleId` or rule index, severity from
+//! `properties.security-severity` (taking precedence) else the result's or rule's level,
+//! locations through the run's artifacts table, results with accepted suppressions skipped,
+//! several runs per file.
+
+use super::{grype::first_line, nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::finding::{is_cve, Finding, Kind, Package, PackageClass, Severity};
+use serde::Deserialize;
+use serde_json::Value;
+
+pub struct Sarif;
+
+#[derive(Deserialize)]
+struct Log {
+    version: Option<String>,
+    #[serde(default)]
+    runs: Vec<Run>,
+}
+
+#[derive(Deserialize)]
+struct Run {
+    tool: Tool,
+    #[serde(default)]
+    results: Option<Vec<SResult>>,
+    #[serde(default)]
+    artifacts: Vec<Artifact>,
+    #[serde(default)]
+    invocations: Vec<Invocation>,
+    properties: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Deserialize)]
+struct Driver {
+    name: String,
+    #[serde(default)]
+    rules: Vec<Rule>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: Option<String>,
+    name: Option<String>,
+    short_description: Option<Text>,
+    default_configuration: Option<Config>,
+    properties: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct Text {
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Config {
+    level: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: Option<bool>,
+    end_time_utc: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Artifact {
+    location: Option<ArtifactLocation>,
+}
+
+#[derive(Deserialize)]
+struct ArtifactLocation {
+    uri: Option<String>,
+    index: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SResult {
+    rule_id: Option<String>,
+    rule_index: Option<usize>,
+    rule: Option<RuleRef>,
+    level: Option<String>,
+    kind: Option<String>,
+    message: Option<Text>,
+    #[serde(default)]
+    locations: Vec<SLocation>,
+    suppressions: Option<Vec<Suppression>>,
+    properties: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct RuleRef {
+    id: Option<String>,
+    index: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SLocation {
+    physical_location: Option<Physical>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Option<ArtifactLocation>,
+    region: Option<Region>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct Suppression {
+    status: Option<String>,
+}
+
+fn security_severity(props: Option<&Value>) -> Option<f64> {
+    match props?.get("security-severity")? {
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n.as_f64(),
+        _ => None,
+    }
+}
+
+fn tags(props: Option<&Value>) -> Vec<String> {
+    props
+        .and_then(|p| p.get("tags"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_ascii_lowercase)).collect())
+        .unwrap_or_default()
+}
+
+fn level_severity(level: &str) -> Severity {
+    match level {
+        "error" => Severity::High,
+        "warning" => Severity::Medium,
+        "note" => Severity::Low,
+        "none" => Severity::None,
+        _ => Severity::Unknown,
+    }
+}
+
+fn uri_path(uri: &str) -> String {
+    uri.strip_prefix("file://").unwrap_or(uri).to_string()
+}
+
+/// Package and version from the messages Trivy and Grype write into SARIF results.
+fn package_from_message(msg: &str) -> Option<(String, String, Option<String>)> {
+    if let Some(rest) = msg.strip_prefix("Package: ") {
+        let mut lines = rest.lines();
+        let name = lines.next()?.trim().to_string();
+        let version = lines.next()?.strip_prefix("Installed Version: ")?.trim().to_string();
+        return Some((name, version, None));
+    }
+    // Grype: "A low vulnerability in rpm package: package-1, version 1.1.1 was found in ..."
+    let (_, rest) = msg.split_once(" vulnerability in ")?;
+    let (ptype, rest) = rest.split_once(" package: ")?;
+    let (name, rest) = rest.split_once(", version ")?;
+    let version = rest.split_whitespace().next()?;
+    Some((name.to_string(), version.to_string(), Some(ptype.to_string())))
+}
+
+impl ReportFormat for Sarif {
+    const NAME: &'static str = "sarif";
+
+    fn detect(p: &Probe) -> bool {
+        p.has("runs") && (p.has("version") || p.value("$schema").is_some_and(|s| s.contains("sarif")))
+    }
+
+    fn parse(src: &Source) -> Result<Parsed, InputError> {
+        let log: Log = src.parse_json("SARIF")?;
+        if log.version.as_deref() != Some("2.1.0") {
+            return Err(InputError::Invalid {
+                path: src.path.clone(),
+                message: format!("SARIF version {:?} is not supported", log.version.unwrap_or_default()),
+                help: Some("riskgate reads SARIF 2.1.0".into()),
+            });
+        }
+        let mut out = Parsed::new(src, Self::NAME);
+        let mut suppressed = 0usize;
+        for run in log.runs {
+            let tool = run.tool.driver.name.to_ascii_lowercase();
+            let rules = &run.tool.driver.rules;
+            for inv in &run.invocations {
+                if inv.execution_successful == Some(false) {
+                    out.meta.failed = true;
+                }
+                if let Some(t) = ts(inv.end_time_utc.as_deref()) {
+                    out.meta.created = out.meta.created.max(Some(t));
+                }
+            }
+            let image_run = run.properties.as_ref().is_some_and(|p| p.get("imageName").is_some() || p.get("imageID").is_some());
+            if image_run {
+                out.meta.target = run.properties.as_ref().and_then(|p| p.get("imageName")).and_then(Value::as_str).map(String::from);
+            }
+            let mut run_kinds = Vec::new();
+            for r in run.results.into_iter().flatten() {
+                if matches!(r.kind.as_deref(), Some("pass" | "notApplicable" | "informational")) {
+                    continue;
+                }
+                if let Some(s) = &r.suppressions {
+                    // An empty array means "considered, not suppressed"; a rejected suppression
+                    // does not suppress either.
+                    if s.iter().any(|s| !matches!(s.status.as_deref(), Some("rejected" | "underReview"))) {
+                        suppressed += 1;
+                        continue;
+                    }
+                }
+                let idx = r.rule_index.or(r.rule.as_ref().and_then(|x| x.index));
+                let rule = idx.and_then(|i| rules.get(i)).or_else(|| {
+                    let id = r.rule_id.as_deref().or(r.rule.as_ref().and_then(|x| x.id.as_deref()))?;
+                    rules.iter().find(|x| x.id.as_deref() == Some(id))
+                });
+                let Some(mut id) = r
+                    .rule_id
+                    .clone()
+                    .or_else(|| r.rule.as_ref().and_then(|x| x.id.clone()))
+                    .or_else(|| rule.and_then(|x| x.id.clone()))
+                else {
+                    return Err(InputError::invalid(
+                        &src.path,
+                        "a SARIF result has neither ruleId nor a rule index into tool.driver.rules",
+                    ));
+                };
+                let rule_props = rule.and_then(|x| x.properties.as_ref());
+                let all_tags: Vec<String> = tags(rule_props).into_iter().chain(tags(r.properties.as_ref())).collect();
+                let message = r.message.as_ref().and_then(|m| m.text.clone()).unwrap_or_default();
+                let pkg = package_from_message(&message);
+                let has = |t: &str| all_tags.iter().any(|x| x == t);
+                let kind = if is_cve(&id) || id.starts_with("GHSA-") || has("vulnerability") || pkg.is_some() {
+                    Kind::Vulnerability
+                } else if has("secret") || has("secrets") {
+                    Kind::Secret
+                } else if has("misconfiguration") || has("iac") || has("infrastructure") {
+                    Kind::Misconfiguration
+                } else {
+                    Kind::Weakness
+                };
+                let mut f = Finding::new(id.clone(), kind, tool.clone());
+                f.severity = match security_severity(r.properties.as_ref()).or_else(|| security_severity(rule_props)) {
+                    Some(score) => {
+                        f.cvss = Some(score);
+                        Severity::from_score(score)
+                    }
+                    None => {
+                        let level = r
+                            .level
+                            .clone()
+                            .or_else(|| rule.and_then(|x| x.default_configuration.as_ref()?.level.clone()))
+                            .unwrap_or_else(|| "warning".into()); // SARIF §3.27.10: the default level
+                        level_severity(&level)
+                    }
+                };
+                let phys = r.locations.first().and_then(|l| l.physical_location.as_ref());
+                let art = phys.and_then(|p| p.artifact_location.as_ref());
+                f.location.path = art.and_then(|a| {
+                    a.uri.as_deref().map(uri_path).or_else(|| {
+                        let i = a.index?;
+                        run.artifacts.get(i)?.location.as_ref()?.uri.as_deref().map(uri_path)
+                    })
+                });
+                f.location.line = phys.and_then(|p| p.region.as_ref()?.start_line).filter(|l| *l > 0);
+                if let Some((name, version, ptype)) = pkg {
+                    if let Some(stripped) = id.strip_suffix(&format!("-{name}")) {
+                        id = stripped.to_string();
+                        f.id = id.clone();
+                    }
+                    let class = match (ptype.as_deref(), rule.and_then(|x| x.name.as_deref())) {
+                        (Some(t), _) => Some(PackageClass::from_type(t)),
+                        (_, Some("OsPackageVulnerability")) => Some(PackageClass::Os),
+                        (_, Some("LanguageSpecificPackageVulnerability")) => Some(PackageClass::Library),
+                        _ => None,
+                    };
+                    f.package = Some(Package { name, version: Some(version), class, ..Package::default() });
+                    // scanners put a placeholder region on package findings
+                    f.location.line = None;
+                    if class == Some(PackageClass::Os) {
+                        f.location.path = None;
+                    }
+                }
+                f.title = rule
+                    .and_then(|x| nonempty(x.short_description.as_ref().and_then(|d| d.text.as_deref())))
+                    .or_else(|| nonempty(Some(first_line(&message))))
+                    .map(|t| first_line(&t));
+                f.target = out.meta.target.clone();
+                run_kinds.push(f.kind);
+                out.findings.push(f);
+            }
+            let vulns = run_kinds.iter().filter(|k| **k == Kind::Vulnerability).count();
+            if image_run {
+                out.meta.kinds.push("container_scanning");
+            } else if vulns > 0 && vulns == run_kinds.len() {
+                out.meta.kinds.push("dependency_scanning");
+            } else {
+                out.meta.kinds.push("sast");
+            }
+            if run_kinds.contains(&Kind::Secret) {
+                out.meta.kinds.push("secret_detection");
+            }
+        }
+        out.meta.suppressed = suppressed;
+        out.meta.kinds.sort();
+        out.meta.kinds.dedup();
+        Ok(out)
+    }
+}

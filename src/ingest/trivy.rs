@@ -1,0 +1,293 @@
+//! Trivy JSON (`trivy ... --format json`, SchemaVersion 2): vulnerabilities, misconfigurations
+//! (status FAIL only), secrets and licenses. The hot path for large reports: raw structs borrow
+//! from the file and skip everything riskgate does not use (descriptions, references).
+
+use super::{nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+pub struct Trivy;
+
+type Str<'a> = Option<Cow<'a, str>>;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Report<'a> {
+    schema_version: Option<u32>,
+    #[serde(borrow)]
+    created_at: Str<'a>,
+    #[serde(borrow)]
+    artifact_name: Str<'a>,
+    #[serde(borrow)]
+    artifact_type: Str<'a>,
+    #[serde(borrow)]
+    metadata: Option<Metadata<'a>>,
+    #[serde(borrow)]
+    results: Option<Vec<TResult<'a>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Metadata<'a> {
+    #[serde(rename = "DiffIDs", borrow)]
+    diff_ids: Option<Vec<Cow<'a, str>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TResult<'a> {
+    #[serde(borrow)]
+    target: Str<'a>,
+    #[serde(borrow)]
+    class: Str<'a>,
+    #[serde(rename = "Type", borrow)]
+    kind: Str<'a>,
+    #[serde(borrow)]
+    vulnerabilities: Option<Vec<Vuln<'a>>>,
+    #[serde(borrow)]
+    misconfigurations: Option<Vec<Misconf<'a>>>,
+    #[serde(borrow)]
+    secrets: Option<Vec<Secret<'a>>>,
+    #[serde(borrow)]
+    licenses: Option<Vec<License<'a>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Vuln<'a> {
+    #[serde(rename = "VulnerabilityID", borrow)]
+    id: Cow<'a, str>,
+    #[serde(rename = "VendorIDs", borrow)]
+    vendor_ids: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow)]
+    pkg_name: Str<'a>,
+    #[serde(borrow)]
+    pkg_path: Str<'a>,
+    #[serde(borrow)]
+    pkg_identifier: Option<PkgIdentifier<'a>>,
+    #[serde(borrow)]
+    installed_version: Str<'a>,
+    #[serde(borrow)]
+    fixed_version: Str<'a>,
+    #[serde(borrow)]
+    status: Str<'a>,
+    #[serde(borrow)]
+    layer: Option<Layer<'a>>,
+    #[serde(borrow)]
+    severity: Str<'a>,
+    #[serde(borrow)]
+    severity_source: Str<'a>,
+    #[serde(borrow)]
+    title: Str<'a>,
+    #[serde(rename = "CVSS", borrow)]
+    cvss: Option<HashMap<Cow<'a, str>, Cvss>>,
+    #[serde(borrow)]
+    published_date: Str<'a>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PkgIdentifier<'a> {
+    #[serde(rename = "PURL", borrow)]
+    purl: Str<'a>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Layer<'a> {
+    #[serde(borrow)]
+    digest: Str<'a>,
+    #[serde(rename = "DiffID", borrow)]
+    diff_id: Str<'a>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Cvss {
+    v3_score: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Misconf<'a> {
+    #[serde(rename = "ID", borrow)]
+    id: Cow<'a, str>,
+    #[serde(rename = "AVDID", borrow)]
+    avd_id: Str<'a>,
+    #[serde(borrow)]
+    title: Str<'a>,
+    #[serde(borrow)]
+    message: Str<'a>,
+    #[serde(borrow)]
+    severity: Str<'a>,
+    #[serde(borrow)]
+    status: Str<'a>,
+    #[serde(borrow)]
+    cause_metadata: Option<CauseMetadata<'a>>,
+    #[serde(borrow)]
+    layer: Option<Layer<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CauseMetadata<'a> {
+    #[serde(borrow)]
+    resource: Str<'a>,
+    start_line: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Secret<'a> {
+    #[serde(rename = "RuleID", borrow)]
+    rule_id: Cow<'a, str>,
+    #[serde(borrow)]
+    severity: Str<'a>,
+    #[serde(borrow)]
+    title: Str<'a>,
+    start_line: Option<u32>,
+    #[serde(borrow)]
+    layer: Option<Layer<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct License<'a> {
+    #[serde(borrow)]
+    severity: Str<'a>,
+    #[serde(borrow)]
+    pkg_name: Str<'a>,
+    #[serde(borrow)]
+    file_path: Str<'a>,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    category: Str<'a>,
+}
+
+fn s(v: &Str<'_>) -> Option<String> {
+    nonempty(v.as_deref())
+}
+
+fn layer_id(l: &Option<Layer<'_>>) -> Option<String> {
+    l.as_ref().and_then(|l| s(&l.diff_id).or_else(|| s(&l.digest)))
+}
+
+impl ReportFormat for Trivy {
+    const NAME: &'static str = "trivy";
+
+    fn detect(p: &Probe) -> bool {
+        p.has("SchemaVersion") && (p.has("Results") || p.has("ArtifactName"))
+    }
+
+    fn parse(src: &Source) -> Result<Parsed, InputError> {
+        let report: Report = src.parse_json("Trivy JSON")?;
+        if report.schema_version != Some(2) {
+            return Err(InputError::Invalid {
+                path: src.path.clone(),
+                message: format!("Trivy SchemaVersion {:?} is not supported", report.schema_version),
+                help: Some("riskgate reads Trivy's JSON format version 2 (Trivy 0.20 and later)".into()),
+            });
+        }
+        let mut out = Parsed::new(src, Self::NAME);
+        out.meta.created = ts(report.created_at.as_deref());
+        out.meta.target = s(&report.artifact_name);
+        let image = report.artifact_type.as_deref() == Some("container_image");
+        if let Some(m) = &report.metadata {
+            out.meta.diff_ids = m.diff_ids.iter().flatten().map(|d| d.to_string()).collect();
+        }
+        if image {
+            out.meta.kinds.push("container_scanning");
+        }
+        for r in report.results.into_iter().flatten() {
+            let class = r.class.as_deref().unwrap_or("");
+            let target = s(&r.target);
+            match class {
+                "lang-pkgs" if !image => out.meta.kinds.push("dependency_scanning"),
+                "os-pkgs" => out.meta.kinds.push("container_scanning"),
+                "config" => out.meta.kinds.push("iac"),
+                "secret" => out.meta.kinds.push("secret_detection"),
+                "license" | "license-file" => out.meta.kinds.push("license_scanning"),
+                _ => {}
+            }
+            let pkg_class = match class {
+                "os-pkgs" => Some(PackageClass::Os),
+                "lang-pkgs" => Some(PackageClass::Library),
+                _ => None,
+            };
+            for v in r.vulnerabilities.into_iter().flatten() {
+                let mut f = Finding::new(v.id.as_ref(), Kind::Vulnerability, Self::NAME);
+                f.aliases = v.vendor_ids.iter().flatten().map(|a| a.to_string()).collect();
+                f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
+                f.cvss = v.cvss.as_ref().and_then(|m| {
+                    let pick = v.severity_source.as_deref().and_then(|src| m.get(src)).or_else(|| m.get("nvd"));
+                    pick.and_then(|c| c.v3_score)
+                        .or_else(|| m.values().filter_map(|c| c.v3_score).reduce(f64::max))
+                });
+                f.package = Some(Package {
+                    name: s(&v.pkg_name).unwrap_or_default(),
+                    version: s(&v.installed_version),
+                    class: pkg_class,
+                    purl: v.pkg_identifier.as_ref().and_then(|p| s(&p.purl)),
+                    ecosystem: s(&r.kind),
+                });
+                f.fixed_version = s(&v.fixed_version);
+                f.fix_available = match v.status.as_deref() {
+                    Some("fixed") => Some(true),
+                    Some("affected" | "will_not_fix" | "fix_deferred" | "end_of_life") => Some(false),
+                    _ => None,
+                };
+                f.location.path = match pkg_class {
+                    Some(PackageClass::Os) => None,
+                    _ => s(&v.pkg_path).or_else(|| target.clone()),
+                };
+                f.location.layer_digest = layer_id(&v.layer);
+                f.target = out.meta.target.clone();
+                f.title = s(&v.title);
+                f.published = s(&v.published_date);
+                out.findings.push(f);
+            }
+            for m in r.misconfigurations.into_iter().flatten() {
+                if m.status.as_deref() != Some("FAIL") {
+                    continue;
+                }
+                let mut f = Finding::new(m.id.as_ref(), Kind::Misconfiguration, Self::NAME);
+                f.aliases.extend(s(&m.avd_id));
+                f.severity = Severity::parse(m.severity.as_deref().unwrap_or(""));
+                f.location.path = target.clone();
+                f.location.line = m.cause_metadata.as_ref().and_then(|c| c.start_line).filter(|l| *l > 0);
+                f.location.layer_digest = layer_id(&m.layer);
+                f.target = out.meta.target.clone();
+                f.title = s(&m.title).or_else(|| s(&m.message));
+                if let Some(res) = m.cause_metadata.as_ref().and_then(|c| s(&c.resource)) {
+                    f.title = Some(format!("{} ({res})", f.title.unwrap_or_default()));
+                }
+                out.findings.push(f);
+            }
+            for sec in r.secrets.into_iter().flatten() {
+                let mut f = Finding::new(sec.rule_id.as_ref(), Kind::Secret, Self::NAME);
+                f.severity = Severity::parse(sec.severity.as_deref().unwrap_or(""));
+                f.location.path = target.clone();
+                f.location.line = sec.start_line.filter(|l| *l > 0);
+                f.location.layer_digest = layer_id(&sec.layer);
+                f.target = out.meta.target.clone();
+                f.title = s(&sec.title);
+                out.findings.push(f);
+            }
+            for l in r.licenses.into_iter().flatten() {
+                let mut f = Finding::new(l.name.as_ref(), Kind::License, Self::NAME);
+                f.severity = Severity::parse(l.severity.as_deref().unwrap_or(""));
+                f.package = s(&l.pkg_name).map(|name| Package { name, ..Package::default() });
+                f.location.path = s(&l.file_path).or_else(|| target.clone());
+                f.target = out.meta.target.clone();
+                f.title = s(&l.category).map(|c| format!("license {} ({c})", l.name));
+                out.findings.push(f);
+            }
+        }
+        out.meta.kinds.sort();
+        out.meta.kinds.dedup();
+        Ok(out)
+    }
+}

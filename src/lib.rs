@@ -1,0 +1,12 @@
+//! riskgate: a CI/CD security gate that enforces the shared security ownership model.
+//!
+//! Data flows one way: inputs ([`ingest`], [`policy`]) → findings ([`finding`]) → decisions
+//! ([`decide`], pure: no I/O, no clock) → reports ([`report`]). The binary (`main.rs`, [`cli`])
+//! only wires these together and maps the verdict to an exit code.
+
+pub mod cvss;
+pub mod date;
+pub mod finding;
+pub mod ingest;
+pub mod cli;
+pub mod report;

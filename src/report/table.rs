@@ -1,0 +1,74 @@
+//! The `findings --format table` view: aligned columns, most severe first.
+
+use crate::finding::Finding;
+use std::io::{self, Write};
+
+const MAX_COL: usize = 48;
+
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(MAX_COL) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+pub fn render(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+    let header = ["SEVERITY", "ID", "KIND", "PACKAGE", "VERSION", "FIXED", "LOCATION", "TOOLS"];
+    let rows: Vec<[String; 8]> = findings
+        .iter()
+        .map(|f| {
+            let pkg = f.package.as_ref();
+            let loc = match (&f.location.path, f.location.line) {
+                (Some(p), Some(l)) => format!("{p}:{l}"),
+                (Some(p), None) => p.clone(),
+                (None, _) => f.target.clone().unwrap_or_default(),
+            };
+            [
+                f.severity.to_string(),
+                f.id.clone(),
+                f.kind.as_str().to_string(),
+                pkg.map(|p| p.name.clone()).unwrap_or_default(),
+                pkg.and_then(|p| p.version.clone()).unwrap_or_default(),
+                f.fixed_version.clone().unwrap_or_default(),
+                loc,
+                f.tools.join(","),
+            ]
+            .map(|c| clip(&c))
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |w: &mut dyn Write, cells: &[&str]| -> io::Result<()> {
+        let mut out = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            out.push_str(c);
+            if i + 1 < cells.len() {
+                out.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
+            }
+        }
+        writeln!(w, "{}", out.trim_end())
+    };
+    line(w, &header)?;
+    for r in &rows {
+        line(w, &r.each_ref().map(String::as_str))?;
+    }
+    let mut counts = [0usize; 6];
+    for f in findings {
+        counts[f.severity as usize] += 1;
+    }
+    writeln!(
+        w,
+        "\n{} findings: {} critical, {} high, {} medium, {} low, {} none, {} unknown",
+        findings.len(),
+        counts[5],
+        counts[4],
+        counts[3],
+        counts[2],
+        counts[1],
+        counts[0]
+    )
+}
