@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "riskgate", version, about = "Allow or block a deploy, finding by finding, and say who owns each finding and who can unblock it.")]
+#[command(
+    name = "riskgate",
+    version,
+    about = "Allow or block a deploy, finding by finding, and say who owns each finding and who can unblock it."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

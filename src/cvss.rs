@@ -16,11 +16,44 @@ pub fn v3_base_score(vector: &str) -> Option<f64> {
     for part in parts {
         let (k, v) = part.split_once(':')?;
         match k {
-            "AV" => av = Some(match v { "N" => 0.85, "A" => 0.62, "L" => 0.55, "P" => 0.2, _ => return None }),
-            "AC" => ac = Some(match v { "L" => 0.77, "H" => 0.44, _ => return None }),
-            "PR" => pr = Some(match v { "N" => 'N', "L" => 'L', "H" => 'H', _ => return None }),
-            "UI" => ui = Some(match v { "N" => 0.85, "R" => 0.62, _ => return None }),
-            "S" => s = Some(match v { "U" => false, "C" => true, _ => return None }),
+            "AV" => {
+                av = Some(match v {
+                    "N" => 0.85,
+                    "A" => 0.62,
+                    "L" => 0.55,
+                    "P" => 0.2,
+                    _ => return None,
+                })
+            }
+            "AC" => {
+                ac = Some(match v {
+                    "L" => 0.77,
+                    "H" => 0.44,
+                    _ => return None,
+                })
+            }
+            "PR" => {
+                pr = Some(match v {
+                    "N" => 'N',
+                    "L" => 'L',
+                    "H" => 'H',
+                    _ => return None,
+                })
+            }
+            "UI" => {
+                ui = Some(match v {
+                    "N" => 0.85,
+                    "R" => 0.62,
+                    _ => return None,
+                })
+            }
+            "S" => {
+                s = Some(match v {
+                    "U" => false,
+                    "C" => true,
+                    _ => return None,
+                })
+            }
             "C" => c = Some(cia(v)?),
             "I" => i = Some(cia(v)?),
             "A" => a = Some(cia(v)?),
@@ -80,20 +113,47 @@ mod tests {
     #[test]
     fn known_scores() {
         // Scores as published by NVD for these vectors.
-        assert_eq!(v3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"), Some(5.3));
-        assert_eq!(v3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"), Some(6.1));
-        assert_eq!(v3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"), Some(10.0));
-        assert_eq!(v3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), Some(9.8));
-        assert_eq!(v3_base_score("CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L"), Some(5.6));
-        assert_eq!(v3_base_score("CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:H"), Some(8.2));
-        assert_eq!(v3_base_score("CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N"), Some(0.0));
+        assert_eq!(
+            v3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"),
+            Some(5.3)
+        );
+        assert_eq!(
+            v3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"),
+            Some(6.1)
+        );
+        assert_eq!(
+            v3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"),
+            Some(10.0)
+        );
+        assert_eq!(
+            v3_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Some(9.8)
+        );
+        assert_eq!(
+            v3_base_score("CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L"),
+            Some(5.6)
+        );
+        assert_eq!(
+            v3_base_score("CVSS:3.1/AV:N/AC:L/PR:L/UI:R/S:C/C:L/I:L/A:H"),
+            Some(8.2)
+        );
+        assert_eq!(
+            v3_base_score("CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N"),
+            Some(0.0)
+        );
     }
 
     #[test]
     fn refuses_incomplete_or_foreign_vectors() {
         assert_eq!(v3_base_score("AV:N/AC:L/Au:N/C:P/I:N/A:N"), None);
         assert_eq!(v3_base_score("CVSS:3.1/AV:N/AC:L"), None);
-        assert_eq!(v3_base_score("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"), None);
-        assert_eq!(v3_base_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"), None);
+        assert_eq!(
+            v3_base_score("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"),
+            None
+        );
+        assert_eq!(
+            v3_base_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"),
+            None
+        );
     }
 }

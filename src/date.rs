@@ -127,7 +127,11 @@ impl Timestamp {
         if hb[2] != b':' || hb[5] != b':' {
             return None;
         }
-        let (h, mi, se) = (digits(&hms[0..2])?, digits(&hms[3..5])?, digits(&hms[6..8])?);
+        let (h, mi, se) = (
+            digits(&hms[0..2])?,
+            digits(&hms[3..5])?,
+            digits(&hms[6..8])?,
+        );
         if h > 23 || mi > 59 || se > 60 {
             return None;
         }
@@ -198,10 +202,23 @@ mod tests {
 
     #[test]
     fn dates_round_trip_and_refuse_impossible_days() {
-        for s in ["1970-01-01", "2000-02-29", "2026-11-23", "2026-12-31", "1969-07-20"] {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2026-11-23",
+            "2026-12-31",
+            "1969-07-20",
+        ] {
             assert_eq!(Date::parse(s).unwrap().to_string(), s);
         }
-        for s in ["2026-02-29", "2026-13-01", "2026-00-10", "26-11-23", "2026-1-1", "x"] {
+        for s in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "26-11-23",
+            "2026-1-1",
+            "x",
+        ] {
             assert_eq!(Date::parse(s), None, "{s}");
         }
         let d = Date::parse("2026-11-20").unwrap();
@@ -214,11 +231,22 @@ mod tests {
         let t = Timestamp::parse("2026-11-23T10:00:00Z").unwrap();
         assert_eq!(t.to_string(), "2026-11-23T10:00:00Z");
         assert_eq!(Timestamp::parse("2026-11-23T11:00:00+01:00"), Some(t));
-        assert_eq!(Timestamp::parse("2026-11-23T05:00:00.123456-05:00"), Some(t));
+        assert_eq!(
+            Timestamp::parse("2026-11-23T05:00:00.123456-05:00"),
+            Some(t)
+        );
         assert_eq!(Timestamp::parse("2026-11-23T10:00:00"), Some(t));
-        assert_eq!(Timestamp::parse("2026-11-23").unwrap().to_string(), "2026-11-23T00:00:00Z");
+        assert_eq!(
+            Timestamp::parse("2026-11-23").unwrap().to_string(),
+            "2026-11-23T00:00:00Z"
+        );
         assert_eq!(Timestamp::parse("2026-11-23T25:00:00Z"), None);
         assert_eq!(Timestamp::parse("2026-11-23T10:00"), None);
-        assert_eq!(Timestamp::parse("2021-08-25T12:20:30.000000005Z").unwrap().to_string(), "2021-08-25T12:20:30Z");
+        assert_eq!(
+            Timestamp::parse("2021-08-25T12:20:30.000000005Z")
+                .unwrap()
+                .to_string(),
+            "2021-08-25T12:20:30Z"
+        );
     }
 }

@@ -70,7 +70,9 @@ impl fmt::Display for Severity {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Vulnerability,
@@ -93,7 +95,9 @@ impl Kind {
 }
 
 /// Whether a package came with the operating system (apk, deb, rpm...) or is an application library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PackageClass {
     Os,
@@ -105,9 +109,9 @@ impl PackageClass {
     pub fn from_type(t: &str) -> PackageClass {
         match t.to_ascii_lowercase().as_str() {
             "apk" | "deb" | "dpkg" | "rpm" | "alpm" | "alpine" | "debian" | "ubuntu" | "redhat"
-            | "centos" | "rocky" | "alma" | "amazon" | "oracle" | "photon" | "suse" | "opensuse"
-            | "opensuse.leap" | "sles" | "wolfi" | "chainguard" | "cbl-mariner" | "azurelinux"
-            | "fedora" | "linux-kernel" | "portage" | "nix" => PackageClass::Os,
+            | "centos" | "rocky" | "alma" | "amazon" | "oracle" | "photon" | "suse"
+            | "opensuse" | "opensuse.leap" | "sles" | "wolfi" | "chainguard" | "cbl-mariner"
+            | "azurelinux" | "fedora" | "linux-kernel" | "portage" | "nix" => PackageClass::Os,
             _ => PackageClass::Library,
         }
     }
@@ -223,7 +227,11 @@ impl Finding {
             let n = normalise_path(p);
             self.location.path = if n.is_empty() { None } else { Some(n) };
         }
-        if self.fixed_version.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        if self
+            .fixed_version
+            .as_deref()
+            .is_some_and(|v| v.trim().is_empty())
+        {
             self.fixed_version = None;
         }
         if self.fixed_version.is_some() && self.fix_available.is_none() {
@@ -255,18 +263,20 @@ impl Finding {
             k.push_str(self.location.path.as_deref().unwrap_or(""));
             k.push('\0');
             if let Some(l) = self.location.line {
-                k.push_str(&l.to_string());
+                use fmt::Write;
+                let _ = write!(k, "{l}");
             }
         }
         k
     }
 
     fn identity_hash(&self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = Sha256::digest(self.identity_key().as_bytes());
         let mut s = String::with_capacity(32);
         for b in &digest[..16] {
-            use fmt::Write;
-            let _ = write!(s, "{b:02x}");
+            s.push(HEX[(b >> 4) as usize] as char);
+            s.push(HEX[(b & 15) as usize] as char);
         }
         s
     }
@@ -297,7 +307,11 @@ impl Finding {
             (Some(a), Some(b)) => Some(a || b),
             (a, b) => a.or(b),
         };
-        self.location.layer_digest = self.location.layer_digest.take().or(other.location.layer_digest);
+        self.location.layer_digest = self
+            .location
+            .layer_digest
+            .take()
+            .or(other.location.layer_digest);
         self.target = self.target.take().or(other.target);
         self.title = self.title.take().or(other.title);
         self.published = self.published.take().or(other.published);
@@ -371,7 +385,10 @@ mod tests {
 
     #[test]
     fn same_library_at_two_paths_stays_two_findings() {
-        let out = dedup(vec![vuln("CVE-1", "t", "a/package-lock.json"), vuln("CVE-1", "t", "b/package-lock.json")]);
+        let out = dedup(vec![
+            vuln("CVE-1", "t", "a/package-lock.json"),
+            vuln("CVE-1", "t", "b/package-lock.json"),
+        ]);
         assert_eq!(out.len(), 2);
         assert_ne!(out[0].fingerprint, out[1].fingerprint);
     }

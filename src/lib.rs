@@ -4,9 +4,9 @@
 //! ([`decide`], pure: no I/O, no clock) → reports ([`report`]). The binary (`main.rs`, [`cli`])
 //! only wires these together and maps the verdict to an exit code.
 
+pub mod cli;
 pub mod cvss;
 pub mod date;
 pub mod finding;
 pub mod ingest;
-pub mod cli;
 pub mod report;

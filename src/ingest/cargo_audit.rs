@@ -67,12 +67,18 @@ fn finding(adv: &Advisory, pkg: &Pkg) -> Finding {
     let mut f = Finding::new(adv.id.clone(), Kind::Vulnerability, CargoAudit::NAME);
     f.aliases = adv.aliases.clone();
     f.cvss = adv.cvss.as_deref().and_then(v3_base_score);
-    f.severity = f.cvss.map(Severity::from_score).unwrap_or(Severity::Unknown);
+    f.severity = f
+        .cvss
+        .map(Severity::from_score)
+        .unwrap_or(Severity::Unknown);
     f.package = Some(Package {
         name: pkg.name.clone(),
         version: nonempty(pkg.version.as_deref()),
         class: Some(PackageClass::Library),
-        purl: pkg.version.as_ref().map(|v| format!("pkg:cargo/{}@{v}", pkg.name)),
+        purl: pkg
+            .version
+            .as_ref()
+            .map(|v| format!("pkg:cargo/{}@{v}", pkg.name)),
         ecosystem: Some("crates.io".into()),
     });
     f.location.path = Some("Cargo.lock".into());
@@ -94,7 +100,10 @@ impl ReportFormat for CargoAudit {
         out.meta.kinds.push("dependency_scanning");
         for v in &report.vulnerabilities.list {
             let mut f = finding(&v.advisory, &v.package);
-            f.fixed_version = v.versions.as_ref().and_then(|vs| vs.patched.first().cloned());
+            f.fixed_version = v
+                .versions
+                .as_ref()
+                .and_then(|vs| vs.patched.first().cloned());
             f.fix_available = v.versions.as_ref().map(|vs| !vs.patched.is_empty());
             out.findings.push(f);
         }
@@ -105,7 +114,11 @@ impl ReportFormat for CargoAudit {
                 if f.severity == Severity::Unknown {
                     f.severity = Severity::Low;
                 }
-                let what = adv.informational.as_deref().or(w.kind.as_deref()).unwrap_or(kind);
+                let what = adv
+                    .informational
+                    .as_deref()
+                    .or(w.kind.as_deref())
+                    .unwrap_or(kind);
                 f.title = Some(format!("{what}: {}", f.title.unwrap_or_default()));
                 out.findings.push(f);
             }

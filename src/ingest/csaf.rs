@@ -47,7 +47,9 @@ fn collect(v: &Value, out: &mut HashMap<String, String>) {
             let product = m.get("product").or_else(|| m.get("full_product_name"));
             if let Some(p) = product {
                 let id = p.get("product_id").and_then(Value::as_str);
-                let purl = p.pointer("/product_identification_helper/purl").and_then(Value::as_str);
+                let purl = p
+                    .pointer("/product_identification_helper/purl")
+                    .and_then(Value::as_str);
                 if let (Some(id), Some(purl)) = (id, purl) {
                     out.insert(id.to_string(), purl.to_string());
                 }
@@ -73,7 +75,10 @@ impl ReportFormat for Csaf {
         if doc.document.category.as_deref() != Some("csaf_vex") {
             return Err(InputError::Invalid {
                 path: src.path.clone(),
-                message: format!("CSAF document category {:?} is not a VEX document", doc.document.category.unwrap_or_default()),
+                message: format!(
+                    "CSAF document category {:?} is not a VEX document",
+                    doc.document.category.unwrap_or_default()
+                ),
                 help: Some("riskgate reads CSAF documents of category csaf_vex".into()),
             });
         }
@@ -82,15 +87,25 @@ impl ReportFormat for Csaf {
             collect(tree, &mut purls);
         }
         let mut out = Parsed::new(src, Self::NAME);
-        out.meta.created = ts(doc.document.tracking.as_ref().and_then(|t| t.current_release_date.as_deref()));
+        out.meta.created = ts(doc
+            .document
+            .tracking
+            .as_ref()
+            .and_then(|t| t.current_release_date.as_deref()));
         out.meta.kinds.push("vex");
         for v in doc.vulnerabilities {
-            let names: Vec<String> = v.cve.into_iter().chain(v.ids.into_iter().map(|i| i.text)).collect();
+            let names: Vec<String> = v
+                .cve
+                .into_iter()
+                .chain(v.ids.into_iter().map(|i| i.text))
+                .collect();
             if names.is_empty() {
                 continue;
             }
             for (key, ids) in v.product_status.iter().flatten() {
-                let Some(status) = VexStatus::parse(key) else { continue };
+                let Some(status) = VexStatus::parse(key) else {
+                    continue;
+                };
                 if !status.suppresses() {
                     continue;
                 }

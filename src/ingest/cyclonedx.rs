@@ -4,7 +4,10 @@
 //! says it does not apply (`not_affected`, `false_positive`, `resolved`), in which case it becomes
 //! a VEX statement instead.
 
-use super::{grype::first_line, nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement, VexStatus};
+use super::{
+    grype::first_line, nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement,
+    VexStatus,
+};
 use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -112,9 +115,15 @@ fn severity(v: &Vuln) -> (Severity, Option<f64>) {
         .filter(|r| r.severity.is_some())
         .find(|r| own.is_some() && r.source.as_ref().and_then(|s| s.name.as_deref()) == own)
         .or_else(|| v.ratings.iter().find(|r| r.severity.is_some()));
-    match pick.and_then(|r| r.severity.as_deref()).map(Severity::parse) {
+    match pick
+        .and_then(|r| r.severity.as_deref())
+        .map(Severity::parse)
+    {
         Some(s) if s != Severity::Unknown => (s, cvss),
-        _ => (cvss.map(Severity::from_score).unwrap_or(Severity::Unknown), cvss),
+        _ => (
+            cvss.map(Severity::from_score).unwrap_or(Severity::Unknown),
+            cvss,
+        ),
     }
 }
 
@@ -127,10 +136,17 @@ impl ReportFormat for CycloneDx {
 
     fn parse(src: &Source) -> Result<Parsed, InputError> {
         let bom: Bom = src.parse_json("CycloneDX JSON")?;
-        if !bom.spec_version.as_deref().is_some_and(|v| v.starts_with("1.")) {
+        if !bom
+            .spec_version
+            .as_deref()
+            .is_some_and(|v| v.starts_with("1."))
+        {
             return Err(InputError::Invalid {
                 path: src.path.clone(),
-                message: format!("CycloneDX specVersion {:?} is not supported", bom.spec_version.unwrap_or_default()),
+                message: format!(
+                    "CycloneDX specVersion {:?} is not supported",
+                    bom.spec_version.unwrap_or_default()
+                ),
                 help: Some("riskgate reads CycloneDX 1.x JSON".into()),
             });
         }
@@ -149,10 +165,21 @@ impl ReportFormat for CycloneDx {
         let mut findings = 0usize;
         for v in &bom.vulnerabilities {
             let Some(id) = nonempty(v.id.as_deref()) else {
-                return Err(InputError::invalid(&src.path, "a CycloneDX vulnerability has no `id`"));
+                return Err(InputError::invalid(
+                    &src.path,
+                    "a CycloneDX vulnerability has no `id`",
+                ));
             };
-            let status = v.analysis.as_ref().and_then(|a| a.state.as_deref()).and_then(VexStatus::parse);
-            let aliases: Vec<String> = v.references.iter().filter_map(|r| nonempty(r.id.as_deref())).collect();
+            let status = v
+                .analysis
+                .as_ref()
+                .and_then(|a| a.state.as_deref())
+                .and_then(VexStatus::parse);
+            let aliases: Vec<String> = v
+                .references
+                .iter()
+                .filter_map(|r| nonempty(r.id.as_deref()))
+                .collect();
             if let Some(status) = status.filter(|s| s.suppresses()) {
                 let purls = v
                     .affects
@@ -176,7 +203,10 @@ impl ReportFormat for CycloneDx {
             let affects: Vec<Option<&Component>> = if v.affects.is_empty() {
                 vec![None]
             } else {
-                v.affects.iter().map(|a| refs.get(a.reference.as_str()).copied()).collect()
+                v.affects
+                    .iter()
+                    .map(|a| refs.get(a.reference.as_str()).copied())
+                    .collect()
             };
             for comp in affects {
                 let mut f = Finding::new(id.clone(), Kind::Vulnerability, Self::NAME);
@@ -184,7 +214,11 @@ impl ReportFormat for CycloneDx {
                 f.severity = sev;
                 f.cvss = cvss;
                 if let Some(c) = comp.filter(|c| c.name.is_some()) {
-                    let ptype = c.purl.as_deref().and_then(|p| p.strip_prefix("pkg:")).and_then(|p| p.split('/').next());
+                    let ptype = c
+                        .purl
+                        .as_deref()
+                        .and_then(|p| p.strip_prefix("pkg:"))
+                        .and_then(|p| p.split('/').next());
                     f.package = Some(Package {
                         name: c.name.clone().unwrap_or_default(),
                         version: nonempty(c.version.as_deref()),
@@ -210,7 +244,11 @@ impl ReportFormat for CycloneDx {
             }
         }
         if findings > 0 || !bom.components.is_empty() {
-            out.meta.kinds.push(if image { "container_scanning" } else { "dependency_scanning" });
+            out.meta.kinds.push(if image {
+                "container_scanning"
+            } else {
+                "dependency_scanning"
+            });
         }
         if !out.vex.is_empty() {
             out.meta.kinds.push("vex");

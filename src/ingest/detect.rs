@@ -12,8 +12,16 @@ pub struct Probe {
 }
 
 impl Probe {
-    /// Scans `bytes`; `None` when the top level is not a JSON object.
+    /// Scans `bytes`; `None` when the top level is not a JSON object. A truncated document
+    /// yields the keys seen before the cut, so a cut-off Trivy report is still known as Trivy
+    /// and its parse error can say "truncated Trivy JSON".
     pub fn scan(bytes: &[u8]) -> Option<Probe> {
+        Probe::scan_until(bytes, |_| false)
+    }
+
+    /// Like [`Probe::scan`], but stops as soon as `decisive` says the keys seen so far settle the
+    /// format, so a 100 MB report whose identifying keys come first is not walked twice.
+    pub fn scan_until(bytes: &[u8], decisive: impl Fn(&Probe) -> bool) -> Option<Probe> {
         let mut s = Scanner { b: bytes, i: 0 };
         s.ws();
         if s.peek()? != b'{' {
@@ -21,21 +29,30 @@ impl Probe {
         }
         s.i += 1;
         let mut probe = Probe::default();
+        probe.walk(&mut s, &decisive);
+        Some(probe)
+    }
+
+    fn walk(&mut self, s: &mut Scanner<'_>, decisive: &dyn Fn(&Probe) -> bool) -> Option<()> {
+        let probe = self;
         loop {
             s.ws();
             match s.peek()? {
-                b'}' => return Some(probe),
+                b'}' => return Some(()),
                 b',' => {
                     s.i += 1;
                     continue;
                 }
                 b'"' => {}
-                _ => return Some(probe),
+                _ => return Some(()),
+            }
+            if decisive(probe) {
+                return Some(());
             }
             let key = s.string()?;
             s.ws();
             if s.peek()? != b':' {
-                return Some(probe);
+                return Some(());
             }
             s.i += 1;
             s.ws();
@@ -50,7 +67,10 @@ impl Probe {
 
     /// A short scalar value (string contents without quotes, or a number/bool literal).
     pub fn value(&self, key: &str) -> Option<&str> {
-        self.entries.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.as_deref())
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_deref())
     }
 }
 
@@ -100,7 +120,9 @@ impl Scanner<'_> {
                 let start = self.i;
                 let end = self.skip_string()?;
                 if end - start <= 256 {
-                    Some(Some(String::from_utf8_lossy(&self.b[start + 1..end - 1]).into_owned()))
+                    Some(Some(
+                        String::from_utf8_lossy(&self.b[start + 1..end - 1]).into_owned(),
+                    ))
                 } else {
                     Some(None)
                 }
@@ -134,7 +156,9 @@ impl Scanner<'_> {
                     }
                     self.i += 1;
                 }
-                Some(Some(String::from_utf8_lossy(&self.b[start..self.i]).into_owned()))
+                Some(Some(
+                    String::from_utf8_lossy(&self.b[start..self.i]).into_owned(),
+                ))
             }
         }
     }
@@ -157,9 +181,8 @@ mod tests {
     fn refuses_non_objects_and_survives_truncation() {
         assert!(Probe::scan(b"[1,2]").is_none());
         assert!(Probe::scan(b"").is_none());
-        // truncated inside a nested value: keys seen so far are not trusted
-        assert!(Probe::scan(br#"{"matches": [ {"x": "#).is_none());
-        let p = Probe::scan(br#"{"SchemaVersion": 2, "Results": [ {"#);
-        assert!(p.is_none());
+        // truncated inside a value: the keys before the cut are kept
+        let p = Probe::scan(br#"{"SchemaVersion": 2, "Results": [ {"#).unwrap();
+        assert!(p.has("SchemaVersion") && !p.has("Results"));
     }
 }

@@ -29,11 +29,20 @@ impl Epss {
             let mut out = String::new();
             flate2::read::MultiGzDecoder::new(&src.bytes[..])
                 .read_to_string(&mut out)
-                .map_err(|e| InputError::invalid(&src.path, format!("cannot decompress gzipped EPSS file: {e}")))?;
+                .map_err(|e| {
+                    InputError::invalid(
+                        &src.path,
+                        format!("cannot decompress gzipped EPSS file: {e}"),
+                    )
+                })?;
             out
         } else {
-            String::from_utf8(src.bytes.clone())
-                .map_err(|_| InputError::invalid(&src.path, "EPSS file is not UTF-8 text (expected FIRST's CSV)"))?
+            String::from_utf8(src.bytes.clone()).map_err(|_| {
+                InputError::invalid(
+                    &src.path,
+                    "EPSS file is not UTF-8 text (expected FIRST's CSV)",
+                )
+            })?
         };
         let mut epss = Epss::default();
         let mut header_seen = false;
@@ -67,7 +76,9 @@ impl Epss {
             }
             let mut cols = line.split(',').map(str::trim);
             let (cve, p, pct) = (cols.next(), cols.next(), cols.next());
-            let probability = p.and_then(|p| p.parse::<f64>().ok()).filter(|p| (0.0..=1.0).contains(p));
+            let probability = p
+                .and_then(|p| p.parse::<f64>().ok())
+                .filter(|p| (0.0..=1.0).contains(p));
             match (cve, probability) {
                 (Some(cve), Some(probability)) if cve.starts_with("CVE-") => {
                     let percentile = pct.and_then(|p| p.parse::<f64>().ok());
@@ -82,7 +93,10 @@ impl Epss {
             }
         }
         if !header_seen {
-            return Err(InputError::invalid(&src.path, "no EPSS header `cve,epss,percentile` found"));
+            return Err(InputError::invalid(
+                &src.path,
+                "no EPSS header `cve,epss,percentile` found",
+            ));
         }
         Ok(epss)
     }
@@ -129,8 +143,15 @@ mod tests {
     #[test]
     fn refuses_other_csv_and_bad_rows() {
         let err = Epss::parse(&Source::from_bytes("x.csv", b"a,b\n1,2\n".to_vec())).unwrap_err();
-        assert!(err.to_string().contains("line 1: expected the EPSS header"), "{err}");
-        let err = Epss::parse(&Source::from_bytes("x.csv", b"cve,epss,percentile\nCVE-1,1.7,0.2\n".to_vec())).unwrap_err();
+        assert!(
+            err.to_string().contains("line 1: expected the EPSS header"),
+            "{err}"
+        );
+        let err = Epss::parse(&Source::from_bytes(
+            "x.csv",
+            b"cve,epss,percentile\nCVE-1,1.7,0.2\n".to_vec(),
+        ))
+        .unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
     }
 }

@@ -19,7 +19,10 @@ pub enum InputError {
     },
 
     #[error("{path} is a directory, not a report file")]
-    #[diagnostic(code(riskgate::input::directory), help("pass each report file with its own --report"))]
+    #[diagnostic(
+        code(riskgate::input::directory),
+        help("pass each report file with its own --report")
+    )]
     Directory { path: String },
 
     #[error("{path} is empty")]
@@ -29,19 +32,9 @@ pub enum InputError {
     )]
     Empty { path: String },
 
-    #[error("{path}: {message}")]
-    #[diagnostic(code(riskgate::input::syntax))]
-    Syntax {
-        path: String,
-        message: String,
-        #[source_code]
-        src: Option<NamedSource<String>>,
-        #[label("{label}")]
-        span: Option<SourceSpan>,
-        label: String,
-        #[help]
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(Box<SyntaxError>),
 
     #[error("{path}: unrecognised input format")]
     #[diagnostic(code(riskgate::input::unknown_format))]
@@ -61,13 +54,36 @@ pub enum InputError {
     },
 }
 
+/// Malformed, truncated or wrongly shaped JSON, pointed at by line and column.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{path}: {message}")]
+#[diagnostic(code(riskgate::input::syntax))]
+pub struct SyntaxError {
+    pub path: String,
+    pub message: String,
+    #[source_code]
+    src: Option<NamedSource<String>>,
+    #[label("{label}")]
+    span: Option<SourceSpan>,
+    label: String,
+    #[help]
+    help: Option<String>,
+}
+
 impl InputError {
     pub fn io(path: &str, source: std::io::Error) -> InputError {
-        InputError::Io { path: path.to_string(), source }
+        InputError::Io {
+            path: path.to_string(),
+            source,
+        }
     }
 
     pub fn invalid(path: &str, message: impl Into<String>) -> InputError {
-        InputError::Invalid { path: path.to_string(), message: message.into(), help: None }
+        InputError::Invalid {
+            path: path.to_string(),
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// Converts a serde_json error into a diagnostic pointing at the line and column.
@@ -76,7 +92,10 @@ impl InputError {
         let (line, col) = (e.line(), e.column());
         let inner = e.to_string();
         // serde_json appends " at line L column C"; keep our own wording of the position.
-        let what = inner.rsplit_once(" at line ").map(|(w, _)| w.to_string()).unwrap_or(inner);
+        let what = inner
+            .rsplit_once(" at line ")
+            .map(|(w, _)| w.to_string())
+            .unwrap_or(inner);
         let (message, label, help) = match e.classify() {
             Category::Eof => (
                 format!("truncated {format}: the file ends early ({what}) at line {line} column {col}"),
@@ -99,13 +118,23 @@ impl InputError {
         let (src_code, span) = if text.len() <= MAX_SNIPPET_SOURCE && line > 0 {
             let offset = offset_of(text, line, col);
             (
-                Some(NamedSource::new(&src.path, String::from_utf8_lossy(text).into_owned())),
+                Some(NamedSource::new(
+                    &src.path,
+                    String::from_utf8_lossy(text).into_owned(),
+                )),
                 Some(SourceSpan::from((offset, 0))),
             )
         } else {
             (None, None)
         };
-        InputError::Syntax { path: src.path.clone(), message, src: src_code, span, label, help }
+        InputError::Syntax(Box::new(SyntaxError {
+            path: src.path.clone(),
+            message,
+            src: src_code,
+            span,
+            label,
+            help,
+        }))
     }
 }
 

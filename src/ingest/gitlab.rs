@@ -81,13 +81,18 @@ impl ReportFormat for GitLab {
     const NAME: &'static str = "gitlab";
 
     fn detect(p: &Probe) -> bool {
-        p.has("vulnerabilities") && p.has("version") && (p.has("scan") || p.has("remediations") || p.has("dependency_files"))
+        p.has("vulnerabilities")
+            && p.has("version")
+            && (p.has("scan") || p.has("remediations") || p.has("dependency_files"))
     }
 
     fn parse(src: &Source) -> Result<Parsed, InputError> {
         let report: Report = src.parse_json("GitLab security report")?;
         if report.version.is_none() {
-            return Err(InputError::invalid(&src.path, "GitLab security report without `version`"));
+            return Err(InputError::invalid(
+                &src.path,
+                "GitLab security report without `version`",
+            ));
         }
         let mut out = Parsed::new(src, Self::NAME);
         let scan_kind = report.scan.as_ref().and_then(|s| s.kind.clone());
@@ -102,31 +107,60 @@ impl ReportFormat for GitLab {
             out.meta.failed = scan.status.as_deref() == Some("failure");
         }
         for v in report.vulnerabilities {
-            let category = v.category.clone().or_else(|| scan_kind.clone()).unwrap_or_default();
+            let category = v
+                .category
+                .clone()
+                .or_else(|| scan_kind.clone())
+                .unwrap_or_default();
             let kind = match category.as_str() {
-                "container_scanning" | "dependency_scanning" | "cluster_image_scanning" => Kind::Vulnerability,
+                "container_scanning" | "dependency_scanning" | "cluster_image_scanning" => {
+                    Kind::Vulnerability
+                }
                 "secret_detection" => Kind::Secret,
                 _ => Kind::Weakness,
             };
-            let values: Vec<String> = v.identifiers.iter().filter_map(|i| nonempty(i.value.as_deref())).collect();
+            let values: Vec<String> = v
+                .identifiers
+                .iter()
+                .filter_map(|i| nonempty(i.value.as_deref()))
+                .collect();
             let cve = v
                 .identifiers
                 .iter()
-                .find(|i| i.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("cve")))
+                .find(|i| {
+                    i.kind
+                        .as_deref()
+                        .is_some_and(|k| k.eq_ignore_ascii_case("cve"))
+                })
                 .and_then(|i| nonempty(i.value.as_deref()));
-            let Some(id) = cve.or_else(|| values.first().cloned()).or_else(|| nonempty(v.id.as_deref())) else {
-                return Err(InputError::invalid(&src.path, "a GitLab vulnerability has neither identifiers nor id"));
+            let Some(id) = cve
+                .or_else(|| values.first().cloned())
+                .or_else(|| nonempty(v.id.as_deref()))
+            else {
+                return Err(InputError::invalid(
+                    &src.path,
+                    "a GitLab vulnerability has neither identifiers nor id",
+                ));
             };
             let mut f = Finding::new(id, kind, tool.clone());
             f.aliases = values;
             f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
             let loc = v.location.as_ref();
             if let Some(dep) = loc.and_then(|l| l.dependency.as_ref()) {
-                let os = category == "container_scanning" && known(loc.and_then(|l| l.operating_system.as_deref())).is_some();
+                let os = category == "container_scanning"
+                    && known(loc.and_then(|l| l.operating_system.as_deref())).is_some();
                 f.package = Some(Package {
-                    name: dep.package.as_ref().and_then(|p| nonempty(p.name.as_deref())).unwrap_or_default(),
+                    name: dep
+                        .package
+                        .as_ref()
+                        .and_then(|p| nonempty(p.name.as_deref()))
+                        .unwrap_or_default(),
                     version: nonempty(dep.version.as_deref()),
-                    class: Some(if os { PackageClass::Os } else { PackageClass::Library }),
+                    class: Some(if os {
+                        PackageClass::Os
+                    } else {
+                        PackageClass::Library
+                    }),
                     ..Package::default()
                 });
                 if !os {

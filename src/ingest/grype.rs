@@ -100,20 +100,36 @@ impl ReportFormat for Grype {
     fn parse(src: &Source) -> Result<Parsed, InputError> {
         let report: Report = src.parse_json("Grype JSON")?;
         let mut out = Parsed::new(src, Self::NAME);
-        let tool = report.descriptor.as_ref().and_then(|d| nonempty(d.name.as_deref())).unwrap_or_else(|| Self::NAME.into());
-        out.meta.created = ts(report.descriptor.as_ref().and_then(|d| d.timestamp.as_deref()));
+        let tool = report
+            .descriptor
+            .as_ref()
+            .and_then(|d| nonempty(d.name.as_deref()))
+            .unwrap_or_else(|| Self::NAME.into());
+        out.meta.created = ts(report
+            .descriptor
+            .as_ref()
+            .and_then(|d| d.timestamp.as_deref()));
         if let Some(source) = &report.source {
             let image = source.kind.as_deref() == Some("image");
-            out.meta.kinds.push(if image { "container_scanning" } else { "dependency_scanning" });
+            out.meta.kinds.push(if image {
+                "container_scanning"
+            } else {
+                "dependency_scanning"
+            });
             out.meta.target = match &source.target {
                 Some(serde_json::Value::String(s)) if s != "unknown" => Some(s.clone()),
-                Some(serde_json::Value::Object(o)) => o.get("userInput").and_then(|v| v.as_str()).map(String::from),
+                Some(serde_json::Value::Object(o)) => o
+                    .get("userInput")
+                    .and_then(|v| v.as_str())
+                    .map(String::from),
                 _ => None,
             };
             if let Some(serde_json::Value::Object(o)) = &source.target {
                 if let Some(layers) = o.get("layers").and_then(|l| l.as_array()) {
-                    out.meta.diff_ids =
-                        layers.iter().filter_map(|l| l.get("digest").and_then(|d| d.as_str()).map(String::from)).collect();
+                    out.meta.diff_ids = layers
+                        .iter()
+                        .filter_map(|l| l.get("digest").and_then(|d| d.as_str()).map(String::from))
+                        .collect();
                 }
             }
         }
@@ -121,9 +137,17 @@ impl ReportFormat for Grype {
             let v = m.vulnerability;
             let a = m.artifact;
             let mut f = Finding::new(v.id, Kind::Vulnerability, tool.clone());
-            f.aliases = m.related_vulnerabilities.into_iter().map(|r| r.id).collect();
+            f.aliases = m
+                .related_vulnerabilities
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
             f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
-            f.cvss = v.cvss.iter().filter_map(|c| c.metrics.as_ref()?.base_score).reduce(f64::max);
+            f.cvss = v
+                .cvss
+                .iter()
+                .filter_map(|c| c.metrics.as_ref()?.base_score)
+                .reduce(f64::max);
             let class = a.kind.as_deref().map(PackageClass::from_type);
             let first = a.locations.first();
             f.location.path = match class {

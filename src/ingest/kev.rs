@@ -46,10 +46,12 @@ impl Kev {
 
     pub fn parse(src: &Source) -> Result<Kev, InputError> {
         if !Probe::scan(src.json()).as_ref().is_some_and(looks_like_kev) {
-            serde_json::from_slice::<serde::de::IgnoredAny>(src.json()).map_err(|e| InputError::json(src, "KEV catalog", &e))?;
+            serde_json::from_slice::<serde::de::IgnoredAny>(src.json())
+                .map_err(|e| InputError::json(src, "KEV catalog", &e))?;
             return Err(InputError::Invalid {
                 path: src.path.clone(),
-                message: "not a CISA KEV catalog (expected `catalogVersion` and `vulnerabilities`)".into(),
+                message: "not a CISA KEV catalog (expected `catalogVersion` and `vulnerabilities`)"
+                    .into(),
                 help: Some("--kev takes known_exploited_vulnerabilities.json from CISA".into()),
             });
         }
@@ -60,11 +62,17 @@ impl Kev {
             .map(|e| {
                 (
                     e.cve_id.trim().to_ascii_uppercase(),
-                    KevEntry { date_added: e.date_added, ransomware: e.ransomware.as_deref() == Some("Known") },
+                    KevEntry {
+                        date_added: e.date_added,
+                        ransomware: e.ransomware.as_deref() == Some("Known"),
+                    },
                 )
             })
             .collect();
-        Ok(Kev { version: cat.catalog_version, entries })
+        Ok(Kev {
+            version: cat.catalog_version,
+            entries,
+        })
     }
 
     pub fn get(&self, cve: &str) -> Option<&KevEntry> {

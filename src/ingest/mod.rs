@@ -57,16 +57,24 @@ impl Source {
     }
 
     pub fn from_bytes(path: impl Into<String>, bytes: Vec<u8>) -> Source {
-        Source { path: path.into(), bytes }
+        Source {
+            path: path.into(),
+            bytes,
+        }
     }
 
     /// The bytes after a UTF-8 byte-order mark, if any.
     pub fn json(&self) -> &[u8] {
-        self.bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&self.bytes)
+        self.bytes
+            .strip_prefix(b"\xef\xbb\xbf")
+            .unwrap_or(&self.bytes)
     }
 
     /// Deserialises the whole file, turning serde's error into a diagnostic that points at it.
-    pub fn parse_json<'a, T: serde::Deserialize<'a>>(&'a self, format: &str) -> Result<T, InputError> {
+    pub fn parse_json<'a, T: serde::Deserialize<'a>>(
+        &'a self,
+        format: &str,
+    ) -> Result<T, InputError> {
         serde_json::from_slice(self.json()).map_err(|e| InputError::json(self, format, &e))
     }
 }
@@ -101,7 +109,13 @@ pub struct Parsed {
 
 impl Parsed {
     pub fn new(src: &Source, format: &'static str) -> Parsed {
-        Parsed { path: src.path.clone(), format, findings: Vec::new(), vex: Vec::new(), meta: ReportMeta::default() }
+        Parsed {
+            path: src.path.clone(),
+            format,
+            findings: Vec::new(),
+            vex: Vec::new(),
+            meta: ReportMeta::default(),
+        }
     }
 }
 
@@ -138,8 +152,17 @@ const FORMATS: &[(&str, Detector, Parser)] = &[
 
 /// Detects the format of `src` from its content and parses it.
 pub fn parse_report(src: &Source) -> Result<Parsed, InputError> {
-    let probe = Probe::scan(src.json());
-    let found = probe.as_ref().and_then(|p| FORMATS.iter().find(|(_, detect, _)| detect(p)));
+    // Keys that settle the format on their own, whatever follows.
+    let decisive = |p: &Probe| {
+        trivy::Trivy::detect(p)
+            || grype::Grype::detect(p)
+            || cyclonedx::CycloneDx::detect(p)
+            || npm_audit::NpmAudit::detect(p)
+    };
+    let probe = Probe::scan_until(src.json(), decisive);
+    let found = probe
+        .as_ref()
+        .and_then(|p| FORMATS.iter().find(|(_, detect, _)| detect(p)));
     match found {
         Some((_, _, parse)) => parse(src),
         None => {

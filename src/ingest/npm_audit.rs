@@ -60,8 +60,14 @@ impl ReportFormat for NpmAudit {
         if report.audit_report_version != 2 {
             return Err(InputError::Invalid {
                 path: src.path.clone(),
-                message: format!("npm auditReportVersion {} is not supported", report.audit_report_version),
-                help: Some("riskgate reads `npm audit --json` from npm 7 or later (auditReportVersion 2)".into()),
+                message: format!(
+                    "npm auditReportVersion {} is not supported",
+                    report.audit_report_version
+                ),
+                help: Some(
+                    "riskgate reads `npm audit --json` from npm 7 or later (auditReportVersion 2)"
+                        .into(),
+                ),
             });
         }
         let mut out = Parsed::new(src, Self::NAME);
@@ -73,16 +79,29 @@ impl ReportFormat for NpmAudit {
                     continue;
                 }
                 let adv: Advisory = serde_json::from_value(via.clone()).map_err(|err| {
-                    InputError::invalid(&src.path, format!("vulnerabilities.{name}.via: unexpected advisory shape: {err}"))
+                    InputError::invalid(
+                        &src.path,
+                        format!("vulnerabilities.{name}.via: unexpected advisory shape: {err}"),
+                    )
                 })?;
-                let ghsa = adv.url.as_deref().and_then(|u| u.rsplit('/').next()).filter(|s| s.starts_with("GHSA-"));
+                let ghsa = adv
+                    .url
+                    .as_deref()
+                    .and_then(|u| u.rsplit('/').next())
+                    .filter(|s| s.starts_with("GHSA-"));
                 let source = match &adv.source {
                     Some(Value::Number(n)) => Some(n.to_string()),
                     Some(Value::String(s)) => Some(s.clone()),
                     _ => None,
                 };
-                let Some(id) = ghsa.map(String::from).or_else(|| source.as_ref().map(|s| format!("npm:{s}"))) else {
-                    return Err(InputError::invalid(&src.path, format!("vulnerabilities.{name}: advisory without url or source")));
+                let Some(id) = ghsa
+                    .map(String::from)
+                    .or_else(|| source.as_ref().map(|s| format!("npm:{s}")))
+                else {
+                    return Err(InputError::invalid(
+                        &src.path,
+                        format!("vulnerabilities.{name}: advisory without url or source"),
+                    ));
                 };
                 let mut f = Finding::new(id, Kind::Vulnerability, Self::NAME);
                 f.aliases.extend(source.map(|s| format!("npm:{s}")));
@@ -100,7 +119,8 @@ impl ReportFormat for NpmAudit {
                     Some(Value::Bool(b)) => Some(*b),
                     Some(Value::Object(o)) => {
                         if o.get("name").and_then(Value::as_str) == Some(name.as_str()) {
-                            f.fixed_version = o.get("version").and_then(Value::as_str).map(String::from);
+                            f.fixed_version =
+                                o.get("version").and_then(Value::as_str).map(String::from);
                         }
                         Some(true)
                     }

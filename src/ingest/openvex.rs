@@ -1,6 +1,8 @@
 //! OpenVEX documents (v0.2.0 and the earlier `@context` versions).
 
-use super::{nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement, VexStatus};
+use super::{
+    nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement, VexStatus,
+};
 use serde::Deserialize;
 
 pub struct OpenVex;
@@ -59,7 +61,9 @@ impl Product {
     fn purl(&self) -> Option<String> {
         match self {
             Product::Name(s) => s.starts_with("pkg:").then(|| s.clone()),
-            Product::Object { id, identifiers, .. } => identifiers
+            Product::Object {
+                id, identifiers, ..
+            } => identifiers
                 .as_ref()
                 .and_then(|i| i.purl.clone())
                 .or_else(|| id.clone().filter(|i| i.starts_with("pkg:"))),
@@ -107,10 +111,15 @@ impl ReportFormat for OpenVex {
             };
             let vulnerability: Vec<String> = match st.vulnerability {
                 Vulnerability::Name(n) => vec![n],
-                Vulnerability::Object { name, id, aliases } => name.into_iter().chain(id).chain(aliases).collect(),
+                Vulnerability::Object { name, id, aliases } => {
+                    name.into_iter().chain(id).chain(aliases).collect()
+                }
             };
             if vulnerability.iter().all(|v| v.trim().is_empty()) {
-                return Err(InputError::invalid(&src.path, format!("statement {}: no vulnerability name", n + 1)));
+                return Err(InputError::invalid(
+                    &src.path,
+                    format!("statement {}: no vulnerability name", n + 1),
+                ));
             }
             let purls = st
                 .products

@@ -87,7 +87,11 @@ fn osv_severity(v: &Osv) -> (Severity, Option<f64>) {
     if let Some(s) = score {
         return (Severity::from_score(s), Some(s));
     }
-    let word = v.database_specific.as_ref().and_then(|d| d.get("severity")).and_then(Value::as_str);
+    let word = v
+        .database_specific
+        .as_ref()
+        .and_then(|d| d.get("severity"))
+        .and_then(Value::as_str);
     (word.map(Severity::parse).unwrap_or(Severity::Unknown), None)
 }
 
@@ -95,9 +99,23 @@ fn osv_severity(v: &Osv) -> (Severity, Option<f64>) {
 fn fixed_version(v: &Osv, pkg: &str) -> Option<String> {
     v.affected
         .iter()
-        .filter(|a| a.pointer("/package/name").and_then(Value::as_str).is_none_or(|n| n == pkg))
-        .flat_map(|a| a.get("ranges").and_then(Value::as_array).into_iter().flatten())
-        .flat_map(|r| r.get("events").and_then(Value::as_array).into_iter().flatten())
+        .filter(|a| {
+            a.pointer("/package/name")
+                .and_then(Value::as_str)
+                .is_none_or(|n| n == pkg)
+        })
+        .flat_map(|a| {
+            a.get("ranges")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .flat_map(|r| {
+            r.get("events")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
         .find_map(|e| e.get("fixed").and_then(Value::as_str).map(String::from))
 }
 
@@ -116,28 +134,52 @@ impl ReportFormat for OsvScanner {
             let path = r.source.as_ref().and_then(|s| nonempty(s.path.as_deref()));
             docker |= r.source.as_ref().and_then(|s| s.kind.as_deref()) == Some("docker");
             for p in r.packages {
-                let class = p.package.ecosystem.as_deref().map(|e| {
-                    PackageClass::from_type(e.split(':').next().unwrap_or(e))
-                });
+                let class = p
+                    .package
+                    .ecosystem
+                    .as_deref()
+                    .map(|e| PackageClass::from_type(e.split(':').next().unwrap_or(e)));
                 // Without groups (older versions) every advisory stands alone.
                 let groups: Vec<Group> = if p.groups.is_empty() {
                     p.vulnerabilities
                         .iter()
-                        .map(|v| Group { ids: vec![v.id.clone()], aliases: v.aliases.clone(), max_severity: None })
+                        .map(|v| Group {
+                            ids: vec![v.id.clone()],
+                            aliases: v.aliases.clone(),
+                            max_severity: None,
+                        })
                         .collect()
                 } else {
                     p.groups
                 };
                 for g in groups {
                     let Some(first) = g.ids.first() else { continue };
-                    let members: Vec<&Osv> = p.vulnerabilities.iter().filter(|v| g.ids.contains(&v.id)).collect();
+                    let members: Vec<&Osv> = p
+                        .vulnerabilities
+                        .iter()
+                        .filter(|v| g.ids.contains(&v.id))
+                        .collect();
                     let mut f = Finding::new(first.clone(), Kind::Vulnerability, Self::NAME);
-                    f.aliases = g.ids.iter().skip(1).cloned().chain(g.aliases.iter().cloned()).collect();
-                    f.aliases.extend(members.iter().flat_map(|v| v.aliases.iter().cloned()));
-                    let group_score = g.max_severity.as_deref().and_then(|s| s.trim().parse::<f64>().ok());
+                    f.aliases = g
+                        .ids
+                        .iter()
+                        .skip(1)
+                        .cloned()
+                        .chain(g.aliases.iter().cloned())
+                        .collect();
+                    f.aliases
+                        .extend(members.iter().flat_map(|v| v.aliases.iter().cloned()));
+                    let group_score = g
+                        .max_severity
+                        .as_deref()
+                        .and_then(|s| s.trim().parse::<f64>().ok());
                     let (sev, cvss) = match group_score {
                         Some(s) => (Severity::from_score(s), Some(s)),
-                        None => members.iter().map(|v| osv_severity(v)).max_by(|a, b| a.0.cmp(&b.0)).unwrap_or((Severity::Unknown, None)),
+                        None => members
+                            .iter()
+                            .map(|v| osv_severity(v))
+                            .max_by(|a, b| a.0.cmp(&b.0))
+                            .unwrap_or((Severity::Unknown, None)),
                     };
                     f.severity = sev;
                     f.cvss = cvss;
@@ -148,17 +190,25 @@ impl ReportFormat for OsvScanner {
                         purl: None,
                         ecosystem: nonempty(p.package.ecosystem.as_deref()),
                     });
-                    f.fixed_version = members.iter().find_map(|v| fixed_version(v, &p.package.name));
+                    f.fixed_version = members
+                        .iter()
+                        .find_map(|v| fixed_version(v, &p.package.name));
                     if class != Some(PackageClass::Os) {
                         f.location.path = path.clone();
                     }
                     f.title = members.iter().find_map(|v| nonempty(v.summary.as_deref()));
-                    f.published = members.iter().find_map(|v| nonempty(v.published.as_deref()));
+                    f.published = members
+                        .iter()
+                        .find_map(|v| nonempty(v.published.as_deref()));
                     out.findings.push(f);
                 }
             }
         }
-        out.meta.kinds.push(if docker { "container_scanning" } else { "dependency_scanning" });
+        out.meta.kinds.push(if docker {
+            "container_scanning"
+        } else {
+            "dependency_scanning"
+        });
         Ok(out)
     }
 }

@@ -136,7 +136,11 @@ fn tags(props: Option<&Value>) -> Vec<String> {
     props
         .and_then(|p| p.get("tags"))
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_ascii_lowercase)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_ascii_lowercase))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -159,7 +163,11 @@ fn package_from_message(msg: &str) -> Option<(String, String, Option<String>)> {
     if let Some(rest) = msg.strip_prefix("Package: ") {
         let mut lines = rest.lines();
         let name = lines.next()?.trim().to_string();
-        let version = lines.next()?.strip_prefix("Installed Version: ")?.trim().to_string();
+        let version = lines
+            .next()?
+            .strip_prefix("Installed Version: ")?
+            .trim()
+            .to_string();
         return Some((name, version, None));
     }
     // Grype: "A low vulnerability in rpm package: package-1, version 1.1.1 was found in ..."
@@ -167,14 +175,19 @@ fn package_from_message(msg: &str) -> Option<(String, String, Option<String>)> {
     let (ptype, rest) = rest.split_once(" package: ")?;
     let (name, rest) = rest.split_once(", version ")?;
     let version = rest.split_whitespace().next()?;
-    Some((name.to_string(), version.to_string(), Some(ptype.to_string())))
+    Some((
+        name.to_string(),
+        version.to_string(),
+        Some(ptype.to_string()),
+    ))
 }
 
 impl ReportFormat for Sarif {
     const NAME: &'static str = "sarif";
 
     fn detect(p: &Probe) -> bool {
-        p.has("runs") && (p.has("version") || p.value("$schema").is_some_and(|s| s.contains("sarif")))
+        p.has("runs")
+            && (p.has("version") || p.value("$schema").is_some_and(|s| s.contains("sarif")))
     }
 
     fn parse(src: &Source) -> Result<Parsed, InputError> {
@@ -182,7 +195,10 @@ impl ReportFormat for Sarif {
         if log.version.as_deref() != Some("2.1.0") {
             return Err(InputError::Invalid {
                 path: src.path.clone(),
-                message: format!("SARIF version {:?} is not supported", log.version.unwrap_or_default()),
+                message: format!(
+                    "SARIF version {:?} is not supported",
+                    log.version.unwrap_or_default()
+                ),
                 help: Some("riskgate reads SARIF 2.1.0".into()),
             });
         }
@@ -199,26 +215,42 @@ impl ReportFormat for Sarif {
                     out.meta.created = out.meta.created.max(Some(t));
                 }
             }
-            let image_run = run.properties.as_ref().is_some_and(|p| p.get("imageName").is_some() || p.get("imageID").is_some());
+            let image_run = run
+                .properties
+                .as_ref()
+                .is_some_and(|p| p.get("imageName").is_some() || p.get("imageID").is_some());
             if image_run {
-                out.meta.target = run.properties.as_ref().and_then(|p| p.get("imageName")).and_then(Value::as_str).map(String::from);
+                out.meta.target = run
+                    .properties
+                    .as_ref()
+                    .and_then(|p| p.get("imageName"))
+                    .and_then(Value::as_str)
+                    .map(String::from);
             }
             let mut run_kinds = Vec::new();
             for r in run.results.into_iter().flatten() {
-                if matches!(r.kind.as_deref(), Some("pass" | "notApplicable" | "informational")) {
+                if matches!(
+                    r.kind.as_deref(),
+                    Some("pass" | "notApplicable" | "informational")
+                ) {
                     continue;
                 }
                 if let Some(s) = &r.suppressions {
                     // An empty array means "considered, not suppressed"; a rejected suppression
                     // does not suppress either.
-                    if s.iter().any(|s| !matches!(s.status.as_deref(), Some("rejected" | "underReview"))) {
+                    if s.iter()
+                        .any(|s| !matches!(s.status.as_deref(), Some("rejected" | "underReview")))
+                    {
                         suppressed += 1;
                         continue;
                     }
                 }
                 let idx = r.rule_index.or(r.rule.as_ref().and_then(|x| x.index));
                 let rule = idx.and_then(|i| rules.get(i)).or_else(|| {
-                    let id = r.rule_id.as_deref().or(r.rule.as_ref().and_then(|x| x.id.as_deref()))?;
+                    let id = r
+                        .rule_id
+                        .as_deref()
+                        .or(r.rule.as_ref().and_then(|x| x.id.as_deref()))?;
                     rules.iter().find(|x| x.id.as_deref() == Some(id))
                 });
                 let Some(mut id) = r
@@ -233,11 +265,22 @@ impl ReportFormat for Sarif {
                     ));
                 };
                 let rule_props = rule.and_then(|x| x.properties.as_ref());
-                let all_tags: Vec<String> = tags(rule_props).into_iter().chain(tags(r.properties.as_ref())).collect();
-                let message = r.message.as_ref().and_then(|m| m.text.clone()).unwrap_or_default();
+                let all_tags: Vec<String> = tags(rule_props)
+                    .into_iter()
+                    .chain(tags(r.properties.as_ref()))
+                    .collect();
+                let message = r
+                    .message
+                    .as_ref()
+                    .and_then(|m| m.text.clone())
+                    .unwrap_or_default();
                 let pkg = package_from_message(&message);
                 let has = |t: &str| all_tags.iter().any(|x| x == t);
-                let kind = if is_cve(&id) || id.starts_with("GHSA-") || has("vulnerability") || pkg.is_some() {
+                let kind = if is_cve(&id)
+                    || id.starts_with("GHSA-")
+                    || has("vulnerability")
+                    || pkg.is_some()
+                {
                     Kind::Vulnerability
                 } else if has("secret") || has("secrets") {
                     Kind::Secret
@@ -247,7 +290,9 @@ impl ReportFormat for Sarif {
                     Kind::Weakness
                 };
                 let mut f = Finding::new(id.clone(), kind, tool.clone());
-                f.severity = match security_severity(r.properties.as_ref()).or_else(|| security_severity(rule_props)) {
+                f.severity = match security_severity(r.properties.as_ref())
+                    .or_else(|| security_severity(rule_props))
+                {
                     Some(score) => {
                         f.cvss = Some(score);
                         Severity::from_score(score)
@@ -256,20 +301,33 @@ impl ReportFormat for Sarif {
                         let level = r
                             .level
                             .clone()
-                            .or_else(|| rule.and_then(|x| x.default_configuration.as_ref()?.level.clone()))
+                            .or_else(|| {
+                                rule.and_then(|x| x.default_configuration.as_ref()?.level.clone())
+                            })
                             .unwrap_or_else(|| "warning".into()); // SARIF §3.27.10: the default level
                         level_severity(&level)
                     }
                 };
-                let phys = r.locations.first().and_then(|l| l.physical_location.as_ref());
+                let phys = r
+                    .locations
+                    .first()
+                    .and_then(|l| l.physical_location.as_ref());
                 let art = phys.and_then(|p| p.artifact_location.as_ref());
                 f.location.path = art.and_then(|a| {
                     a.uri.as_deref().map(uri_path).or_else(|| {
                         let i = a.index?;
-                        run.artifacts.get(i)?.location.as_ref()?.uri.as_deref().map(uri_path)
+                        run.artifacts
+                            .get(i)?
+                            .location
+                            .as_ref()?
+                            .uri
+                            .as_deref()
+                            .map(uri_path)
                     })
                 });
-                f.location.line = phys.and_then(|p| p.region.as_ref()?.start_line).filter(|l| *l > 0);
+                f.location.line = phys
+                    .and_then(|p| p.region.as_ref()?.start_line)
+                    .filter(|l| *l > 0);
                 if let Some((name, version, ptype)) = pkg {
                     if let Some(stripped) = id.strip_suffix(&format!("-{name}")) {
                         id = stripped.to_string();
@@ -278,10 +336,17 @@ impl ReportFormat for Sarif {
                     let class = match (ptype.as_deref(), rule.and_then(|x| x.name.as_deref())) {
                         (Some(t), _) => Some(PackageClass::from_type(t)),
                         (_, Some("OsPackageVulnerability")) => Some(PackageClass::Os),
-                        (_, Some("LanguageSpecificPackageVulnerability")) => Some(PackageClass::Library),
+                        (_, Some("LanguageSpecificPackageVulnerability")) => {
+                            Some(PackageClass::Library)
+                        }
                         _ => None,
                     };
-                    f.package = Some(Package { name, version: Some(version), class, ..Package::default() });
+                    f.package = Some(Package {
+                        name,
+                        version: Some(version),
+                        class,
+                        ..Package::default()
+                    });
                     // scanners put a placeholder region on package findings
                     f.location.line = None;
                     if class == Some(PackageClass::Os) {
@@ -289,14 +354,19 @@ impl ReportFormat for Sarif {
                     }
                 }
                 f.title = rule
-                    .and_then(|x| nonempty(x.short_description.as_ref().and_then(|d| d.text.as_deref())))
+                    .and_then(|x| {
+                        nonempty(x.short_description.as_ref().and_then(|d| d.text.as_deref()))
+                    })
                     .or_else(|| nonempty(Some(first_line(&message))))
                     .map(|t| first_line(&t));
                 f.target = out.meta.target.clone();
                 run_kinds.push(f.kind);
                 out.findings.push(f);
             }
-            let vulns = run_kinds.iter().filter(|k| **k == Kind::Vulnerability).count();
+            let vulns = run_kinds
+                .iter()
+                .filter(|k| **k == Kind::Vulnerability)
+                .count();
             if image_run {
                 out.meta.kinds.push("container_scanning");
             } else if vulns > 0 && vulns == run_kinds.len() {

@@ -172,7 +172,8 @@ fn s(v: &Str<'_>) -> Option<String> {
 }
 
 fn layer_id(l: &Option<Layer<'_>>) -> Option<String> {
-    l.as_ref().and_then(|l| s(&l.diff_id).or_else(|| s(&l.digest)))
+    l.as_ref()
+        .and_then(|l| s(&l.diff_id).or_else(|| s(&l.digest)))
 }
 
 impl ReportFormat for Trivy {
@@ -187,8 +188,13 @@ impl ReportFormat for Trivy {
         if report.schema_version != Some(2) {
             return Err(InputError::Invalid {
                 path: src.path.clone(),
-                message: format!("Trivy SchemaVersion {:?} is not supported", report.schema_version),
-                help: Some("riskgate reads Trivy's JSON format version 2 (Trivy 0.20 and later)".into()),
+                message: format!(
+                    "Trivy SchemaVersion {:?} is not supported",
+                    report.schema_version
+                ),
+                help: Some(
+                    "riskgate reads Trivy's JSON format version 2 (Trivy 0.20 and later)".into(),
+                ),
             });
         }
         let mut out = Parsed::new(src, Self::NAME);
@@ -219,10 +225,19 @@ impl ReportFormat for Trivy {
             };
             for v in r.vulnerabilities.into_iter().flatten() {
                 let mut f = Finding::new(v.id.as_ref(), Kind::Vulnerability, Self::NAME);
-                f.aliases = v.vendor_ids.iter().flatten().map(|a| a.to_string()).collect();
+                f.aliases = v
+                    .vendor_ids
+                    .iter()
+                    .flatten()
+                    .map(|a| a.to_string())
+                    .collect();
                 f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
                 f.cvss = v.cvss.as_ref().and_then(|m| {
-                    let pick = v.severity_source.as_deref().and_then(|src| m.get(src)).or_else(|| m.get("nvd"));
+                    let pick = v
+                        .severity_source
+                        .as_deref()
+                        .and_then(|src| m.get(src))
+                        .or_else(|| m.get("nvd"));
                     pick.and_then(|c| c.v3_score)
                         .or_else(|| m.values().filter_map(|c| c.v3_score).reduce(f64::max))
                 });
@@ -236,7 +251,9 @@ impl ReportFormat for Trivy {
                 f.fixed_version = s(&v.fixed_version);
                 f.fix_available = match v.status.as_deref() {
                     Some("fixed") => Some(true),
-                    Some("affected" | "will_not_fix" | "fix_deferred" | "end_of_life") => Some(false),
+                    Some("affected" | "will_not_fix" | "fix_deferred" | "end_of_life") => {
+                        Some(false)
+                    }
                     _ => None,
                 };
                 f.location.path = match pkg_class {
@@ -257,7 +274,11 @@ impl ReportFormat for Trivy {
                 f.aliases.extend(s(&m.avd_id));
                 f.severity = Severity::parse(m.severity.as_deref().unwrap_or(""));
                 f.location.path = target.clone();
-                f.location.line = m.cause_metadata.as_ref().and_then(|c| c.start_line).filter(|l| *l > 0);
+                f.location.line = m
+                    .cause_metadata
+                    .as_ref()
+                    .and_then(|c| c.start_line)
+                    .filter(|l| *l > 0);
                 f.location.layer_digest = layer_id(&m.layer);
                 f.target = out.meta.target.clone();
                 f.title = s(&m.title).or_else(|| s(&m.message));
@@ -279,7 +300,10 @@ impl ReportFormat for Trivy {
             for l in r.licenses.into_iter().flatten() {
                 let mut f = Finding::new(l.name.as_ref(), Kind::License, Self::NAME);
                 f.severity = Severity::parse(l.severity.as_deref().unwrap_or(""));
-                f.package = s(&l.pkg_name).map(|name| Package { name, ..Package::default() });
+                f.package = s(&l.pkg_name).map(|name| Package {
+                    name,
+                    ..Package::default()
+                });
                 f.location.path = s(&l.file_path).or_else(|| target.clone());
                 f.target = out.meta.target.clone();
                 f.title = s(&l.category).map(|c| format!("license {} ({c})", l.name));

@@ -21,8 +21,12 @@ pub enum VexStatus {
 impl VexStatus {
     pub fn parse(s: &str) -> Option<VexStatus> {
         match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "not_affected" | "false_positive" | "known_not_affected" => Some(VexStatus::NotAffected),
-            "fixed" | "first_fixed" | "resolved" | "resolved_with_pedigree" => Some(VexStatus::Fixed),
+            "not_affected" | "false_positive" | "known_not_affected" => {
+                Some(VexStatus::NotAffected)
+            }
+            "fixed" | "first_fixed" | "resolved" | "resolved_with_pedigree" => {
+                Some(VexStatus::Fixed)
+            }
             "affected" | "exploitable" | "known_affected" => Some(VexStatus::Affected),
             "under_investigation" | "in_triage" => Some(VexStatus::UnderInvestigation),
             _ => None,
@@ -69,33 +73,46 @@ pub fn purl_key(purl: &str) -> Option<(String, Option<String>)> {
 }
 
 fn decode(s: &str) -> String {
-    s.replace("%40", "@").replace("%3A", ":").replace("%3a", ":").replace("%2B", "+").replace("%2b", "+")
+    s.replace("%40", "@")
+        .replace("%3A", ":")
+        .replace("%3a", ":")
+        .replace("%2B", "+")
+        .replace("%2b", "+")
 }
 
 impl VexStatement {
     /// Whether the statement speaks about a package with this purl (or, lacking one, name and
     /// version). Statements without package URLs speak about every package.
-    pub fn matches_package(&self, purl: Option<&str>, name: Option<&str>, version: Option<&str>) -> bool {
+    pub fn matches_package(
+        &self,
+        purl: Option<&str>,
+        name: Option<&str>,
+        version: Option<&str>,
+    ) -> bool {
         if self.purls.is_empty() {
             return true;
         }
         let want = purl.and_then(purl_key);
-        self.purls.iter().filter_map(|p| purl_key(p)).any(|(path, ver)| {
-            if path.starts_with("oci/") {
-                // an image-level statement without subcomponents: about the image being gated
-                return true;
-            }
-            let path_ok = match &want {
-                Some((wp, _)) => *wp == path,
-                None => name.is_some_and(|n| path.rsplit('/').next() == Some(&n.to_ascii_lowercase())),
-            };
-            let ver_ok = match (&ver, want.as_ref().and_then(|w| w.1.as_deref()).or(version)) {
-                (None, _) => true,
-                (Some(v), Some(have)) => v == have,
-                (Some(_), None) => false,
-            };
-            path_ok && ver_ok
-        })
+        self.purls
+            .iter()
+            .filter_map(|p| purl_key(p))
+            .any(|(path, ver)| {
+                if path.starts_with("oci/") {
+                    // an image-level statement without subcomponents: about the image being gated
+                    return true;
+                }
+                let path_ok = match &want {
+                    Some((wp, _)) => *wp == path,
+                    None => name
+                        .is_some_and(|n| path.rsplit('/').next() == Some(&n.to_ascii_lowercase())),
+                };
+                let ver_ok = match (&ver, want.as_ref().and_then(|w| w.1.as_deref()).or(version)) {
+                    (None, _) => true,
+                    (Some(v), Some(have)) => v == have,
+                    (Some(_), None) => false,
+                };
+                path_ok && ver_ok
+            })
     }
 }
 
@@ -116,21 +133,40 @@ mod tests {
     #[test]
     fn purl_matching_ignores_qualifiers_and_respects_versions() {
         let s = st(&["pkg:apk/alpine/libssl3@3.0.8-r3"]);
-        assert!(s.matches_package(Some("pkg:apk/alpine/libssl3@3.0.8-r3?arch=x86_64&distro=3.17"), None, None));
+        assert!(s.matches_package(
+            Some("pkg:apk/alpine/libssl3@3.0.8-r3?arch=x86_64&distro=3.17"),
+            None,
+            None
+        ));
         assert!(!s.matches_package(Some("pkg:apk/alpine/libssl3@3.0.9-r0"), None, None));
         assert!(!s.matches_package(Some("pkg:apk/alpine/libcrypto3@3.0.8-r3"), None, None));
         assert!(s.matches_package(None, Some("libssl3"), Some("3.0.8-r3")));
-        assert!(st(&["pkg:golang/github.com/docker/distribution"]).matches_package(
-            Some("pkg:golang/github.com/docker/distribution@v2.7.1%2Bincompatible"), None, None));
+        assert!(
+            st(&["pkg:golang/github.com/docker/distribution"]).matches_package(
+                Some("pkg:golang/github.com/docker/distribution@v2.7.1%2Bincompatible"),
+                None,
+                None
+            )
+        );
         assert!(st(&[]).matches_package(None, None, None));
-        assert!(st(&["pkg:golang/x@v1.0.0%2Bincompatible"]).matches_package(Some("pkg:golang/x@v1.0.0+incompatible"), None, None));
+        assert!(st(&["pkg:golang/x@v1.0.0%2Bincompatible"]).matches_package(
+            Some("pkg:golang/x@v1.0.0+incompatible"),
+            None,
+            None
+        ));
     }
 
     #[test]
     fn statuses() {
-        assert_eq!(VexStatus::parse("not_affected"), Some(VexStatus::NotAffected));
+        assert_eq!(
+            VexStatus::parse("not_affected"),
+            Some(VexStatus::NotAffected)
+        );
         assert_eq!(VexStatus::parse("resolved"), Some(VexStatus::Fixed));
-        assert_eq!(VexStatus::parse("in_triage"), Some(VexStatus::UnderInvestigation));
+        assert_eq!(
+            VexStatus::parse("in_triage"),
+            Some(VexStatus::UnderInvestigation)
+        );
         assert_eq!(VexStatus::parse("exploitable"), Some(VexStatus::Affected));
         assert!(!VexStatus::Affected.suppresses());
         assert_eq!(VexStatus::parse("maybe"), None);

@@ -13,7 +13,9 @@ fn clip(s: &str) -> String {
 }
 
 pub fn render(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
-    let header = ["SEVERITY", "ID", "KIND", "PACKAGE", "VERSION", "FIXED", "LOCATION", "TOOLS"];
+    let header = [
+        "SEVERITY", "ID", "KIND", "PACKAGE", "VERSION", "FIXED", "LOCATION", "TOOLS",
+    ];
     let rows: Vec<[String; 8]> = findings
         .iter()
         .map(|f| {

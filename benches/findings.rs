@@ -1,0 +1,106 @@
+//! Throughput of `riskgate findings --format json` on a generated 100 MB Trivy-shaped report.
+//!
+//! Run with `cargo bench --bench findings`. Prints MB/s (one process, one core: riskgate does not
+//! parallelise a single report) and, where `/usr/bin/time` exists, the peak resident memory as a
+//! multiple of the input size. Not a test: nothing here asserts a speed.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const TARGET_BYTES: usize = 100 * 1024 * 1024;
+
+fn generate(path: &PathBuf) {
+    let mut out = String::with_capacity(TARGET_BYTES + (1 << 20));
+    out.push_str(r#"{"SchemaVersion":2,"CreatedAt":"2026-11-01T10:00:00Z","ArtifactName":"registry.acme.example/payments/api:1.4.2","ArtifactType":"container_image","Metadata":{"DiffIDs":["sha256:aaaa","sha256:bbbb"]},"Results":["#);
+    let mut n = 0usize;
+    let mut result = 0usize;
+    while out.len() < TARGET_BYTES {
+        if result > 0 {
+            out.push(',');
+        }
+        let class = if result % 2 == 0 {
+            "os-pkgs"
+        } else {
+            "lang-pkgs"
+        };
+        let _ = write!(
+            out,
+            r#"{{"Target":"target-{result}","Class":"{class}","Type":"debian","Vulnerabilities":["#
+        );
+        for i in 0..500 {
+            if i > 0 {
+                out.push(',');
+            }
+            let sev = ["LOW", "MEDIUM", "HIGH", "CRITICAL", "UNKNOWN"][n % 5];
+            let _ = write!(
+                out,
+                r#"{{"VulnerabilityID":"CVE-2024-{n:05}","PkgID":"pkg{p}@1.{i}.0","PkgName":"pkg{p}","PkgPath":"usr/lib/pkg{p}/package.json","PkgIdentifier":{{"PURL":"pkg:deb/debian/pkg{p}@1.{i}.0?arch=amd64","UID":"{n:016x}"}},"InstalledVersion":"1.{i}.0","FixedVersion":"1.{i}.1","Status":"fixed","Layer":{{"Digest":"sha256:{n:064x}","DiffID":"sha256:{n:064x}"}},"SeveritySource":"nvd","PrimaryURL":"https://avd.aquasec.com/nvd/cve-2024-{n:05}","DataSource":{{"ID":"debian","Name":"Debian Security Tracker","URL":"https://salsa.debian.org/security-tracker-team/security-tracker"}},"Title":"pkg{p}: a \"quoted\" flaw in the parser","Description":"A flaw was found in pkg{p}. An attacker could send a crafted request\nthat causes excessive memory use, leading to a denial of service. This issue affects versions before 1.{i}.1 and is tracked upstream.","Severity":"{sev}","CweIDs":["CWE-400"],"VendorSeverity":{{"debian":1,"nvd":3}},"CVSS":{{"nvd":{{"V3Vector":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H","V3Score":7.5}}}},"References":["https://security-tracker.debian.org/tracker/CVE-2024-{n:05}","https://nvd.nist.gov/vuln/detail/CVE-2024-{n:05}","https://github.com/example/pkg{p}/issues/{i}"],"PublishedDate":"2024-03-01T10:15:00Z","LastModifiedDate":"2024-04-01T10:15:00Z"}}"#,
+                p = n % 3000,
+            );
+            n += 1;
+        }
+        out.push_str("]}");
+        result += 1;
+    }
+    out.push_str("]}");
+    std::fs::write(path, out).expect("write generated report");
+}
+
+fn main() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("trivy-100mb.json");
+    if std::fs::metadata(&path)
+        .map(|m| m.len() < TARGET_BYTES as u64)
+        .unwrap_or(true)
+    {
+        generate(&path);
+    }
+    let size = std::fs::metadata(&path).unwrap().len() as f64;
+    let bin = env!("CARGO_BIN_EXE_riskgate");
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let start = Instant::now();
+        let status = Command::new(bin)
+            .args(["findings", "--format", "json", "--report"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run riskgate");
+        assert!(status.success());
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    let mb = size / 1e6;
+    println!("input: {mb:.1} MB Trivy JSON");
+    println!(
+        "riskgate findings --format json: best of 3 {best:.3} s, {:.0} MB/s",
+        mb / best
+    );
+    if std::path::Path::new("/usr/bin/time").exists() {
+        let out = Command::new("/usr/bin/time")
+            .args(["-f", "%M"])
+            .arg(bin)
+            .args(["findings", "--format", "json", "--report"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run /usr/bin/time");
+        let kb: f64 = String::from_utf8_lossy(&out.stderr)
+            .trim()
+            .lines()
+            .last()
+            .unwrap_or("0")
+            .parse()
+            .unwrap_or(0.0);
+        println!(
+            "peak RSS: {:.0} MB ({:.2}x input)",
+            kb / 1024.0,
+            kb * 1024.0 / size
+        );
+    }
+    std::io::stdout().flush().ok();
+}

@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests: where the fixtures are, and running the real binary.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/fixtures/<rel>`: the real scanner outputs.
+pub fn fixture(rel: &str) -> PathBuf {
+    let p = root().join("../shared/fixtures").join(rel);
+    assert!(p.exists(), "missing fixture {}", p.display());
+    p
+}
+
+pub fn data(rel: &str) -> PathBuf {
+    root().join("tests/data").join(rel)
+}
+
+pub fn riskgate() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_riskgate"));
+    c.env_remove("GITHUB_REPOSITORY")
+        .env_remove("CI_PROJECT_PATH")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run riskgate");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
