@@ -9,4 +9,5 @@ pub mod cvss;
 pub mod date;
 pub mod finding;
 pub mod ingest;
+pub mod policy;
 pub mod report;
