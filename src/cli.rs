@@ -30,6 +30,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Lint the policy files (and an acceptances file), reporting every problem with its line.
+    Validate {
+        /// The directory holding ownership.yaml and guardrails.yaml (default: .riskgate/).
+        #[arg(long, value_name = "DIR")]
+        policy: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        acceptances: Option<PathBuf>,
+    },
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -99,6 +107,25 @@ pub fn run(cli: Cli) -> ExitCode {
                 ListFormat::Table => report::table::render(w, &findings),
                 ListFormat::Json => report::findings_json(w, &findings),
             })
+        }
+        Command::Validate {
+            policy,
+            acceptances,
+        } => {
+            let Some(dir) = policy.or_else(crate::policy::default_dir) else {
+                eprintln!("error: no --policy given and no .riskgate/ownership.yaml here");
+                return ExitCode::from(EXIT_ERROR);
+            };
+            match crate::policy::Policy::load(&dir, acceptances.as_deref()) {
+                Ok(p) => {
+                    for w in p.warnings {
+                        eprintln!("{:?}", Report::new(w));
+                    }
+                    println!("policy in {} is valid", dir.display());
+                    ExitCode::from(EXIT_ALLOW)
+                }
+                Err(problems) => fail(problems),
+            }
         }
     }
 }

@@ -2,4 +2,80 @@
 //! Each is loaded with positions ([`yaml`]) and validated in a second pass that collects every
 //! problem, not just the first.
 
+pub mod acceptances;
+pub mod guardrails;
+pub mod levels;
+pub mod ownership;
 pub mod yaml;
+
+use std::path::{Path, PathBuf};
+use yaml::{Problem, Problems, YamlFile};
+
+/// The policy of a run: the three files, parsed, validated together.
+pub struct Policy {
+    pub ownership: ownership::Ownership,
+    pub ownership_file: YamlFile,
+    pub guardrails: guardrails::Guardrails,
+    pub guardrails_file: YamlFile,
+    pub acceptances: Option<(acceptances::AcceptancesFile, YamlFile)>,
+    /// Warnings found while validating (stale data, products without risk owner...).
+    pub warnings: Vec<Problem>,
+}
+
+impl Policy {
+    /// Loads `DIR/ownership.yaml` and `DIR/guardrails.yaml` (and the acceptances file when
+    /// given), collecting every problem of every file before failing.
+    pub fn load(dir: &Path, acceptances: Option<&Path>) -> Result<Policy, Problems> {
+        let own = YamlFile::load::<ownership::Ownership>(&dir.join("ownership.yaml"));
+        let guard = YamlFile::load::<guardrails::Guardrails>(&dir.join("guardrails.yaml"));
+        let acc = acceptances.map(YamlFile::load::<acceptances::AcceptancesFile>);
+        let mut problems = Vec::new();
+        let (own, guard) = match (own, guard) {
+            (Ok(o), Ok(g)) => (o, g),
+            (o, g) => {
+                problems.extend(o.err());
+                problems.extend(g.err());
+                if let Some(Err(e)) = acc {
+                    problems.push(e);
+                }
+                return Err(Problems { problems });
+            }
+        };
+        problems.extend(own.0.validate(&own.1));
+        let products: Vec<&str> = own.0.products.keys().map(String::as_str).collect();
+        problems.extend(guard.0.validate(&guard.1, &products));
+        let acc = match acc {
+            None => None,
+            Some(Ok(a)) => {
+                problems.extend(a.0.validate(&a.1, &own.0));
+                Some(a)
+            }
+            Some(Err(e)) => {
+                problems.push(e);
+                None
+            }
+        };
+        let (errors, warnings): (Vec<Problem>, Vec<Problem>) = problems
+            .into_iter()
+            .partition(|p| p.severity == miette::Severity::Error);
+        if !errors.is_empty() {
+            let mut all = errors;
+            all.extend(warnings);
+            return Err(Problems { problems: all });
+        }
+        Ok(Policy {
+            ownership: own.0,
+            ownership_file: own.1,
+            guardrails: guard.0,
+            guardrails_file: guard.1,
+            acceptances: acc,
+            warnings,
+        })
+    }
+}
+
+/// `--policy` default: `.riskgate/` when it exists.
+pub fn default_dir() -> Option<PathBuf> {
+    let p = PathBuf::from(".riskgate");
+    p.join("ownership.yaml").exists().then_some(p)
+}

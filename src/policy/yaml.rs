@@ -8,6 +8,10 @@
 //! Refused before any typed parse: aliases (no config needs them, and they are how alias bombs
 //! work), nesting deeper than [`MAX_DEPTH`], several documents in one file, and non-UTF-8 text.
 
+// A Problem carries its file's text for the diagnostic; it is built once, on the cold path of a
+// bad file, so its size on the error side of a Result costs nothing that matters.
+#![allow(clippy::result_large_err)]
+
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use saphyr_parser::{Event, Parser, ScanError, Span};
 use serde::de::DeserializeOwned;

@@ -1,0 +1,461 @@
+//! The guardrails (`guardrails.yaml`): how risk is derived, what each level requires, what can
+//! never be accepted, and per-product overrides.
+//!
+//! Must never: let a product override loosen the organisation's guardrail. An override that
+//! grants more autonomy, a longer `max_days` or `sla_days`, a weaker gate or drops
+//! `require_signature` is an error, not a silent clamp.
+
+use super::levels::{
+    ApproverRole, Criticality, DataClass, Enforcement, Exposure, Gate, LayerKind, OneOrMany,
+    RiskLevel,
+};
+use super::ownership::did_you_mean;
+use super::yaml::{key, Problem, YamlFile};
+use crate::finding::{Kind, PackageClass};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guardrails {
+    pub version: u32,
+    #[serde(default)]
+    pub risk: RiskCfg,
+    pub levels: BTreeMap<RiskLevel, LevelCfg>,
+    #[serde(default)]
+    pub never_accept: Vec<When>,
+    #[serde(default)]
+    pub ownership: OwnershipCfg,
+    #[serde(default)]
+    pub acceptances: AcceptancesCfg,
+    #[serde(default)]
+    pub sla: SlaCfg,
+    #[serde(default)]
+    pub products: BTreeMap<String, ProductOverride>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskCfg {
+    #[serde(default = "medium")]
+    pub unknown_severity: RiskLevel,
+    #[serde(default)]
+    pub rules: Vec<RiskRule>,
+}
+
+fn medium() -> RiskLevel {
+    RiskLevel::Medium
+}
+
+impl Default for RiskCfg {
+    fn default() -> Self {
+        RiskCfg {
+            unknown_severity: RiskLevel::Medium,
+            rules: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskRule {
+    pub when: When,
+    pub set: Option<RiskLevel>,
+    pub raise: Option<u8>,
+    pub lower: Option<u8>,
+    pub floor: Option<RiskLevel>,
+}
+
+/// What a matching risk rule does to the level so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Set(RiskLevel),
+    Raise(u8),
+    Lower(u8),
+    Floor(RiskLevel),
+}
+
+impl RiskRule {
+    /// The rule's one action; `None` when it has none or several (a validation error).
+    pub fn action(&self) -> Option<Action> {
+        let acts: Vec<Action> = [
+            self.set.map(Action::Set),
+            self.raise.map(Action::Raise),
+            self.lower.map(Action::Lower),
+            self.floor.map(Action::Floor),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match acts.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+}
+
+/// Conditions on a finding and its product; all that are given must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    pub kev: Option<bool>,
+    pub epss: Option<Cmp<f64>>,
+    pub fix_available: Option<bool>,
+    pub exposure: Option<OneOrMany<Exposure>>,
+    pub criticality: Option<OneOrMany<Criticality>>,
+    pub data: Option<OneOrMany<DataClass>>,
+    pub kind: Option<OneOrMany<Kind>>,
+    pub package_class: Option<PackageClass>,
+    pub layer: Option<LayerKind>,
+    pub tool: Option<OneOrMany<String>>,
+    pub id: Option<String>,
+    pub risk: Option<Cmp<RiskLevel>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Lt,
+    Le,
+    Eq,
+    Ge,
+    Gt,
+}
+
+/// A comparison such as `>=0.5` or `>=high`; a bare value means `==` for levels and `>=` for
+/// numbers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cmp<T> {
+    pub op: Op,
+    pub value: T,
+    pub text_op: &'static str,
+}
+
+impl<T: PartialOrd> Cmp<T> {
+    pub fn holds(&self, x: T) -> bool {
+        match self.op {
+            Op::Lt => x < self.value,
+            Op::Le => x <= self.value,
+            Op::Eq => x == self.value,
+            Op::Ge => x >= self.value,
+            Op::Gt => x > self.value,
+        }
+    }
+}
+
+fn split_op(s: &str) -> (Option<(Op, &'static str)>, &str) {
+    let s = s.trim();
+    for (p, op) in [
+        (">=", Op::Ge),
+        ("<=", Op::Le),
+        ("==", Op::Eq),
+        (">", Op::Gt),
+        ("<", Op::Lt),
+        ("=", Op::Eq),
+    ] {
+        if let Some(rest) = s.strip_prefix(p) {
+            return (Some((op, p)), rest.trim());
+        }
+    }
+    (None, s)
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Num(f64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for Cmp<f64> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Scalar::deserialize(d)? {
+            Scalar::Num(n) => Ok(Cmp {
+                op: Op::Ge,
+                value: n,
+                text_op: ">=",
+            }),
+            Scalar::Text(t) => {
+                let (op, rest) = split_op(&t);
+                let (op, text_op) = op.unwrap_or((Op::Ge, ">="));
+                let value: f64 = rest.parse().map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "expected a comparison such as \">=0.5\", found {t:?}"
+                    ))
+                })?;
+                if !(0.0..=1.0).contains(&value) {
+                    return Err(serde::de::Error::custom(format!(
+                        "EPSS is a probability between 0 and 1, found {value}"
+                    )));
+                }
+                Ok(Cmp { op, value, text_op })
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Cmp<RiskLevel> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = String::deserialize(d)?;
+        let (op, rest) = split_op(&t);
+        let (op, text_op) = op.unwrap_or((Op::Eq, "=="));
+        let value = RiskLevel::parse(rest).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected a comparison such as \">=high\" on none|low|medium|high|critical, found {t:?}"))
+        })?;
+        Ok(Cmp { op, value, text_op })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LevelCfg {
+    pub gate: Gate,
+    pub approver: Option<ApproverRole>,
+    pub max_days: Option<u32>,
+    pub sla_days: Option<u32>,
+    #[serde(default)]
+    pub require_signature: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelOverride {
+    pub gate: Option<Gate>,
+    pub approver: Option<ApproverRole>,
+    pub max_days: Option<u32>,
+    pub sla_days: Option<u32>,
+    pub require_signature: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductOverride {
+    #[serde(default)]
+    pub levels: BTreeMap<RiskLevel, LevelOverride>,
+    #[serde(default)]
+    pub never_accept: Vec<When>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnershipCfg {
+    #[serde(default = "default_max_age")]
+    pub max_age_days: u32,
+    #[serde(default)]
+    pub unowned: Enforcement,
+}
+
+fn default_max_age() -> u32 {
+    180
+}
+
+impl Default for OwnershipCfg {
+    fn default() -> Self {
+        OwnershipCfg {
+            max_age_days: 180,
+            unowned: Enforcement::Block,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptancesCfg {
+    #[serde(default = "default_warn_before")]
+    pub warn_before_days: u32,
+}
+
+fn default_warn_before() -> u32 {
+    14
+}
+
+impl Default for AcceptancesCfg {
+    fn default() -> Self {
+        AcceptancesCfg {
+            warn_before_days: 14,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaCfg {
+    #[serde(default)]
+    pub overdue: Enforcement,
+}
+
+impl Guardrails {
+    /// The level settings in force for a product: the organisation's, tightened by its override.
+    pub fn level(&self, product: &str, level: RiskLevel) -> LevelCfg {
+        let base = self.levels.get(&level).cloned().unwrap_or(LevelCfg {
+            gate: Gate::Block,
+            approver: None,
+            max_days: None,
+            sla_days: None,
+            require_signature: false,
+        });
+        match self
+            .products
+            .get(product)
+            .and_then(|p| p.levels.get(&level))
+        {
+            None => base,
+            Some(o) => LevelCfg {
+                gate: o.gate.unwrap_or(base.gate),
+                approver: o.approver.or(base.approver),
+                max_days: o.max_days.or(base.max_days),
+                sla_days: o.sla_days.or(base.sla_days),
+                require_signature: o.require_signature.unwrap_or(base.require_signature),
+            },
+        }
+    }
+
+    /// The never-accept entries in force for a product.
+    pub fn never_accept<'a>(&'a self, product: &str) -> impl Iterator<Item = &'a When> + 'a {
+        let extra = self
+            .products
+            .get(product)
+            .map(|p| p.never_accept.as_slice())
+            .unwrap_or(&[]);
+        self.never_accept.iter().chain(extra)
+    }
+
+    /// Checks the file; `products` are the names in the ownership register.
+    pub fn validate(&self, file: &YamlFile, products: &[&str]) -> Vec<Problem> {
+        let mut out = Vec::new();
+        if self.version != 1 {
+            out.push(file.problem(
+                "version",
+                format!("unsupported version {}", self.version),
+                Some("this riskgate reads `version: 1`".into()),
+            ));
+        }
+        for l in RiskLevel::ALL {
+            if !self.levels.contains_key(&l) {
+                out.push(file.problem(
+                    "levels",
+                    format!("level `{l}` is missing from `levels`"),
+                    Some("every level none|low|medium|high|critical needs a gate".into()),
+                ));
+            }
+        }
+        for (l, cfg) in &self.levels {
+            let p = key(&["levels", l.as_str()]);
+            if cfg.gate == Gate::Accept {
+                if cfg.approver.is_none() {
+                    out.push(file.problem(
+                        &p,
+                        format!("level `{l}` has gate `accept` but no `approver`"),
+                        Some("say who may accept: team, risk_owner, security or governance".into()),
+                    ));
+                }
+                if cfg.max_days.is_none() {
+                    out.push(file.problem(
+                        &p,
+                        format!("level `{l}` has gate `accept` but no `max_days`"),
+                        Some("every exception is time-bound".into()),
+                    ));
+                }
+            }
+            if cfg.max_days == Some(0) {
+                out.push(file.problem(
+                    &format!("{p}.max_days"),
+                    "max_days must be at least 1",
+                    None,
+                ));
+            }
+        }
+        for (i, r) in self.risk.rules.iter().enumerate() {
+            if r.action().is_none() {
+                out.push(file.problem(
+                    &format!("risk.rules.{i}"),
+                    "a risk rule needs exactly one of `set`, `raise`, `lower`, `floor`",
+                    None,
+                ));
+            }
+            check_when(&mut out, file, &format!("risk.rules.{i}.when"), &r.when);
+        }
+        for (i, w) in self.never_accept.iter().enumerate() {
+            check_when(&mut out, file, &format!("never_accept.{i}"), w);
+        }
+        for (name, o) in &self.products {
+            let p = key(&["products", name]);
+            if !products.contains(&name.as_str()) {
+                out.push(file.problem(
+                    &p,
+                    format!("override for unknown product `{name}`"),
+                    did_you_mean(name, products),
+                ));
+            }
+            for (l, lo) in &o.levels {
+                let lp = format!("{p}.levels.{l}");
+                let Some(base) = self.levels.get(l) else {
+                    continue;
+                };
+                let loosen = |field: &str, what: String| {
+                    file.problem(&format!("{lp}.{field}"), format!("product override loosens the organisation's guardrail: {what}"), Some("product overrides may only tighten (stricter gate, higher approver, shorter durations)".into()))
+                };
+                if let Some(g) = lo.gate {
+                    if g < base.gate {
+                        out.push(loosen(
+                            "gate",
+                            format!("gate `{g:?}` is weaker than `{:?}`", base.gate).to_lowercase(),
+                        ));
+                    }
+                }
+                if let (Some(a), Some(b)) = (lo.approver, base.approver) {
+                    if a < b {
+                        out.push(loosen(
+                            "approver",
+                            format!("approver `{a}` grants more autonomy than `{b}`"),
+                        ));
+                    }
+                }
+                for (field, mine, theirs) in [
+                    ("max_days", lo.max_days, base.max_days),
+                    ("sla_days", lo.sla_days, base.sla_days),
+                ] {
+                    match (mine, theirs) {
+                        (Some(m), Some(t)) if m > t => {
+                            out.push(loosen(field, format!("{field} {m} is longer than {t}")))
+                        }
+                        (Some(m), None) if field == "sla_days" => out.push(loosen(
+                            field,
+                            format!("sla_days {m} where the organisation sets none"),
+                        )),
+                        _ => {}
+                    }
+                }
+                if base.require_signature && lo.require_signature == Some(false) {
+                    out.push(loosen(
+                        "require_signature",
+                        "drops require_signature".into(),
+                    ));
+                }
+                let eff = self.level(name, *l);
+                if eff.gate == Gate::Accept && eff.approver.is_none() {
+                    out.push(file.problem(
+                        &lp,
+                        format!("level `{l}` has gate `accept` but no `approver`"),
+                        None,
+                    ));
+                }
+            }
+            for (i, w) in o.never_accept.iter().enumerate() {
+                check_when(&mut out, file, &format!("{p}.never_accept.{i}"), w);
+            }
+        }
+        out
+    }
+}
+
+fn check_when(out: &mut Vec<Problem>, file: &YamlFile, p: &str, w: &When) {
+    if let Some(g) = &w.id {
+        if let Err(e) = globset::Glob::new(g) {
+            out.push(file.problem(
+                &format!("{p}.id"),
+                format!("bad glob `{g}`: {}", e.kind()),
+                None,
+            ));
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The ownership register (`ownership.yaml`): teams, roles, layers, products.
+//!
+//! Validation resolves every reference (a layer's owner, a product's team, the security and
+//! governance roles) and refuses what it cannot: a finding must never sit unowned because of a
+//! typo in the register.
+
+use super::levels::{Criticality, DataClass, Exposure, LayerKind};
+use super::yaml::{key, Problem, YamlFile};
+use crate::date::Date;
+use crate::finding::{Kind, PackageClass};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ownership {
+    pub version: u32,
+    pub reviewed: Option<String>,
+    #[serde(default)]
+    pub teams: BTreeMap<String, Team>,
+    #[serde(default)]
+    pub roles: Roles,
+    #[serde(default)]
+    pub layers: Vec<LayerRule>,
+    #[serde(default)]
+    pub products: BTreeMap<String, Product>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    #[serde(default)]
+    pub members: Vec<String>,
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    /// Teams or people acting as the security function.
+    #[serde(default)]
+    pub security: Vec<String>,
+    /// Teams or people who approve what exceeds security's guardrail.
+    #[serde(default)]
+    pub governance: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerRule {
+    pub name: String,
+    pub owner: String,
+    #[serde(rename = "match")]
+    pub matcher: LayerMatch,
+}
+
+/// Conditions on a finding; all that are given must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerMatch {
+    pub layer: Option<LayerKind>,
+    pub package_class: Option<PackageClass>,
+    pub path: Option<Vec<String>>,
+    pub kind: Option<Kind>,
+    pub tool: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub team: String,
+    pub risk_owner: Option<String>,
+    #[serde(default)]
+    pub delegates: Vec<String>,
+    pub criticality: Criticality,
+    pub exposure: Exposure,
+    pub data: DataClass,
+    #[serde(default)]
+    pub repos: Vec<String>,
+    #[serde(default)]
+    pub images: Vec<String>,
+    pub reviewed: Option<String>,
+    #[serde(default)]
+    pub layers: Vec<LayerRule>,
+}
+
+impl Ownership {
+    /// Whether `id` names a known person (a member of some team, a risk owner, a delegate, or a
+    /// person listed in a role).
+    pub fn is_person(&self, id: &str) -> bool {
+        self.people().contains(id)
+    }
+
+    pub fn people(&self) -> BTreeSet<&str> {
+        let mut p: BTreeSet<&str> = self
+            .teams
+            .values()
+            .flat_map(|t| t.members.iter().map(String::as_str))
+            .collect();
+        for prod in self.products.values() {
+            p.extend(prod.risk_owner.as_deref());
+            p.extend(prod.delegates.iter().map(String::as_str));
+        }
+        for r in self.roles.security.iter().chain(&self.roles.governance) {
+            if !self.teams.contains_key(r) {
+                p.insert(r.as_str());
+            }
+        }
+        p
+    }
+
+    /// Members of a role entry list (team names expand to their members).
+    pub fn role_members<'a>(&'a self, entries: &'a [String]) -> impl Iterator<Item = &'a str> + 'a {
+        entries.iter().flat_map(move |e| match self.teams.get(e) {
+            Some(t) => t.members.iter().map(String::as_str).collect::<Vec<_>>(),
+            None => vec![e.as_str()],
+        })
+    }
+
+    pub fn is_team_member(&self, team: &str, who: &str) -> bool {
+        self.teams
+            .get(team)
+            .is_some_and(|t| t.members.iter().any(|m| m == who))
+    }
+
+    /// Checks references and dates; returns every problem found.
+    pub fn validate(&self, file: &YamlFile) -> Vec<Problem> {
+        let mut out = Vec::new();
+        if self.version != 1 {
+            out.push(file.problem(
+                "version",
+                format!("unsupported version {}", self.version),
+                Some("this riskgate reads `version: 1`".into()),
+            ));
+        }
+        if let Some(r) = &self.reviewed {
+            if Date::parse(r).is_none() {
+                out.push(file.problem(
+                    "reviewed",
+                    format!("`{r}` is not a date"),
+                    Some("expected YYYY-MM-DD".into()),
+                ));
+            }
+        }
+        let team_names: Vec<&str> = self.teams.keys().map(String::as_str).collect();
+        for (role, entries) in [
+            ("security", &self.roles.security),
+            ("governance", &self.roles.governance),
+        ] {
+            for (i, e) in entries.iter().enumerate() {
+                if !self.teams.contains_key(e) && !e.contains('@') {
+                    out.push(file.problem(
+                        &key(&["roles", role, &i.to_string()]),
+                        format!("`{e}` is neither a team nor a person (an e-mail address)"),
+                        did_you_mean(e, &team_names),
+                    ));
+                }
+            }
+        }
+        let check_layers = |out: &mut Vec<Problem>, base: &str, layers: &[LayerRule]| {
+            for (i, l) in layers.iter().enumerate() {
+                let p = format!("{base}.{i}");
+                if !self.teams.contains_key(&l.owner) {
+                    out.push(file.problem(
+                        &format!("{p}.owner"),
+                        format!("unknown team `{}`", l.owner),
+                        did_you_mean(&l.owner, &team_names),
+                    ));
+                }
+                for (j, g) in l.matcher.path.iter().flatten().enumerate() {
+                    if let Err(e) = globset::Glob::new(g) {
+                        out.push(file.problem(
+                            &format!("{p}.match.path.{j}"),
+                            format!("bad glob `{g}`: {}", e.kind()),
+                            None,
+                        ));
+                    }
+                }
+            }
+        };
+        check_layers(&mut out, "layers", &self.layers);
+        for (name, prod) in &self.products {
+            let p = key(&["products", name]);
+            if !self.teams.contains_key(&prod.team) {
+                out.push(file.problem(
+                    &format!("{p}.team"),
+                    format!("unknown team `{}`", prod.team),
+                    did_you_mean(&prod.team, &team_names),
+                ));
+            }
+            if let Some(r) = &prod.reviewed {
+                if Date::parse(r).is_none() {
+                    out.push(file.problem(
+                        &format!("{p}.reviewed"),
+                        format!("`{r}` is not a date"),
+                        Some("expected YYYY-MM-DD".into()),
+                    ));
+                }
+            }
+            for (field, globs) in [("repos", &prod.repos), ("images", &prod.images)] {
+                for (j, g) in globs.iter().enumerate() {
+                    if let Err(e) = globset::Glob::new(g) {
+                        out.push(file.problem(
+                            &format!("{p}.{field}.{j}"),
+                            format!("bad glob `{g}`: {}", e.kind()),
+                            None,
+                        ));
+                    }
+                }
+            }
+            match &prod.risk_owner {
+                None => out.push(file.warning(&p, format!("product `{name}` has no risk owner"), Some("findings above the team's autonomy cannot be accepted until one is named".into()))),
+                Some(o) if !o.contains('@') => out.push(file.problem(&format!("{p}.risk_owner"), format!("risk owner `{o}` is not a person (an e-mail address)"), None)),
+                _ => {}
+            }
+            check_layers(&mut out, &format!("{p}.layers"), &prod.layers);
+        }
+        out
+    }
+}
+
+/// "did you mean `x`?" for the closest known name, when one is close.
+pub fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
+    let best = known.iter().map(|k| (distance(word, k), *k)).min()?;
+    let limit = (word.len().max(3)) / 3;
+    if best.0 <= limit.max(1) {
+        Some(format!("did you mean `{}`?", best.1))
+    } else if known.is_empty() {
+        None
+    } else {
+        Some(format!("known: {}", known.join(", ")))
+    }
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("paymets-api", &["payments-api", "checkout"]).as_deref(),
+            Some("did you mean `payments-api`?")
+        );
+        assert_eq!(
+            did_you_mean("zzz", &["payments-api"]).as_deref(),
+            Some("known: payments-api")
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! `riskgate validate`: the example policy is valid; every kind of mistake is pointed at by
+//! file:line:col, and all of them are reported in one run.
+
+mod common;
+use common::*;
+use std::fs;
+use std::path::PathBuf;
+
+fn policy_copy(name: &str, edit: impl Fn(&str, &str) -> String) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("riskgate-validate-{}-{name}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    for f in ["ownership.yaml", "guardrails.yaml"] {
+        let text = fs::read_to_string(root().join("examples/policy").join(f)).unwrap();
+        fs::write(dir.join(f), edit(f, &text)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_example_policy_and_acceptances_are_valid() {
+    let r = run(riskgate()
+        .args([
+            "validate",
+            "--policy",
+            "examples/policy",
+            "--acceptances",
+            "examples/acceptances.yaml",
+        ])
+        .current_dir(root()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("is valid"));
+}
+
+#[test]
+fn every_problem_is_reported_with_its_position() {
+    let dir = policy_copy("many", |f, t| {
+        match f {
+        "ownership.yaml" => t.replace("team: checkout-dev\n", "team: checkout-devs\n"),
+        _ => t
+            .replace("levels: { medium: { approver: risk_owner } }", "levels: { high: { approver: team, max_days: 60 }, critical: { require_signature: false } }")
+            .replace("  none:     { gate: pass }\n", ""),
+    }
+    });
+    let acc = dir.join("acceptances.yaml");
+    fs::write(
+        &acc,
+        "version: 1\nacceptances:\n  - id: A1\n    finding: CVE-2023-*\n    product: payments-apii\n    risk: high\n    reason: r\n    requested_by: mallory@evil.example\n    created: 2026-11-20\n    expires: 2026-11-01\n  - id: A1\n    finding: CVE-1\n    product: payments-api\n    risk: low\n    reason: r\n    requested_by: alice@acme.example\n    versions: \"not semver\"\n    created: 2026-11-20\n    expires: 2026-12-01\n",
+    )
+    .unwrap();
+    let r = run(riskgate()
+        .args(["validate", "--policy"])
+        .arg(&dir)
+        .arg("--acceptances")
+        .arg(&acc));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    for expect in [
+        "ownership.yaml:41:11: unknown team `checkout-devs`",
+        "did you mean `checkout-dev`?",
+        "level `none` is missing from `levels`",
+        "approver `team` grants more autonomy than `risk_owner`",
+        "max_days 60 is longer than 30",
+        "drops require_signature",
+        "acceptances.yaml:4:14: `CVE-2023-*`: wildcards are not allowed",
+        "acceptances.yaml:5:14: unknown product `payments-apii`",
+        "did you mean `payments-api`?",
+        "unknown person `mallory@evil.example`",
+        "expires 2026-11-01 is not after created 2026-11-20",
+        "duplicate acceptance id `A1`",
+        "`not semver` is not a semver requirement",
+    ] {
+        assert!(
+            r.stderr.contains(expect),
+            "expected {expect:?} in:\n{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn unknown_keys_aliases_and_missing_files_fail_closed() {
+    let dir = policy_copy("typo", |f, t| {
+        if f == "guardrails.yaml" {
+            t.replace("sla:\n  overdue: block", "sla:\n  overdeu: block")
+        } else {
+            t.to_string()
+        }
+    });
+    let r = run(riskgate().args(["validate", "--policy"]).arg(&dir));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("guardrails.yaml:28:")
+            && r.stderr
+                .contains("unknown field `overdeu`, expected `overdue`"),
+        "{}",
+        r.stderr
+    );
+
+    let dir = policy_copy("alias", |f, t| {
+        if f == "ownership.yaml" {
+            t.replace(
+                "  security: [appsec]",
+                "  security: &s [appsec]\n  governance2: *s",
+            )
+        } else {
+            t.to_string()
+        }
+    });
+    let r = run(riskgate().args(["validate", "--policy"]).arg(&dir));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("aliases are not allowed"), "{}", r.stderr);
+
+    let r = run(riskgate().args(["validate", "--policy", "/nonexistent-policy-dir"]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+}
