@@ -6,7 +6,6 @@
 use super::levels::RiskLevel;
 use super::ownership::{did_you_mean, Ownership};
 use super::yaml::{Problem, YamlFile};
-use crate::date::Date;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -44,13 +43,7 @@ pub struct Acceptance {
 impl AcceptancesFile {
     pub fn validate(&self, file: &YamlFile, ownership: &Ownership) -> Vec<Problem> {
         let mut out = Vec::new();
-        if self.version != 1 {
-            out.push(file.problem(
-                "version",
-                format!("unsupported version {}", self.version),
-                Some("this riskgate reads `version: 1`".into()),
-            ));
-        }
+        file.check_version(&mut out, self.version);
         let products: Vec<&str> = ownership.products.keys().map(String::as_str).collect();
         let people: Vec<&str> = ownership.people().into_iter().collect();
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -104,22 +97,8 @@ impl AcceptancesFile {
                     ));
                 }
             }
-            let created = Date::parse(&a.created);
-            let expires = Date::parse(&a.expires);
-            if created.is_none() {
-                out.push(file.problem(
-                    &at("created"),
-                    format!("`{}` is not a date", a.created),
-                    Some("expected YYYY-MM-DD".into()),
-                ));
-            }
-            if expires.is_none() {
-                out.push(file.problem(
-                    &at("expires"),
-                    format!("`{}` is not a date", a.expires),
-                    Some("expected YYYY-MM-DD".into()),
-                ));
-            }
+            let created = file.check_date(&mut out, &at("created"), &a.created);
+            let expires = file.check_date(&mut out, &at("expires"), &a.expires);
             if let (Some(c), Some(e)) = (created, expires) {
                 if e <= c {
                     out.push(file.problem(
@@ -138,17 +117,8 @@ impl AcceptancesFile {
                     ));
                 }
             }
-            for (field, globs) in [("paths", &a.paths), ("images", &a.images)] {
-                for (j, g) in globs.iter().enumerate() {
-                    if let Err(e) = globset::Glob::new(g) {
-                        out.push(file.problem(
-                            &format!("{p}.{field}.{j}"),
-                            format!("bad glob `{g}`: {}", e.kind()),
-                            None,
-                        ));
-                    }
-                }
-            }
+            file.check_globs(&mut out, &at("paths"), &a.paths);
+            file.check_globs(&mut out, &at("images"), &a.images);
         }
         out
     }

@@ -322,13 +322,7 @@ impl Guardrails {
     /// Checks the file; `products` are the names in the ownership register.
     pub fn validate(&self, file: &YamlFile, products: &[&str]) -> Vec<Problem> {
         let mut out = Vec::new();
-        if self.version != 1 {
-            out.push(file.problem(
-                "version",
-                format!("unsupported version {}", self.version),
-                Some("this riskgate reads `version: 1`".into()),
-            ));
-        }
+        file.check_version(&mut out, self.version);
         for l in RiskLevel::ALL {
             if !self.levels.contains_key(&l) {
                 out.push(file.problem(
@@ -450,12 +444,6 @@ impl Guardrails {
 
 fn check_when(out: &mut Vec<Problem>, file: &YamlFile, p: &str, w: &When) {
     if let Some(g) = &w.id {
-        if let Err(e) = globset::Glob::new(g) {
-            out.push(file.problem(
-                &format!("{p}.id"),
-                format!("bad glob `{g}`: {}", e.kind()),
-                None,
-            ));
-        }
+        file.check_glob(out, &format!("{p}.id"), g);
     }
 }

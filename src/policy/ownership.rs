@@ -6,7 +6,6 @@
 
 use super::levels::{Criticality, DataClass, Exposure, LayerKind};
 use super::yaml::{key, Problem, YamlFile};
-use crate::date::Date;
 use crate::finding::{Kind, PackageClass};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -126,21 +125,9 @@ impl Ownership {
     /// Checks references and dates; returns every problem found.
     pub fn validate(&self, file: &YamlFile) -> Vec<Problem> {
         let mut out = Vec::new();
-        if self.version != 1 {
-            out.push(file.problem(
-                "version",
-                format!("unsupported version {}", self.version),
-                Some("this riskgate reads `version: 1`".into()),
-            ));
-        }
+        file.check_version(&mut out, self.version);
         if let Some(r) = &self.reviewed {
-            if Date::parse(r).is_none() {
-                out.push(file.problem(
-                    "reviewed",
-                    format!("`{r}` is not a date"),
-                    Some("expected YYYY-MM-DD".into()),
-                ));
-            }
+            file.check_date(&mut out, "reviewed", r);
         }
         let team_names: Vec<&str> = self.teams.keys().map(String::as_str).collect();
         for (role, entries) in [
@@ -167,15 +154,11 @@ impl Ownership {
                         did_you_mean(&l.owner, &team_names),
                     ));
                 }
-                for (j, g) in l.matcher.path.iter().flatten().enumerate() {
-                    if let Err(e) = globset::Glob::new(g) {
-                        out.push(file.problem(
-                            &format!("{p}.match.path.{j}"),
-                            format!("bad glob `{g}`: {}", e.kind()),
-                            None,
-                        ));
-                    }
-                }
+                file.check_globs(
+                    out,
+                    &format!("{p}.match.path"),
+                    l.matcher.path.iter().flatten(),
+                );
             }
         };
         check_layers(&mut out, "layers", &self.layers);
@@ -189,25 +172,10 @@ impl Ownership {
                 ));
             }
             if let Some(r) = &prod.reviewed {
-                if Date::parse(r).is_none() {
-                    out.push(file.problem(
-                        &format!("{p}.reviewed"),
-                        format!("`{r}` is not a date"),
-                        Some("expected YYYY-MM-DD".into()),
-                    ));
-                }
+                file.check_date(&mut out, &format!("{p}.reviewed"), r);
             }
-            for (field, globs) in [("repos", &prod.repos), ("images", &prod.images)] {
-                for (j, g) in globs.iter().enumerate() {
-                    if let Err(e) = globset::Glob::new(g) {
-                        out.push(file.problem(
-                            &format!("{p}.{field}.{j}"),
-                            format!("bad glob `{g}`: {}", e.kind()),
-                            None,
-                        ));
-                    }
-                }
-            }
+            file.check_globs(&mut out, &format!("{p}.repos"), &prod.repos);
+            file.check_globs(&mut out, &format!("{p}.images"), &prod.images);
             match &prod.risk_owner {
                 None => out.push(file.warning(&p, format!("product `{name}` has no risk owner"), Some("findings above the team's autonomy cannot be accepted until one is named".into()))),
                 Some(o) if !o.contains('@') => out.push(file.problem(&format!("{p}.risk_owner"), format!("risk owner `{o}` is not a person (an e-mail address)"), None)),

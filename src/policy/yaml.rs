@@ -12,6 +12,7 @@
 // bad file, so its size on the error side of a Result costs nothing that matters.
 #![allow(clippy::result_large_err)]
 
+use crate::date::Date;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use saphyr_parser::{Event, Parser, ScanError, Span};
 use serde::de::DeserializeOwned;
@@ -137,10 +138,16 @@ impl YamlFile {
     }
 
     fn index(&mut self) -> Result<(), Problem> {
-        let text = self.text.clone();
+        self.spans = self.value_spans()?;
+        Ok(())
+    }
+
+    /// Where each value sits, keyed by its path; refuses aliases, deep nesting, several documents.
+    fn value_spans(&self) -> Result<HashMap<String, (usize, usize, usize)>, Problem> {
+        let mut spans = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut documents = 0;
-        for ev in Parser::new_from_str(&text) {
+        for ev in Parser::new_from_str(&self.text) {
             let (ev, span) = ev.map_err(|e: ScanError| {
                 let m = e.marker();
                 self.problem_at(
@@ -185,14 +192,12 @@ impl YamlFile {
                 Event::Scalar(value, ..) => {
                     let pos = at(&span);
                     match stack.last_mut() {
-                        Some(Frame::Map { path, key }) if key.is_none() => {
+                        Some(Frame::Map { key, .. }) if key.is_none() => {
                             *key = Some(value.to_string());
-                            let k = join(path, &value);
-                            self.spans.insert(format!("{k}#key"), pos);
                         }
                         _ => {
                             let p = Self::value_path(&mut stack);
-                            self.spans.insert(p, pos);
+                            spans.insert(p, pos);
                         }
                     }
                 }
@@ -208,7 +213,7 @@ impl YamlFile {
                         ));
                     }
                     let p = Self::value_path(&mut stack);
-                    self.spans.insert(p.clone(), at(&span));
+                    spans.insert(p.clone(), at(&span));
                     stack.push(if matches!(ev, Event::MappingStart(..)) {
                         Frame::Map { path: p, key: None }
                     } else {
@@ -221,7 +226,7 @@ impl YamlFile {
                 _ => {}
             }
         }
-        Ok(())
+        Ok(spans)
     }
 
     /// The path of the value about to be read, advancing the enclosing frame.
@@ -266,6 +271,49 @@ impl YamlFile {
         problem.help = help;
         problem.severity = severity;
         problem
+    }
+
+    /// `version: 1` is the only version this riskgate reads.
+    pub fn check_version(&self, out: &mut Vec<Problem>, version: u32) {
+        if version != 1 {
+            out.push(self.problem(
+                "version",
+                format!("unsupported version {version}"),
+                Some("this riskgate reads `version: 1`".into()),
+            ));
+        }
+    }
+
+    /// Parses a `YYYY-MM-DD` value, recording a problem at `path` when it is not a date.
+    pub fn check_date(&self, out: &mut Vec<Problem>, path: &str, text: &str) -> Option<Date> {
+        let date = Date::parse(text);
+        if date.is_none() {
+            out.push(self.problem(
+                path,
+                format!("`{text}` is not a date"),
+                Some("expected YYYY-MM-DD".into()),
+            ));
+        }
+        date
+    }
+
+    /// Records a problem at `{base}.{i}` for each pattern that is not a valid glob.
+    pub fn check_globs<'a>(
+        &self,
+        out: &mut Vec<Problem>,
+        base: &str,
+        globs: impl IntoIterator<Item = &'a String>,
+    ) {
+        for (i, g) in globs.into_iter().enumerate() {
+            self.check_glob(out, &format!("{base}.{i}"), g);
+        }
+    }
+
+    /// Records a problem at `path` when `glob` is not a valid glob.
+    pub fn check_glob(&self, out: &mut Vec<Problem>, path: &str, glob: &str) {
+        if let Err(e) = globset::Glob::new(glob) {
+            out.push(self.problem(path, format!("bad glob `{glob}`: {}", e.kind()), None));
+        }
     }
 
     /// The 1-based line of a value, for reports that cite `file:line`.
