@@ -1,8 +1,10 @@
 //! Command-line interface: argument parsing and wiring. No decisions are made here.
 
+use crate::decide::{Engine, Inputs, Verdict};
 use crate::finding::{dedup, Finding};
+use crate::gate::{self, GateArgs, UsageError};
 use crate::ingest;
-use crate::report;
+use crate::report::{self, InputInfo, View};
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::{Diagnostic, Report};
 use std::io::Write;
@@ -30,6 +32,46 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
+    /// Decide: allow or block the deploy, finding by finding. Exit 0 allow, 1 block, 2 could not decide.
+    Check {
+        #[command(flatten)]
+        inputs: GateArgs,
+        /// Report format; repeatable, paired in order with --output.
+        #[arg(long = "format", value_enum, value_name = "FORMAT")]
+        formats: Vec<OutFormat>,
+        /// Where the matching --format goes (default: standard output). Repeatable.
+        #[arg(long = "output", value_name = "FILE")]
+        outputs: Vec<PathBuf>,
+    },
+    /// Explain one finding: owner, how its risk was derived, which acceptances were tried and why
+    /// each does or does not cover it, who may accept it and for how long.
+    Explain {
+        /// The finding's id or one of its aliases (CVE, GHSA, rule id).
+        #[arg(value_name = "FINDING-ID")]
+        id: String,
+        #[command(flatten)]
+        inputs: GateArgs,
+    },
+    /// List the recorded acceptances with their state (active, expiring, expired).
+    Acceptances {
+        /// Only acceptances that expire within this many days (and have not expired yet).
+        #[arg(long, value_name = "DAYS")]
+        expiring: Option<u32>,
+        #[arg(long, value_name = "DIR")]
+        policy: Option<PathBuf>,
+        /// The acceptances file [default: .riskgate/acceptances.yaml]
+        #[arg(long, value_name = "FILE")]
+        acceptances: Option<PathBuf>,
+        #[arg(long, value_name = "RFC3339|DATE")]
+        now: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Print the JSON Schema of a file riskgate reads or writes.
+    Schema {
+        #[arg(value_enum)]
+        file: SchemaFile,
+    },
     /// Lint the policy files (and an acceptances file), reporting every problem with its line.
     Validate {
         /// The directory holding ownership.yaml and guardrails.yaml (default: .riskgate/).
@@ -38,6 +80,22 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         acceptances: Option<PathBuf>,
     },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum OutFormat {
+    /// The verdict, then blocked findings by owning team with the command that would unblock each.
+    Human,
+    /// Everything, as one JSON object (`riskgate schema report`).
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum SchemaFile {
+    Ownership,
+    Guardrails,
+    Acceptances,
+    Report,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -108,6 +166,35 @@ pub fn run(cli: Cli) -> ExitCode {
                 ListFormat::Json => report::findings_json(w, &findings),
             })
         }
+        Command::Check {
+            inputs,
+            formats,
+            outputs,
+        } => check(&inputs, &formats, &outputs),
+        Command::Explain { id, inputs } => explain(&id, &inputs),
+        Command::Acceptances {
+            expiring,
+            policy,
+            acceptances,
+            now,
+            format,
+        } => list_acceptances(expiring, policy, acceptances, now, format),
+        Command::Schema { file } => {
+            let schema = match file {
+                SchemaFile::Ownership => schemars::schema_for!(crate::policy::ownership::Ownership),
+                SchemaFile::Guardrails => {
+                    schemars::schema_for!(crate::policy::guardrails::Guardrails)
+                }
+                SchemaFile::Acceptances => {
+                    schemars::schema_for!(crate::policy::acceptances::AcceptancesFile)
+                }
+                SchemaFile::Report => report::json::schema(),
+            };
+            write_out(|w| {
+                serde_json::to_writer_pretty(&mut *w, &schema)?;
+                writeln!(w)
+            })
+        }
         Command::Validate {
             policy,
             acceptances,
@@ -128,4 +215,218 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
     }
+}
+
+/// This run's inputs as arguments for the commands reports suggest (`riskgate accept ...`).
+fn rerun_args(a: &GateArgs) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut add = |flag: &str, p: &std::path::Path| {
+        parts.push(format!(
+            "{flag} {}",
+            report::shell_quote(&p.display().to_string())
+        ));
+    };
+    if let Some(p) = &a.policy {
+        add("--policy", p);
+    }
+    if let Some(p) = &a.acceptances {
+        add("--acceptances", p);
+    }
+    for p in &a.reports {
+        add("--report", p);
+    }
+    if let Some(p) = &a.kev {
+        add("--kev", p);
+    }
+    if let Some(p) = &a.epss {
+        add("--epss", p);
+    }
+    for p in &a.vex {
+        add("--vex", p);
+    }
+    parts.join(" ")
+}
+
+/// Runs the gate and hands the view to `then`, which renders and picks the exit code.
+fn with_decision(args: &GateArgs, then: impl FnOnce(&View, &gate::Loaded) -> ExitCode) -> ExitCode {
+    let loaded = match gate::load(args, true) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let engine = match Engine::new(
+        &loaded.policy.ownership,
+        &loaded.policy.guardrails,
+        loaded.product.as_deref(),
+    ) {
+        Ok(e) => e,
+        Err(msg) => return fail(UsageError::new(msg, None)),
+    };
+    let inputs = Inputs {
+        findings: &loaded.findings,
+        vex: &loaded.vex,
+        kev: loaded.kev.as_ref(),
+        epss: loaded.epss.as_ref(),
+        acceptances: loaded.acceptances(),
+        first_seen: loaded.first_seen.as_ref(),
+        now: loaded.now,
+    };
+    let decision = engine.decide(&inputs);
+    let infos: Vec<InputInfo> = loaded.inputs.clone();
+    let view = View {
+        decision: &decision,
+        engine: &engine,
+        policy_source: &loaded.policy_source,
+        acceptances_file: loaded.policy.acceptances.as_ref().map(|(_, f)| f),
+        reports: &infos,
+        rerun: rerun_args(args),
+        policy_warnings: loaded
+            .policy
+            .warnings
+            .iter()
+            .map(|p| p.to_string())
+            .collect(),
+    };
+    then(&view, &loaded)
+}
+
+fn check(args: &GateArgs, formats: &[OutFormat], outputs: &[PathBuf]) -> ExitCode {
+    if outputs.len() > formats.len().max(1) {
+        return fail(UsageError::new(
+            "more --output than --format",
+            Some("each --output takes the --format at the same position".into()),
+        ));
+    }
+    let formats = if formats.is_empty() {
+        vec![OutFormat::Human]
+    } else {
+        formats.to_vec()
+    };
+    if formats.len() > outputs.len() + 1 {
+        return fail(UsageError::new(
+            "only one --format can go to standard output",
+            Some("give an --output for each extra --format".into()),
+        ));
+    }
+    with_decision(args, |view, loaded| {
+        for (i, f) in formats.iter().enumerate() {
+            let render = |w: &mut dyn Write| match f {
+                OutFormat::Human => report::human::render(w, view),
+                OutFormat::Json => report::json::render(w, view),
+            };
+            let code = match outputs.get(i) {
+                Some(path) => write_file(path, render),
+                None => write_out(render),
+            };
+            if code != ExitCode::from(EXIT_ALLOW) {
+                return code;
+            }
+        }
+        if args.update_state {
+            if let (Some(path), Some(prev)) = (&args.state, &loaded.first_seen) {
+                if let Err(e) =
+                    gate::write_state(path, &loaded.findings, prev, view.decision.now.date())
+                {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            }
+        }
+        match view.decision.verdict {
+            Verdict::Allow => ExitCode::from(EXIT_ALLOW),
+            Verdict::Block => ExitCode::from(EXIT_BLOCK),
+        }
+    })
+}
+
+fn explain(id: &str, args: &GateArgs) -> ExitCode {
+    with_decision(args, |view, loaded| {
+        let found = report::explain::matching(view, id);
+        if found.is_empty() {
+            let mut known: Vec<&str> = loaded.findings.iter().map(|f| f.id.as_str()).collect();
+            known.dedup();
+            return fail(UsageError::new(
+                format!("{id} is not among the findings of the given reports"),
+                Some(format!(
+                    "{} finding(s) in the inputs{}",
+                    loaded.findings.len(),
+                    ownership_hint(&known)
+                )),
+            ));
+        }
+        write_out(|w| report::explain::render(w, view, &found))
+    })
+}
+
+fn ownership_hint(known: &[&str]) -> String {
+    if known.is_empty() {
+        String::new()
+    } else {
+        let shown: Vec<&str> = known.iter().take(8).copied().collect();
+        format!(
+            ", for example {}{}",
+            shown.join(", "),
+            if known.len() > 8 { ", ..." } else { "" }
+        )
+    }
+}
+
+fn write_file(
+    path: &std::path::Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> ExitCode {
+    let res = std::fs::File::create(path).and_then(|file| {
+        let mut w = std::io::BufWriter::new(file);
+        f(&mut w)?;
+        w.flush()
+    });
+    match res {
+        Ok(()) => ExitCode::from(EXIT_ALLOW),
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn list_acceptances(
+    expiring: Option<u32>,
+    policy: Option<PathBuf>,
+    acceptances: Option<PathBuf>,
+    now: Option<String>,
+    format: ListFormat,
+) -> ExitCode {
+    let args = GateArgs {
+        policy,
+        acceptances: acceptances.or_else(|| {
+            let p = PathBuf::from(".riskgate/acceptances.yaml");
+            p.exists().then_some(p)
+        }),
+        now,
+        ..GateArgs::default()
+    };
+    if args.acceptances.is_none() {
+        return fail(UsageError::new(
+            "no acceptances file: give --acceptances FILE (default .riskgate/acceptances.yaml)",
+            None,
+        ));
+    }
+    let loaded = match gate::load(&args, false) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let warn_before = expiring.unwrap_or(loaded.policy.guardrails.acceptances.warn_before_days);
+    let rows = report::acceptances::rows(loaded.acceptances(), loaded.now, warn_before);
+    let rows: Vec<_> = match expiring {
+        None => rows,
+        Some(n) => rows
+            .into_iter()
+            .filter(|r| {
+                r.days_left.is_some_and(|d| (0..=i64::from(n)).contains(&d)) && r.state != "expired"
+            })
+            .collect(),
+    };
+    write_out(|w| match format {
+        ListFormat::Table => report::acceptances::table(w, &rows),
+        ListFormat::Json => report::acceptances::json(w, &rows),
+    })
 }

@@ -7,7 +7,9 @@
 pub mod cli;
 pub mod cvss;
 pub mod date;
+pub mod decide;
 pub mod finding;
+pub mod gate;
 pub mod ingest;
 pub mod policy;
 pub mod report;

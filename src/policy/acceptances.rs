@@ -9,7 +9,7 @@ use super::yaml::{Problem, YamlFile};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptancesFile {
     pub version: u32,
@@ -17,7 +17,7 @@ pub struct AcceptancesFile {
     pub acceptances: Vec<Acceptance>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acceptance {
     pub id: String,
@@ -34,7 +34,9 @@ pub struct Acceptance {
     pub reason: String,
     pub requested_by: String,
     pub approved_by: Option<String>,
+    #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub created: String,
+    #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub expires: String,
     pub ticket: Option<String>,
     pub signature: Option<String>,
@@ -109,11 +111,12 @@ impl AcceptancesFile {
                 }
             }
             if let Some(v) = &a.versions {
-                if let Err(e) = semver::VersionReq::parse(v) {
+                let exact = crate::decide::coverage::is_exact_version(v);
+                if let (Err(e), false) = (semver::VersionReq::parse(v), exact) {
                     out.push(file.problem(
                         &at("versions"),
                         format!("`{v}` is not a semver requirement: {e}"),
-                        Some("for example \"<0.17.0\" or \">=1.2, <1.4\"".into()),
+                        Some("a semver requirement such as \"<0.17.0\" or \">=1.2, <1.4\", or one exact version (\"1.1.1c-r0\")".into()),
                     ));
                 }
             }

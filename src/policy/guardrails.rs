@@ -15,7 +15,7 @@ use crate::finding::{Kind, PackageClass};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Guardrails {
     pub version: u32,
@@ -34,7 +34,7 @@ pub struct Guardrails {
     pub products: BTreeMap<String, ProductOverride>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskCfg {
     #[serde(default = "medium")]
@@ -56,7 +56,7 @@ impl Default for RiskCfg {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskRule {
     pub when: When,
@@ -95,7 +95,7 @@ impl RiskRule {
 }
 
 /// Conditions on a finding and its product; all that are given must hold.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct When {
     pub kev: Option<bool>,
@@ -205,7 +205,7 @@ impl<'de> Deserialize<'de> for Cmp<RiskLevel> {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelCfg {
     pub gate: Gate,
@@ -216,7 +216,7 @@ pub struct LevelCfg {
     pub require_signature: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LevelOverride {
     pub gate: Option<Gate>,
@@ -226,7 +226,7 @@ pub struct LevelOverride {
     pub require_signature: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductOverride {
     #[serde(default)]
@@ -235,7 +235,7 @@ pub struct ProductOverride {
     pub never_accept: Vec<When>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OwnershipCfg {
     #[serde(default = "default_max_age")]
@@ -257,7 +257,7 @@ impl Default for OwnershipCfg {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptancesCfg {
     #[serde(default = "default_warn_before")]
@@ -276,7 +276,7 @@ impl Default for AcceptancesCfg {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlaCfg {
     #[serde(default)]
@@ -445,5 +445,35 @@ impl Guardrails {
 fn check_when(out: &mut Vec<Problem>, file: &YamlFile, p: &str, w: &When) {
     if let Some(g) = &w.id {
         file.check_glob(out, &format!("{p}.id"), g);
+    }
+}
+
+impl schemars::JsonSchema for Cmp<f64> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EpssComparison".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A comparison on the EPSS probability, such as \">=0.5\"; a bare number means >=.",
+            "oneOf": [
+                { "type": "number", "minimum": 0, "maximum": 1 },
+                { "type": "string", "pattern": "^\\s*(>=|<=|==|>|<|=)?\\s*(0(\\.[0-9]+)?|1(\\.0+)?|\\.[0-9]+)\\s*$" }
+            ]
+        })
+    }
+}
+
+impl schemars::JsonSchema for Cmp<RiskLevel> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RiskComparison".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A comparison on the risk level so far, such as \">=high\"; a bare level means ==.",
+            "type": "string",
+            "pattern": "^\\s*(>=|<=|==|>|<|=)?\\s*(none|low|medium|high|critical)\\s*$"
+        })
     }
 }

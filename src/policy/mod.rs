@@ -28,6 +28,27 @@ impl Policy {
     pub fn load(dir: &Path, acceptances: Option<&Path>) -> Result<Policy, Problems> {
         let own = YamlFile::load::<ownership::Ownership>(&dir.join("ownership.yaml"));
         let guard = YamlFile::load::<guardrails::Guardrails>(&dir.join("guardrails.yaml"));
+        Self::assemble(own, guard, acceptances)
+    }
+
+    /// The built-in default policy (`policies/default`, embedded in the binary).
+    pub fn builtin(acceptances: Option<&Path>) -> Result<Policy, Problems> {
+        let own = YamlFile::parse::<ownership::Ownership>(
+            format!("{BUILTIN}/ownership.yaml"),
+            BUILTIN_OWNERSHIP.to_string(),
+        );
+        let guard = YamlFile::parse::<guardrails::Guardrails>(
+            format!("{BUILTIN}/guardrails.yaml"),
+            BUILTIN_GUARDRAILS.to_string(),
+        );
+        Self::assemble(own, guard, acceptances)
+    }
+
+    fn assemble(
+        own: Result<(ownership::Ownership, YamlFile), Problem>,
+        guard: Result<(guardrails::Guardrails, YamlFile), Problem>,
+        acceptances: Option<&Path>,
+    ) -> Result<Policy, Problems> {
         let acc = acceptances.map(YamlFile::load::<acceptances::AcceptancesFile>);
         let mut problems = Vec::new();
         let (own, guard) = match (own, guard) {
@@ -73,6 +94,11 @@ impl Policy {
         })
     }
 }
+
+/// How the built-in policy is named in diagnostics and reports.
+pub const BUILTIN: &str = "builtin:policies/default";
+pub const BUILTIN_GUARDRAILS: &str = include_str!("../../policies/default/guardrails.yaml");
+pub const BUILTIN_OWNERSHIP: &str = include_str!("../../policies/default/ownership.yaml");
 
 /// `--policy` default: `.riskgate/` when it exists.
 pub fn default_dir() -> Option<PathBuf> {

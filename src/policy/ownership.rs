@@ -10,10 +10,11 @@ use crate::finding::{Kind, PackageClass};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ownership {
     pub version: u32,
+    #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub reviewed: Option<String>,
     #[serde(default)]
     pub teams: BTreeMap<String, Team>,
@@ -25,7 +26,7 @@ pub struct Ownership {
     pub products: BTreeMap<String, Product>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     #[serde(default)]
@@ -33,7 +34,7 @@ pub struct Team {
     pub contact: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Roles {
     /// Teams or people acting as the security function.
@@ -44,7 +45,7 @@ pub struct Roles {
     pub governance: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LayerRule {
     pub name: String,
@@ -54,7 +55,7 @@ pub struct LayerRule {
 }
 
 /// Conditions on a finding; all that are given must hold.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LayerMatch {
     pub layer: Option<LayerKind>,
@@ -64,7 +65,7 @@ pub struct LayerMatch {
     pub tool: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     pub team: String,
@@ -78,6 +79,7 @@ pub struct Product {
     pub repos: Vec<String>,
     #[serde(default)]
     pub images: Vec<String>,
+    #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub reviewed: Option<String>,
     #[serde(default)]
     pub layers: Vec<LayerRule>,

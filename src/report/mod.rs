@@ -1,9 +1,17 @@
 //! Rendering: one module per output format, each a function from a computed value to a writer.
 //! Renderers never decide anything: the verdict is computed once, in `decide`.
 
+pub mod acceptances;
+pub mod explain;
+pub mod human;
+pub mod json;
 pub mod table;
 
+use crate::date::Timestamp;
+use crate::decide::{Decided, Decision, Engine, Status};
 use crate::finding::Finding;
+use crate::policy::levels::{ApproverRole, Gate};
+use crate::policy::yaml::YamlFile;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -15,4 +23,111 @@ pub fn findings_json(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> 
     }
     serde_json::to_writer_pretty(&mut *w, &Out { findings })?;
     writeln!(w)
+}
+
+/// One input report, as the reports list it.
+#[derive(Debug, Clone)]
+pub struct InputInfo {
+    pub path: String,
+    pub format: &'static str,
+    pub count: usize,
+    pub created: Option<Timestamp>,
+}
+
+/// A decision with what the renderers need to explain it.
+pub struct View<'a> {
+    pub decision: &'a Decision<'a>,
+    pub engine: &'a Engine<'a>,
+    pub policy_source: &'a str,
+    pub acceptances_file: Option<&'a YamlFile>,
+    pub reports: &'a [InputInfo],
+    /// This run's inputs as command-line arguments, appended to the commands reports suggest.
+    pub rerun: String,
+    /// Warnings from loading the policy (stale data, products without risk owner).
+    pub policy_warnings: Vec<String>,
+}
+
+impl View<'_> {
+    /// The line of acceptance number `i` in its file.
+    pub fn acceptance_line(&self, i: usize) -> Option<usize> {
+        self.acceptances_file
+            .and_then(|f| f.line_of(&format!("acceptances.{i}")))
+    }
+
+    /// `file:line` of acceptance number `i`, for messages.
+    pub fn acceptance_at(&self, i: usize) -> String {
+        match (self.acceptances_file, self.acceptance_line(i)) {
+            (Some(f), Some(l)) => format!("{}:{l}", f.path),
+            (Some(f), None) => f.path.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Every warning of the run, policy warnings first, deduplicated in order.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for w in self.policy_warnings.iter().chain(&self.decision.warnings) {
+            if !out.contains(w) {
+                out.push(w.clone());
+            }
+        }
+        out
+    }
+
+    /// Who holds `role` for this finding, in words: `dana@acme.example, erin@acme.example`.
+    pub fn holders(&self, d: &Decided, role: ApproverRole) -> String {
+        let h = self.engine.holders(role, d.owner.team);
+        if h.is_empty() {
+            "nobody holds this role".into()
+        } else {
+            h.join(", ")
+        }
+    }
+
+    /// The `riskgate accept` command that would unblock a blocked, acceptable finding.
+    pub fn unblock_command(&self, d: &Decided) -> Option<String> {
+        if d.status != Status::Blocked || d.level.gate != Gate::Accept || d.never_accept.is_some() {
+            return None;
+        }
+        let role = d.required_approver?;
+        let product = self.decision.product?;
+        let f = d.finding;
+        let mut cmd = format!("riskgate accept {} --product {product}", shell_quote(&f.id));
+        if let Some(p) = &f.package {
+            cmd.push_str(&format!(" --package {}", shell_quote(&p.name)));
+        }
+        if let Some(days) = d.level.max_days {
+            cmd.push_str(&format!(" --days {days}"));
+        }
+        let team = d.owner.team.unwrap_or("the owning team");
+        cmd.push_str(&format!(" --by \"<member of {team}>\""));
+        if role > ApproverRole::Team {
+            let h = self.engine.holders(role, d.owner.team);
+            let approver = match h.as_slice() {
+                [] => format!("\"<a {role}>\""),
+                [one, ..] if role == ApproverRole::RiskOwner => one.to_string(),
+                [one] => one.to_string(),
+                many => format!("\"<one of {}>\"", many.join(", ")),
+            };
+            cmd.push_str(&format!(" --approver {approver}"));
+        }
+        cmd.push_str(" --reason \"<why this risk is acceptable>\"");
+        if !self.rerun.is_empty() {
+            cmd.push(' ');
+            cmd.push_str(&self.rerun);
+        }
+        Some(cmd)
+    }
+}
+
+/// Quotes a command-line word for a POSIX shell when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:@=+,%".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }

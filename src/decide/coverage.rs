@@ -1,0 +1,354 @@
+//! Whether an acceptance covers a finding: SPEC §3.3 points 1–7, each failure in words.
+//!
+//! Acceptances are indexed by the id they name (lower case), so a finding only ever meets the
+//! acceptances that name one of its ids or aliases.
+
+use super::{AcceptanceUse, Engine};
+use crate::date::{Date, Timestamp};
+use crate::finding::Finding;
+use crate::policy::acceptances::Acceptance;
+use crate::policy::guardrails::LevelCfg;
+use crate::policy::levels::{ApproverRole, Gate, RiskLevel};
+use globset::Glob;
+use std::collections::HashMap;
+
+/// Acceptance positions by the finding id they name (lower case).
+pub fn index(acceptances: &[Acceptance]) -> HashMap<String, Vec<usize>> {
+    let mut m: HashMap<String, Vec<usize>> = HashMap::with_capacity(acceptances.len());
+    for (i, a) in acceptances.iter().enumerate() {
+        m.entry(a.finding.trim().to_ascii_lowercase())
+            .or_default()
+            .push(i);
+    }
+    m
+}
+
+/// Positions in an id index (acceptances or VEX statements by lower-case id) of the entries
+/// naming one of the finding's ids, in ascending order.
+pub fn candidates(index: &HashMap<String, Vec<usize>>, f: &Finding) -> Vec<usize> {
+    let mut out: Vec<usize> = f
+        .ids()
+        .filter_map(|id| index.get(&id.to_ascii_lowercase()))
+        .flatten()
+        .copied()
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// What the coverage check needs to know about the finding.
+pub struct Ctx<'e, 'a> {
+    pub engine: &'e Engine<'a>,
+    pub finding: &'a Finding,
+    pub risk: RiskLevel,
+    pub level: &'e LevelCfg,
+    pub owner_team: Option<&'a str>,
+    pub never_accept: Option<&'e str>,
+    pub now: Timestamp,
+}
+
+/// The outcome of trying one acceptance on one finding.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Its selectors (product, package, paths, images) match the finding: it is about this
+    /// finding, whether or not it covers it.
+    pub in_scope: bool,
+    /// Every reason it does not cover the finding; empty when it covers.
+    pub problems: Vec<String>,
+}
+
+/// Tries `a` on the finding (SPEC §3.3 points 1–7), collecting every failure.
+pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
+    let mut p = Vec::new();
+    let f = ctx.finding;
+    // 1. scope
+    match ctx.engine.product_name {
+        Some(name) if name == a.product => {}
+        Some(name) => p.push(format!("recorded for product {}, not {name}", a.product)),
+        None => p.push(format!(
+            "recorded for product {}, but this run has no product",
+            a.product
+        )),
+    }
+    if let Some(sel) = &a.package {
+        let pkg = f.package.as_ref();
+        if !pkg.is_some_and(|pk| package_matches(sel, &pk.name, pk.purl.as_deref())) {
+            p.push(match pkg {
+                Some(pk) => format!("package `{sel}` does not match {}", pk.name),
+                None => format!("limited to package `{sel}`, but the finding names no package"),
+            });
+        }
+    }
+    if !a.paths.is_empty() {
+        match f.location.path.as_deref() {
+            None => p.push(format!(
+                "limited to paths {:?}, but the finding has no path",
+                a.paths
+            )),
+            Some(path) if !any_glob(&a.paths, path) => {
+                p.push(format!("path {path} matches none of {:?}", a.paths))
+            }
+            Some(_) => {}
+        }
+    }
+    if !a.images.is_empty() {
+        match f.target.as_deref() {
+            None => p.push(format!(
+                "limited to images {:?}, but the finding has no target",
+                a.images
+            )),
+            Some(t) if !any_glob(&a.images, t) => {
+                p.push(format!("target {t} matches none of {:?}", a.images))
+            }
+            Some(_) => {}
+        }
+    }
+    let in_scope = p.is_empty();
+    if let Some(req) = &a.versions {
+        match f.package.as_ref().and_then(|pk| pk.version.as_deref()) {
+            None => p.push(format!(
+                "limited to versions `{req}`, but the finding has no installed version"
+            )),
+            Some(v) => {
+                if let Err(why) = version_matches(req, v) {
+                    p.push(why);
+                }
+            }
+        }
+    }
+    // 2. time
+    match (Date::parse(&a.created), Date::parse(&a.expires)) {
+        (Some(c), Some(e)) => {
+            if ctx.now < c.start() {
+                p.push(format!("not valid before {c}"));
+            }
+            if ctx.now >= e.start() {
+                p.push(format!("expired on {e}"));
+            }
+            if let Some(max) = ctx.level.max_days {
+                let days = e.days_since(c);
+                if days > i64::from(max) {
+                    p.push(format!(
+                        "lasts {days} days, longer than max_days {max} for level {}",
+                        ctx.risk
+                    ));
+                }
+            }
+        }
+        _ => p.push("`created` or `expires` is not a date".into()),
+    }
+    // 3. risk
+    if a.risk < ctx.risk {
+        p.push(format!(
+            "recorded at risk {}, but the risk is now {}: it must be accepted again at {}",
+            a.risk, ctx.risk, ctx.risk
+        ));
+    }
+    // 4. authority and 5. separation of duties
+    if ctx.level.gate == Gate::Accept {
+        if let Some(role) = ctx.level.approver {
+            authority(ctx, a, role, &mut p);
+        }
+    }
+    // 6. never-accept
+    if let Some(n) = ctx.never_accept {
+        p.push(format!("matches {n}: cannot be accepted"));
+    }
+    if ctx.level.gate == Gate::Block {
+        p.push(format!(
+            "level {} has gate block: cannot be accepted",
+            ctx.risk
+        ));
+    }
+    // 7. signature
+    if ctx.level.require_signature {
+        p.push(format!(
+            "level {} requires a signature by the approver, and this riskgate cannot verify acceptance signatures yet",
+            ctx.risk
+        ));
+    }
+    Outcome {
+        in_scope,
+        problems: p,
+    }
+}
+
+fn authority(ctx: &Ctx, a: &Acceptance, role: ApproverRole, p: &mut Vec<String>) {
+    let e = ctx.engine;
+    let team = ctx.owner_team;
+    let team_name = team.unwrap_or("(no owning team)");
+    if role == ApproverRole::Team {
+        if !e.holds_at_least(&a.requested_by, role, team) {
+            p.push(format!(
+                "requested_by {} is not a member of the owning team {team_name}",
+                a.requested_by
+            ));
+        }
+        return;
+    }
+    let Some(approver) = a.approved_by.as_deref() else {
+        p.push(format!(
+            "not approved: level {} needs approval by {role}{}",
+            ctx.risk,
+            who(e, role, team)
+        ));
+        return;
+    };
+    if !e.holds_at_least(approver, role, team) {
+        p.push(format!(
+            "approved_by {approver} does not hold the role {role}{}",
+            who(e, role, team)
+        ));
+    }
+    if approver == a.requested_by {
+        p.push(format!(
+            "approved by the requester {approver}: nobody approves their own exception above the team's guardrail"
+        ));
+    }
+    if role >= ApproverRole::Security
+        && team.is_some_and(|t| e.ownership.is_team_member(t, approver))
+    {
+        p.push(format!(
+            "approver {approver} is a member of the owning team {team_name}: {role} approval must come from outside the team"
+        ));
+    }
+}
+
+/// ` (dana@acme.example, erin@acme.example)`: who holds a role, for messages.
+fn who(e: &Engine, role: ApproverRole, team: Option<&str>) -> String {
+    let h = e.holders(role, team);
+    if h.is_empty() {
+        " (nobody holds it)".into()
+    } else {
+        format!(" ({})", h.join(", "))
+    }
+}
+
+/// The acceptance on its own: its dates relative to `now`, and whether it is for this product.
+pub fn standalone<'a>(
+    engine: &Engine,
+    index: usize,
+    a: &'a Acceptance,
+    now: Timestamp,
+    warn_before: u32,
+) -> AcceptanceUse<'a> {
+    let mut problems = Vec::new();
+    let expires = Date::parse(&a.expires);
+    let days_left = expires.map(|e| e.days_since(now.date()));
+    if engine.product_name.is_some_and(|n| n != a.product) {
+        problems.push(format!(
+            "recorded for product {}, not {}",
+            a.product,
+            engine.product_name.unwrap_or_default()
+        ));
+    }
+    if let Some(e) = expires {
+        if now >= e.start() {
+            problems.push(format!("expired on {e}"));
+        }
+    }
+    if Date::parse(&a.created).is_some_and(|c| now < c.start()) {
+        problems.push(format!("not valid before {}", a.created));
+    }
+    let expiring_soon = expires.is_some_and(|e| now < e.start())
+        && days_left.is_some_and(|d| d <= i64::from(warn_before));
+    AcceptanceUse {
+        index,
+        acceptance: a,
+        covers: Vec::new(),
+        problems,
+        named: 0,
+        in_scope: 0,
+        expires,
+        days_left,
+        expiring_soon,
+    }
+}
+
+/// `package` selector: a package name, or a purl prefix ending at a component boundary
+/// (`pkg:npm/jquery` matches `pkg:npm/jquery@3.3.9`, not `pkg:npm/jquery-ui@1.0`).
+pub fn package_matches(sel: &str, name: &str, purl: Option<&str>) -> bool {
+    let sel = sel.trim();
+    if sel.starts_with("pkg:") {
+        return purl.is_some_and(|p| {
+            p.strip_prefix(sel)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['@', '?', '#']))
+        });
+    }
+    sel == name
+}
+
+/// `versions`: a semver requirement, matched with the `semver` crate. A version that is not
+/// semver (`1.1.1c-r0`) matches only a requirement that names it exactly (`"1.1.1c-r0"` or
+/// `"=1.1.1c-r0"`), never loosely.
+pub fn version_matches(req: &str, installed: &str) -> Result<(), String> {
+    let exact = req.trim().trim_start_matches('=').trim();
+    if exact == installed.trim() {
+        return Ok(());
+    }
+    let Ok(v) = semver::Version::parse(installed.trim().trim_start_matches('v')) else {
+        return Err(format!(
+            "installed version {installed} is not semver, so `versions: {req}` can only match it exactly"
+        ));
+    };
+    match semver::VersionReq::parse(req) {
+        Ok(r) if r.matches(&v) => Ok(()),
+        Ok(_) => Err(format!(
+            "installed version {installed} does not satisfy `{req}`"
+        )),
+        Err(_) => Err(format!("installed version {installed} is not `{req}`")),
+    }
+}
+
+/// Whether a requirement text names one exact version rather than a range.
+pub fn is_exact_version(req: &str) -> bool {
+    let t = req.trim();
+    !t.is_empty() && !t.contains(['<', '>', '^', '~', '*', ',', ' ', '|'])
+}
+
+fn any_glob(globs: &[String], s: &str) -> bool {
+    globs.iter().any(|g| {
+        Glob::new(g)
+            .map(|g| g.compile_matcher().is_match(s))
+            .unwrap_or(false)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_match_by_semver_or_exactly() {
+        assert!(version_matches("<3.4.0", "3.3.9").is_ok());
+        assert!(version_matches("<3.4.0", "3.4.0").is_err());
+        assert!(version_matches(">=1.2, <1.4", "1.3.0").is_ok());
+        assert!(version_matches("v0.7.0", "v0.7.0").is_ok());
+        assert!(
+            version_matches("<0.17.0", "v0.7.0").is_ok(),
+            "go's v prefix"
+        );
+        // not semver: only an exact match
+        assert!(version_matches("1.1.1c-r0", "1.1.1c-r0").is_ok());
+        assert!(version_matches("=1.1.1c-r0", "1.1.1c-r0").is_ok());
+        let e = version_matches("<1.1.1d", "1.1.1c-r0").unwrap_err();
+        assert!(e.contains("not semver"), "{e}");
+        assert!(is_exact_version("1.1.1c-r0"));
+        assert!(!is_exact_version("<1.2"));
+    }
+
+    #[test]
+    fn purl_prefixes_end_at_a_boundary() {
+        let purl = Some("pkg:npm/jquery@3.3.9");
+        assert!(package_matches("pkg:npm/jquery", "jquery", purl));
+        assert!(package_matches("jquery", "jquery", None));
+        assert!(!package_matches("pkg:npm/jque", "jquery", purl));
+        assert!(!package_matches(
+            "pkg:npm/jquery",
+            "jquery-ui",
+            Some("pkg:npm/jquery-ui@1.0")
+        ));
+        assert!(!package_matches("pkg:npm/jquery", "jquery", None));
+    }
+}

@@ -1,0 +1,748 @@
+//! The decision core: findings + policy + acceptances + threat intel → a status per finding and a
+//! verdict for the run. Pure: no I/O, no clock (`now` is an input), no randomness. The same inputs
+//! always give the same [`Decision`].
+//!
+//! Per finding, in this order (SPEC §4): VEX `not_affected`/`fixed` → suppressed; the level's gate
+//! `pass` → passed, `warn` → warned; `never_accept` or gate `block` → blocked; gate `accept` →
+//! accepted when an acceptance covers it, else blocked. Then unowned findings at a gated level
+//! follow `ownership.unowned`, and findings past their SLA and not accepted follow `sla.overdue`.
+//!
+//! Must never: loop over findings × acceptances (acceptances and VEX statements are indexed by
+//! finding id), or let anything it could not evaluate turn into an allow.
+
+pub mod coverage;
+pub mod owner;
+pub mod when;
+
+use crate::date::{Date, Timestamp};
+use crate::finding::{Finding, Severity};
+use crate::ingest::epss::Epss;
+use crate::ingest::kev::Kev;
+use crate::ingest::VexStatement;
+use crate::policy::acceptances::Acceptance;
+use crate::policy::guardrails::{Action, Guardrails, LevelCfg};
+use crate::policy::levels::{ApproverRole, Enforcement, Gate, RiskLevel};
+use crate::policy::ownership::{Ownership, Product};
+use owner::{Owner, OwnerIndex};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use when::{Cond, Facts};
+
+/// What happened to one finding.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Blocked,
+    Accepted,
+    Warned,
+    Passed,
+    Suppressed,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Blocked,
+        Status::Accepted,
+        Status::Warned,
+        Status::Passed,
+        Status::Suppressed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Blocked => "blocked",
+            Status::Accepted => "accepted",
+            Status::Warned => "warned",
+            Status::Passed => "passed",
+            Status::Suppressed => "suppressed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allow,
+    Block,
+}
+
+/// The run's policy, resolved for one product: everything the engine needs, compiled once.
+pub struct Engine<'p> {
+    pub ownership: &'p Ownership,
+    pub guardrails: &'p Guardrails,
+    /// `None` when the register has no entry for this run (the built-in default policy).
+    pub product_name: Option<&'p str>,
+    pub product: Option<&'p Product>,
+    owners: OwnerIndex<'p>,
+    rules: Vec<(usize, Action, Cond<'p>)>,
+    never: Vec<(String, Cond<'p>)>,
+    levels: [LevelCfg; 5],
+    security: HashSet<&'p str>,
+    governance: HashSet<&'p str>,
+}
+
+/// Everything a run decides on besides the policy.
+pub struct Inputs<'a> {
+    /// Deduplicated findings ([`crate::finding::dedup`]).
+    pub findings: &'a [Finding],
+    pub vex: &'a [VexStatement],
+    pub kev: Option<&'a Kev>,
+    pub epss: Option<&'a Epss>,
+    pub acceptances: &'a [Acceptance],
+    /// First-seen dates by fingerprint (`--state`); without it no `due` date is computed.
+    pub first_seen: Option<&'a BTreeMap<String, Date>>,
+    pub now: Timestamp,
+}
+
+/// A VEX statement that suppressed a finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppression<'a> {
+    pub document: &'a str,
+    pub status: &'static str,
+    pub justification: Option<&'a str>,
+}
+
+/// One step of a finding's risk derivation: the severity mapping, or a rule that applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskStep {
+    /// `severity` or `risk.rules[N]`.
+    pub rule: String,
+    /// The rule's condition as written, or the severity and the tools that gave it.
+    pub when: String,
+    /// `set critical`, `raise 1`...; empty for the severity step.
+    pub action: String,
+    pub from: RiskLevel,
+    pub to: RiskLevel,
+}
+
+impl RiskStep {
+    /// `severity high (trivy): high` or `risk.rules[0] when {kev: true} set critical: high → critical`.
+    pub fn describe(&self) -> String {
+        if self.action.is_empty() {
+            format!("{}: {}", self.when, self.to)
+        } else {
+            format!(
+                "{} when {} {}: {} → {}",
+                self.rule, self.when, self.action, self.from, self.to
+            )
+        }
+    }
+}
+
+/// One acceptance that names this finding, and why it does or does not cover it.
+#[derive(Debug, Clone)]
+pub struct Tried<'a> {
+    pub index: usize,
+    pub acceptance: &'a Acceptance,
+    /// Its selectors match this finding (it is about this finding, covering or not).
+    pub in_scope: bool,
+    pub problems: Vec<String>,
+}
+
+impl Tried<'_> {
+    pub fn covers(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// The decision on one finding.
+#[derive(Debug, Clone)]
+pub struct Decided<'a> {
+    pub finding: &'a Finding,
+    pub kev: bool,
+    pub epss: Option<f64>,
+    pub risk: RiskLevel,
+    /// How the risk was derived: the severity mapping, then every rule that applied.
+    pub risk_steps: Vec<RiskStep>,
+    pub owner: Owner<'a>,
+    pub level: LevelCfg,
+    pub status: Status,
+    /// Who may accept this finding; `None` when it cannot be accepted (gate pass/warn/block,
+    /// never_accept).
+    pub required_approver: Option<ApproverRole>,
+    /// The `never_accept` entry it matches (as written, with its position).
+    pub never_accept: Option<String>,
+    /// The covering acceptance, when accepted.
+    pub acceptance: Option<&'a Acceptance>,
+    pub tried: Vec<Tried<'a>>,
+    pub suppressed_by: Option<Suppression<'a>>,
+    pub first_seen: Option<Date>,
+    pub due: Option<Date>,
+    pub overdue: bool,
+    /// Why the finding has its status, in words.
+    pub reasons: Vec<String>,
+}
+
+/// What became of one acceptance in this run.
+#[derive(Debug, Clone)]
+pub struct AcceptanceUse<'a> {
+    pub index: usize,
+    pub acceptance: &'a Acceptance,
+    /// Fingerprints of the findings it covers.
+    pub covers: Vec<&'a str>,
+    /// Why it does not cover the findings it is about, and anything wrong with it on its own.
+    pub problems: Vec<String>,
+    /// How many findings of this run carry the id it names.
+    pub named: usize,
+    /// How many of those its selectors match without it covering them.
+    pub in_scope: usize,
+    pub expires: Option<Date>,
+    /// Days from `now` to `expires` (negative once expired).
+    pub days_left: Option<i64>,
+    pub expiring_soon: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Decision<'a> {
+    pub verdict: Verdict,
+    pub product: Option<&'a str>,
+    pub now: Timestamp,
+    pub findings: Vec<Decided<'a>>,
+    pub acceptances: Vec<AcceptanceUse<'a>>,
+    /// Things worth a look that do not block (stale ownership, acceptances expiring soon).
+    pub warnings: Vec<String>,
+}
+
+impl Decision<'_> {
+    pub fn count(&self, status: Status) -> usize {
+        self.findings.iter().filter(|d| d.status == status).count()
+    }
+}
+
+impl<'p> Engine<'p> {
+    /// Resolves the policy for `product` (a name in the register, or `None` for a run without
+    /// one). Fails only on a glob that does not compile, which validation already refuses.
+    pub fn new(
+        ownership: &'p Ownership,
+        guardrails: &'p Guardrails,
+        product_name: Option<&'p str>,
+    ) -> Result<Engine<'p>, String> {
+        let product = match product_name {
+            None => None,
+            Some(n) => Some(
+                ownership
+                    .products
+                    .get(n)
+                    .ok_or_else(|| format!("unknown product `{n}`"))?,
+            ),
+        };
+        let owners = OwnerIndex::new(ownership, product)?;
+        let mut rules = Vec::with_capacity(guardrails.risk.rules.len());
+        for (i, r) in guardrails.risk.rules.iter().enumerate() {
+            let action = r
+                .action()
+                .ok_or_else(|| format!("risk.rules[{i}] needs exactly one action"))?;
+            rules.push((i, action, Cond::new(&r.when)?));
+        }
+        let mut never = Vec::new();
+        for (i, w) in guardrails.never_accept.iter().enumerate() {
+            never.push((format!("never_accept[{i}]"), Cond::new(w)?));
+        }
+        if let Some(n) = product_name {
+            if let Some(o) = guardrails.products.get(n) {
+                for (i, w) in o.never_accept.iter().enumerate() {
+                    never.push((format!("products.{n}.never_accept[{i}]"), Cond::new(w)?));
+                }
+            }
+        }
+        let name = product_name.unwrap_or("");
+        let levels = RiskLevel::ALL.map(|l| guardrails.level(name, l));
+        let security = ownership.role_members(&ownership.roles.security).collect();
+        let governance = ownership
+            .role_members(&ownership.roles.governance)
+            .collect();
+        Ok(Engine {
+            ownership,
+            guardrails,
+            product_name,
+            product,
+            owners,
+            rules,
+            never,
+            levels,
+            security,
+            governance,
+        })
+    }
+
+    /// The level settings in force for this product.
+    pub fn level(&self, l: RiskLevel) -> &LevelCfg {
+        &self.levels[l as usize]
+    }
+
+    /// Whether `who` holds `role` for a finding owned by `team`.
+    pub fn holds(&self, who: &str, role: ApproverRole, team: Option<&str>) -> bool {
+        match role {
+            ApproverRole::Team => team.is_some_and(|t| self.ownership.is_team_member(t, who)),
+            ApproverRole::RiskOwner => self.product.is_some_and(|p| {
+                p.risk_owner.as_deref() == Some(who) || p.delegates.iter().any(|d| d == who)
+            }),
+            ApproverRole::Security => self.security.contains(who),
+            ApproverRole::Governance => self.governance.contains(who),
+        }
+    }
+
+    /// Whether `who` holds `role` or a higher one (a higher role may do what a lower one may).
+    pub fn holds_at_least(&self, who: &str, role: ApproverRole, team: Option<&str>) -> bool {
+        [
+            ApproverRole::Team,
+            ApproverRole::RiskOwner,
+            ApproverRole::Security,
+            ApproverRole::Governance,
+        ]
+        .into_iter()
+        .filter(|r| *r >= role)
+        .any(|r| self.holds(who, r, team))
+    }
+
+    /// The people who hold `role` (exactly) for a finding owned by `team`, sorted.
+    pub fn holders(&self, role: ApproverRole, team: Option<&str>) -> Vec<&'p str> {
+        let mut v: Vec<&str> = match role {
+            ApproverRole::Team => team
+                .and_then(|t| self.ownership.teams.get(t))
+                .map(|t| t.members.iter().map(String::as_str).collect())
+                .unwrap_or_default(),
+            ApproverRole::RiskOwner => self
+                .product
+                .map(|p| {
+                    p.risk_owner
+                        .iter()
+                        .chain(&p.delegates)
+                        .map(String::as_str)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            ApproverRole::Security => self.security.iter().copied().collect(),
+            ApproverRole::Governance => self.governance.iter().copied().collect(),
+        };
+        if role != ApproverRole::RiskOwner {
+            v.sort_unstable();
+        }
+        v.dedup();
+        v
+    }
+
+    /// The finding's facts for `when` conditions.
+    pub fn facts<'a>(&self, f: &'a Finding, inputs: &Inputs<'a>) -> Facts<'a>
+    where
+        'p: 'a,
+    {
+        let cve = f.cve();
+        Facts {
+            finding: f,
+            kev: cve.is_some_and(|c| inputs.kev.is_some_and(|k| k.get(c).is_some())),
+            epss: cve.and_then(|c| inputs.epss.and_then(|e| e.get(c)).map(|s| s.probability)),
+            product: self.product,
+            layer: None,
+        }
+    }
+
+    /// The finding's risk level and how it was derived (SPEC §3.2).
+    pub fn risk(&self, facts: &Facts) -> (RiskLevel, Vec<RiskStep>) {
+        let f = facts.finding;
+        let start = match f.severity {
+            Severity::Unknown => self.guardrails.risk.unknown_severity,
+            Severity::None => RiskLevel::None,
+            Severity::Low => RiskLevel::Low,
+            Severity::Medium => RiskLevel::Medium,
+            Severity::High => RiskLevel::High,
+            Severity::Critical => RiskLevel::Critical,
+        };
+        let mut steps = vec![RiskStep {
+            rule: "severity".into(),
+            when: if f.severity == Severity::Unknown {
+                "no severity from the scanner, counted as risk.unknown_severity".into()
+            } else {
+                format!("severity {} ({})", f.severity, f.tools.join(", "))
+            },
+            action: String::new(),
+            from: start,
+            to: start,
+        }];
+        let mut level = start;
+        for (i, action, cond) in &self.rules {
+            if !cond.holds(facts, level) {
+                continue;
+            }
+            let to = match *action {
+                Action::Set(l) => l,
+                Action::Raise(n) => level.shift(i64::from(n)),
+                Action::Lower(n) => level.shift(-i64::from(n)),
+                Action::Floor(l) => level.max(l),
+            };
+            let what = match *action {
+                Action::Set(l) => format!("set {l}"),
+                Action::Raise(n) => format!("raise {n}"),
+                Action::Lower(n) => format!("lower {n}"),
+                Action::Floor(l) => format!("floor {l}"),
+            };
+            steps.push(RiskStep {
+                rule: format!("risk.rules[{i}]"),
+                when: cond.to_string(),
+                action: what,
+                from: level,
+                to,
+            });
+            level = to;
+        }
+        (level, steps)
+    }
+
+    /// The first `never_accept` entry the finding matches, as written.
+    pub fn never_accept(&self, facts: &Facts, risk: RiskLevel) -> Option<String> {
+        self.never
+            .iter()
+            .find(|(_, c)| c.holds(facts, risk))
+            .map(|(at, c)| format!("{at} {c}"))
+    }
+
+    /// Decides every finding and the verdict.
+    pub fn decide<'a>(&'a self, inputs: &Inputs<'a>) -> Decision<'a>
+    where
+        'p: 'a,
+    {
+        let today = inputs.now.date();
+        let acc_index = coverage::index(inputs.acceptances);
+        let vex_index = vex_index(inputs.vex);
+        let mut uses: Vec<AcceptanceUse<'a>> = inputs
+            .acceptances
+            .iter()
+            .enumerate()
+            .map(|(i, a)| coverage::standalone(self, i, a, inputs.now, self.warn_before()))
+            .collect();
+        let mut findings = Vec::with_capacity(inputs.findings.len());
+        for f in inputs.findings {
+            let d = self.decide_one(f, inputs, &acc_index, &vex_index, today);
+            for t in &d.tried {
+                let u = &mut uses[t.index];
+                u.named += 1;
+                if t.covers() {
+                    u.covers.push(&f.fingerprint);
+                } else if t.in_scope {
+                    u.in_scope += 1;
+                    for p in &t.problems {
+                        if !u.problems.contains(p) {
+                            u.problems.push(p.clone());
+                        }
+                    }
+                }
+            }
+            findings.push(d);
+        }
+        for u in &mut uses {
+            if !u.covers.is_empty() || u.in_scope > 0 {
+                continue;
+            }
+            let a = u.acceptance;
+            u.problems.push(if u.named == 0 {
+                format!("names {}, which is not among this run's findings", a.finding)
+            } else {
+                format!(
+                    "names {}, but its package, paths or images match none of the {} finding(s) with that id",
+                    a.finding, u.named
+                )
+            });
+        }
+        let mut warnings = Vec::new();
+        for u in &uses {
+            if u.expiring_soon {
+                if let (Some(e), Some(n)) = (u.expires, u.days_left) {
+                    warnings.push(format!(
+                        "acceptance {} expires on {e} (in {n} day{})",
+                        u.acceptance.id,
+                        if n == 1 { "" } else { "s" }
+                    ));
+                }
+            }
+        }
+        warnings.extend(self.stale_ownership(today));
+        let verdict = if findings.iter().any(|d| d.status == Status::Blocked) {
+            Verdict::Block
+        } else {
+            Verdict::Allow
+        };
+        Decision {
+            verdict,
+            product: self.product_name,
+            now: inputs.now,
+            findings,
+            acceptances: uses,
+            warnings,
+        }
+    }
+
+    fn warn_before(&self) -> u32 {
+        self.guardrails.acceptances.warn_before_days
+    }
+
+    fn decide_one<'a>(
+        &'a self,
+        f: &'a Finding,
+        inputs: &Inputs<'a>,
+        acc_index: &HashMap<String, Vec<usize>>,
+        vex_index: &HashMap<String, Vec<usize>>,
+        today: Date,
+    ) -> Decided<'a>
+    where
+        'p: 'a,
+    {
+        let facts = self.facts(f, inputs);
+        let (risk, risk_steps) = self.risk(&facts);
+        let owner = self.owners.owner(f, facts.layer);
+        let level = self.level(risk).clone();
+        let mut d = Decided {
+            finding: f,
+            kev: facts.kev,
+            epss: facts.epss,
+            risk,
+            risk_steps,
+            owner,
+            level: level.clone(),
+            status: Status::Blocked,
+            required_approver: None,
+            never_accept: None,
+            acceptance: None,
+            tried: Vec::new(),
+            suppressed_by: None,
+            first_seen: None,
+            due: None,
+            overdue: false,
+            reasons: Vec::new(),
+        };
+        if let Some(s) = suppression(f, inputs.vex, vex_index) {
+            d.reasons.push(format!(
+                "VEX {} in {}{}",
+                s.status,
+                s.document,
+                s.justification
+                    .map(|j| format!(" ({j})"))
+                    .unwrap_or_default()
+            ));
+            d.suppressed_by = Some(s);
+            d.status = Status::Suppressed;
+            return d;
+        }
+        d.never_accept = self.never_accept(&facts, risk);
+        // Acceptances naming this finding are tried whatever the gate, so reports can say why
+        // each one does or does not cover it.
+        let ctx = coverage::Ctx {
+            engine: self,
+            finding: f,
+            risk,
+            level: &level,
+            owner_team: d.owner.team,
+            never_accept: d.never_accept.as_deref(),
+            now: inputs.now,
+        };
+        d.tried = coverage::candidates(acc_index, f)
+            .into_iter()
+            .map(|i| {
+                let a = &inputs.acceptances[i];
+                let o = coverage::check(&ctx, a);
+                Tried {
+                    index: i,
+                    acceptance: a,
+                    in_scope: o.in_scope,
+                    problems: o.problems,
+                }
+            })
+            .collect();
+        match level.gate {
+            Gate::Pass => {
+                d.status = Status::Passed;
+                d.reasons.push(format!("level {risk}: gate pass"));
+            }
+            Gate::Warn => {
+                d.status = Status::Warned;
+                d.reasons.push(format!("level {risk}: gate warn"));
+            }
+            Gate::Block => {
+                d.status = Status::Blocked;
+                d.reasons
+                    .push(format!("level {risk}: gate block (cannot be accepted)"));
+            }
+            Gate::Accept => {
+                if let Some(n) = &d.never_accept {
+                    d.status = Status::Blocked;
+                    d.reasons
+                        .push(format!("matches {n}: cannot be accepted, only remediated"));
+                } else {
+                    d.required_approver = level.approver;
+                    match d.tried.iter().find(|t| t.covers()) {
+                        Some(t) => {
+                            d.status = Status::Accepted;
+                            d.acceptance = Some(t.acceptance);
+                            let a = t.acceptance;
+                            d.reasons.push(format!(
+                                "accepted by {} (requested by {}{}, expires {})",
+                                a.id,
+                                a.requested_by,
+                                a.approved_by
+                                    .as_deref()
+                                    .map(|p| format!(", approved by {p}"))
+                                    .unwrap_or_default(),
+                                a.expires
+                            ));
+                        }
+                        None => {
+                            d.status = Status::Blocked;
+                            let who = level.approver.map(|r| r.as_str()).unwrap_or("nobody");
+                            let about: Vec<&str> = d
+                                .tried
+                                .iter()
+                                .filter(|t| t.in_scope)
+                                .map(|t| t.acceptance.id.as_str())
+                                .collect();
+                            d.reasons.push(if about.is_empty() {
+                                format!(
+                                    "level {risk} needs an acceptance approved by {who}; none is recorded for it"
+                                )
+                            } else {
+                                format!(
+                                    "level {risk} needs an acceptance approved by {who}; {} does not cover it",
+                                    about.join(", ")
+                                )
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        // Unowned findings at a gated level.
+        if d.owner.team.is_none() && level.gate >= Gate::Accept {
+            let why = match self.product_name {
+                None => "no product in the ownership register for this run".to_string(),
+                Some(_) => d
+                    .owner
+                    .note
+                    .clone()
+                    .unwrap_or_else(|| "no owner could be determined".into()),
+            };
+            match self.guardrails.ownership.unowned {
+                Enforcement::Block => {
+                    if d.status != Status::Blocked {
+                        d.status = Status::Blocked;
+                    }
+                    d.reasons
+                        .push(format!("unowned ({why}): ownership.unowned is block"));
+                }
+                Enforcement::Warn => d
+                    .reasons
+                    .push(format!("unowned ({why}): ownership.unowned is warn")),
+            }
+        }
+        // SLA.
+        if let Some(seen) = inputs.first_seen {
+            let first = seen.get(&f.fingerprint).copied().unwrap_or(today);
+            d.first_seen = Some(first);
+            if let Some(days) = level.sla_days {
+                let due = first.add_days(i64::from(days));
+                d.due = Some(due);
+                if today > due && matches!(d.status, Status::Blocked | Status::Warned) {
+                    d.overdue = true;
+                    let why =
+                        format!("past its SLA: due {due} ({days} days from first seen {first})");
+                    match self.guardrails.sla.overdue {
+                        Enforcement::Block => {
+                            d.status = Status::Blocked;
+                            d.reasons.push(format!("{why}; sla.overdue is block"));
+                        }
+                        Enforcement::Warn => d.reasons.push(format!("{why}; sla.overdue is warn")),
+                    }
+                }
+            }
+        }
+        d
+    }
+
+    /// Stale ownership data: the register or this product not reviewed within `max_age_days`.
+    pub fn stale_ownership(&self, today: Date) -> Vec<String> {
+        let max = i64::from(self.guardrails.ownership.max_age_days);
+        let mut out = Vec::new();
+        let mut check =
+            |what: String, reviewed: Option<&String>| match reviewed.and_then(|r| Date::parse(r)) {
+                Some(r) if today.days_since(r) > max => out.push(format!(
+                "{what} was last reviewed on {r}, {} days ago (ownership.max_age_days is {max})",
+                today.days_since(r)
+            )),
+                Some(_) => {}
+                None => out.push(format!("{what} has no `reviewed` date")),
+            };
+        if self.product.is_some() {
+            check(
+                "the ownership register".into(),
+                self.ownership.reviewed.as_ref(),
+            );
+        }
+        if let (Some(n), Some(p)) = (self.product_name, self.product) {
+            check(format!("product {n}"), p.reviewed.as_ref());
+            if p.risk_owner.is_none() {
+                out.push(format!(
+                    "product {n} has no risk owner: findings above the team's autonomy cannot be accepted"
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// VEX statements by vulnerability id (lower case).
+fn vex_index(vex: &[VexStatement]) -> HashMap<String, Vec<usize>> {
+    let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, s) in vex.iter().enumerate() {
+        for v in &s.vulnerability {
+            let list = m.entry(v.trim().to_ascii_lowercase()).or_default();
+            if !list.contains(&i) {
+                list.push(i);
+            }
+        }
+    }
+    m
+}
+
+/// The VEX statement that suppresses this finding, if any: a `not_affected` or `fixed` statement
+/// about its id (or an alias) and package, not contradicted by an `affected` statement in any
+/// document. When several suppress, the first document by name is cited.
+fn suppression<'a>(
+    f: &'a Finding,
+    vex: &'a [VexStatement],
+    index: &HashMap<String, Vec<usize>>,
+) -> Option<Suppression<'a>> {
+    let hits = coverage::candidates(index, f);
+    let pkg = f.package.as_ref();
+    let matching: Vec<&VexStatement> = hits
+        .into_iter()
+        .map(|i| &vex[i])
+        .filter(|s| {
+            s.matches_package(
+                pkg.and_then(|p| p.purl.as_deref()),
+                pkg.map(|p| p.name.as_str()),
+                pkg.and_then(|p| p.version.as_deref()),
+            )
+        })
+        .collect();
+    // A document that says `affected` for the same package overrides a suppression: a gate errs
+    // towards caution when statements disagree.
+    if matching
+        .iter()
+        .any(|s| s.status == crate::ingest::VexStatus::Affected)
+    {
+        return None;
+    }
+    let s = matching
+        .into_iter()
+        .filter(|s| s.status.suppresses())
+        .min_by(|a, b| a.document.cmp(&b.document))?;
+    Some(Suppression {
+        document: &s.document,
+        status: s.status.as_str(),
+        justification: s.justification.as_deref(),
+    })
+}
+
+/// The first 12 hex digits of a fingerprint, enough to tell findings apart in messages.
+pub fn short_fp(fp: &str) -> &str {
+    fp.get(..12).unwrap_or(fp)
+}

@@ -1,0 +1,110 @@
+//! Who owns a finding: the first matching layer of the product, then of the register's default
+//! layers, else the product's team (SPEC §3.1). A finding is unowned when no team can be named or
+//! the team named has no members (nobody would remediate it).
+
+use crate::finding::Finding;
+use crate::policy::levels::LayerKind;
+use crate::policy::ownership::{LayerRule, Ownership, Product};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Owner<'a> {
+    pub team: Option<&'a str>,
+    /// The layer rule that routed the finding (`os-packages`), or `None` for the product's team.
+    pub layer: Option<&'a str>,
+    #[serde(skip)]
+    pub contact: Option<&'a str>,
+    /// Why ownership resolved as it did, when it did not resolve cleanly.
+    #[serde(skip)]
+    pub note: Option<String>,
+}
+
+struct Layer<'p> {
+    rule: &'p LayerRule,
+    paths: Option<GlobSet>,
+}
+
+pub struct OwnerIndex<'p> {
+    ownership: &'p Ownership,
+    product: Option<&'p Product>,
+    layers: Vec<Layer<'p>>,
+}
+
+impl<'p> OwnerIndex<'p> {
+    pub fn new(ownership: &'p Ownership, product: Option<&'p Product>) -> Result<Self, String> {
+        let rules = product
+            .map(|p| p.layers.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .chain(&ownership.layers);
+        let mut layers = Vec::new();
+        for rule in rules {
+            let paths = match &rule.matcher.path {
+                None => None,
+                Some(globs) => {
+                    let mut b = GlobSetBuilder::new();
+                    for g in globs {
+                        b.add(Glob::new(g).map_err(|e| {
+                            format!("layer {}: bad glob `{g}`: {}", rule.name, e.kind())
+                        })?);
+                    }
+                    Some(b.build().map_err(|e| format!("layer {}: {e}", rule.name))?)
+                }
+            };
+            layers.push(Layer { rule, paths });
+        }
+        Ok(OwnerIndex {
+            ownership,
+            product,
+            layers,
+        })
+    }
+
+    /// The owner of a finding sitting in image layer `layer` (when known).
+    pub fn owner<'a>(&'a self, f: &'a Finding, layer: Option<LayerKind>) -> Owner<'a> {
+        // Without a product there is nobody to route to: layers name teams of a product's stack.
+        let Some(product) = self.product else {
+            return Owner::default();
+        };
+        let hit = self.layers.iter().find(|l| matches(l, f, layer));
+        let (team, layer_name) = match hit {
+            Some(l) => (l.rule.owner.as_str(), Some(l.rule.name.as_str())),
+            None => (product.team.as_str(), None),
+        };
+        match self.ownership.teams.get(team) {
+            Some(t) if !t.members.is_empty() => Owner {
+                team: Some(team),
+                layer: layer_name,
+                contact: t.contact.as_deref(),
+                note: None,
+            },
+            Some(_) => Owner {
+                team: None,
+                layer: layer_name,
+                contact: None,
+                note: Some(format!("team {team} has no members")),
+            },
+            None => Owner {
+                team: None,
+                layer: layer_name,
+                contact: None,
+                note: Some(format!("team {team} is not in the register")),
+            },
+        }
+    }
+}
+
+fn matches(l: &Layer, f: &Finding, layer: Option<LayerKind>) -> bool {
+    let m = &l.rule.matcher;
+    m.layer.is_none_or(|want| layer == Some(want))
+        && m.package_class
+            .is_none_or(|c| f.package.as_ref().and_then(|p| p.class) == Some(c))
+        && m.kind.is_none_or(|k| f.kind == k)
+        && m.tool
+            .as_ref()
+            .is_none_or(|t| f.tools.iter().any(|have| have.eq_ignore_ascii_case(t)))
+        && l.paths
+            .as_ref()
+            .is_none_or(|g| f.location.path.as_deref().is_some_and(|p| g.is_match(p)))
+}

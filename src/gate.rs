@@ -1,0 +1,406 @@
+//! Loading everything a `check` (or `explain`) decides on: the policy, the product, the reports,
+//! threat intel, VEX and the SLA state. All I/O of a gate run happens here, before the pure core
+//! runs; every problem is collected and reported, and any of them means exit 2.
+
+use crate::date::{Date, Timestamp};
+use crate::finding::{dedup, Finding};
+use crate::ingest::{self, epss::Epss, kev::Kev, InputError, Parsed, VexStatement};
+use crate::policy::ownership::{did_you_mean, Ownership};
+use crate::policy::{self, Policy};
+use crate::report::InputInfo;
+use miette::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The inputs shared by `check`, `explain` and `accept`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct GateArgs {
+    /// Directory with ownership.yaml and guardrails.yaml [default: .riskgate/, else the built-in
+    /// default policy]
+    #[arg(long, value_name = "DIR")]
+    pub policy: Option<PathBuf>,
+    /// The product being deployed [default: the product whose `repos` match GITHUB_REPOSITORY
+    /// or CI_PROJECT_PATH]
+    #[arg(long, value_name = "NAME")]
+    pub product: Option<String>,
+    /// A scanner report (format detected from content). Repeatable.
+    #[arg(long = "report", value_name = "FILE")]
+    pub reports: Vec<PathBuf>,
+    /// The product's acceptances [default: .riskgate/acceptances.yaml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub acceptances: Option<PathBuf>,
+    /// The CISA KEV catalog (known_exploited_vulnerabilities.json)
+    #[arg(long, value_name = "FILE")]
+    pub kev: Option<PathBuf>,
+    /// FIRST EPSS scores (CSV, optionally gzipped)
+    #[arg(long, value_name = "FILE")]
+    pub epss: Option<PathBuf>,
+    /// A VEX document (OpenVEX, CycloneDX VEX, CSAF VEX). Repeatable.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// First-seen dates of findings, for SLA due dates (JSON written by --update-state)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Record first-seen dates of this run's findings in the --state file
+    #[arg(long, requires = "state")]
+    pub update_state: bool,
+    /// Evaluate as of this instant instead of the clock (RFC 3339 or YYYY-MM-DD)
+    #[arg(long, value_name = "RFC3339|DATE")]
+    pub now: Option<String>,
+}
+
+/// A problem with how riskgate was asked to run (exit 2), with what to do about it.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(riskgate::usage))]
+pub struct UsageError {
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+impl UsageError {
+    pub fn new(message: impl Into<String>, help: Option<String>) -> UsageError {
+        UsageError {
+            message: message.into(),
+            help,
+        }
+    }
+}
+
+/// Everything that went wrong while loading, in one diagnostic.
+#[derive(Debug, Error, Diagnostic)]
+#[error("could not load the inputs ({} problem(s)); nothing was decided", .related.len())]
+#[diagnostic(code(riskgate::inputs))]
+pub struct LoadErrors {
+    #[related]
+    pub related: Vec<Box<dyn Diagnostic + Send + Sync>>,
+}
+
+impl LoadErrors {
+    fn push(&mut self, d: impl Diagnostic + Send + Sync + 'static) {
+        self.related.push(Box::new(d));
+    }
+}
+
+/// The loaded inputs of one gate run.
+pub struct Loaded {
+    pub policy: Policy,
+    /// The policy directory as given, or [`policy::BUILTIN`].
+    pub policy_source: String,
+    pub acceptances_path: Option<PathBuf>,
+    pub product: Option<String>,
+    pub reports: Vec<Parsed>,
+    /// What each report held, for the report's `inputs` list.
+    pub inputs: Vec<InputInfo>,
+    pub findings: Vec<Finding>,
+    pub vex: Vec<VexStatement>,
+    pub kev: Option<Kev>,
+    pub epss: Option<Epss>,
+    pub first_seen: Option<BTreeMap<String, Date>>,
+    pub now: Timestamp,
+}
+
+impl Loaded {
+    pub fn acceptances(&self) -> &[crate::policy::acceptances::Acceptance] {
+        self.policy
+            .acceptances
+            .as_ref()
+            .map(|(a, _)| a.acceptances.as_slice())
+            .unwrap_or(&[])
+    }
+}
+
+/// The SLA state file: when each finding (by fingerprint) was first seen.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateFile {
+    version: u32,
+    first_seen: BTreeMap<String, String>,
+}
+
+/// Loads every input, reporting all problems at once.
+/// `gate`: a check or explain run, which needs reports and a product. Otherwise only the policy,
+/// the acceptances and the clock are loaded (`riskgate acceptances`).
+pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
+    let mut errs = LoadErrors {
+        related: Vec::new(),
+    };
+    let now = match &args.now {
+        Some(t) => match Timestamp::parse(t) {
+            Some(t) => t,
+            None => {
+                errs.push(UsageError::new(
+                    format!("--now {t:?} is not a date or an RFC 3339 timestamp"),
+                    Some("for example --now 2026-11-23 or --now 2026-11-23T10:00:00Z".into()),
+                ));
+                Timestamp::from_unix(0)
+            }
+        },
+        None => clock(),
+    };
+    let acceptances_path = args.acceptances.clone().or_else(|| {
+        let p = PathBuf::from(".riskgate/acceptances.yaml");
+        p.exists().then_some(p)
+    });
+    let (policy, policy_source) = match args.policy.clone().or_else(policy::default_dir) {
+        Some(dir) => (
+            Policy::load(&dir, acceptances_path.as_deref()),
+            dir.display().to_string(),
+        ),
+        None => (
+            Policy::builtin(acceptances_path.as_deref()),
+            policy::BUILTIN.to_string(),
+        ),
+    };
+    let policy = match policy {
+        Ok(p) => Some(p),
+        Err(problems) => {
+            errs.push(problems);
+            None
+        }
+    };
+    let product = match &policy {
+        Some(_) if !gate => None,
+        Some(p) => match resolve_product(&p.ownership, args.product.as_deref()) {
+            Ok(name) => name,
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        },
+        None => None,
+    };
+    if gate && args.reports.is_empty() {
+        errs.push(UsageError::new(
+            "nothing to check: no --report given",
+            Some("pass the scanner reports of this build with --report FILE (repeatable)".into()),
+        ));
+    }
+    let mut reports = Vec::with_capacity(args.reports.len());
+    for p in &args.reports {
+        match ingest::load_report(p) {
+            Ok(r) if r.meta.failed => errs.push(InputError::Invalid {
+                path: r.path,
+                message: "the scanner reports that its scan failed, so its findings are incomplete"
+                    .into(),
+                help: Some("fix the scan and run the gate on a complete report".into()),
+            }),
+            Ok(r) => reports.push(r),
+            Err(e) => errs.push(e),
+        }
+    }
+    let mut vex = Vec::new();
+    for p in &args.vex {
+        match ingest::load_vex(p) {
+            Ok(r) => vex.extend(r.vex),
+            Err(e) => errs.push(e),
+        }
+    }
+    let kev = args.kev.as_deref().and_then(|p| match Kev::load(p) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            errs.push(e);
+            None
+        }
+    });
+    let epss = args.epss.as_deref().and_then(|p| match Epss::load(p) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            errs.push(e);
+            None
+        }
+    });
+    let first_seen = match &args.state {
+        None => None,
+        Some(p) => match read_state(p, args.update_state) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        },
+    };
+    let Some(policy) = policy else {
+        return Err(errs);
+    };
+    if !errs.related.is_empty() {
+        return Err(errs);
+    }
+    let inputs = reports
+        .iter()
+        .map(|r| InputInfo {
+            path: r.path.clone(),
+            format: r.format,
+            count: r.findings.len(),
+            created: r.meta.created,
+        })
+        .collect();
+    let mut all = Vec::new();
+    for r in &mut reports {
+        all.append(&mut r.findings);
+        vex.append(&mut r.vex);
+    }
+    vex.sort_by(|a, b| {
+        (&a.document, &a.vulnerability, &a.purls).cmp(&(&b.document, &b.vulnerability, &b.purls))
+    });
+    Ok(Loaded {
+        policy,
+        policy_source,
+        acceptances_path,
+        product,
+        reports,
+        inputs,
+        findings: dedup(all),
+        vex,
+        kev,
+        epss,
+        first_seen,
+        now,
+    })
+}
+
+fn clock() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Timestamp::from_unix(secs)
+}
+
+/// The product of this run: `--product`, else the one product whose `repos` match the CI
+/// repository. A register without products (the built-in policy) gives `None`: findings are then
+/// unowned and `ownership.unowned` decides.
+pub fn resolve_product(own: &Ownership, given: Option<&str>) -> Result<Option<String>, UsageError> {
+    let known: Vec<&str> = own.products.keys().map(String::as_str).collect();
+    if let Some(name) = given {
+        if own.products.contains_key(name) {
+            return Ok(Some(name.to_string()));
+        }
+        return Err(UsageError::new(
+            format!("unknown product `{name}`: it is not in the ownership register"),
+            did_you_mean(name, &known).or(Some("the register has no products".into())),
+        ));
+    }
+    if own.products.is_empty() {
+        return Ok(None);
+    }
+    let repos = ci_repositories();
+    let hits: Vec<&str> = own
+        .products
+        .iter()
+        .filter(|(_, p)| {
+            p.repos.iter().any(|g| {
+                globset::Glob::new(g)
+                    .map(|g| {
+                        let m = g.compile_matcher();
+                        repos.iter().any(|r| m.is_match(r))
+                    })
+                    .unwrap_or(false)
+            })
+        })
+        .map(|(n, _)| n.as_str())
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(Some(one.to_string())),
+        [] => Err(UsageError::new(
+            if repos.is_empty() {
+                "which product is this? No --product given, and neither GITHUB_REPOSITORY nor CI_PROJECT_PATH is set".to_string()
+            } else {
+                format!(
+                    "which product is this? No --product given, and no product's `repos` match {}",
+                    repos.join(" or ")
+                )
+            },
+            Some(format!("pass --product NAME (known: {})", known.join(", "))),
+        )),
+        many => Err(UsageError::new(
+            format!(
+                "several products match this repository ({}); pass --product",
+                many.join(", ")
+            ),
+            None,
+        )),
+    }
+}
+
+/// The CI repository as `owner/name` and as `host/owner/name`.
+fn ci_repositories() -> Vec<String> {
+    let mut out = Vec::new();
+    for (var, host_var, default_host) in [
+        ("GITHUB_REPOSITORY", "GITHUB_SERVER_URL", "github.com"),
+        ("CI_PROJECT_PATH", "CI_SERVER_HOST", "gitlab.com"),
+    ] {
+        let Ok(repo) = std::env::var(var) else {
+            continue;
+        };
+        let repo = repo.trim().trim_matches('/');
+        if repo.is_empty() {
+            continue;
+        }
+        let host = std::env::var(host_var).unwrap_or_else(|_| default_host.to_string());
+        let host = host
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        out.push(repo.to_string());
+        out.push(format!("{host}/{repo}"));
+    }
+    out
+}
+
+fn read_state(path: &Path, creating: bool) -> Result<BTreeMap<String, Date>, InputError> {
+    let shown = path.display().to_string();
+    if creating && !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let src = ingest::Source::read(path)?;
+    let state: StateFile = src.parse_json("riskgate state")?;
+    if state.version != 1 {
+        return Err(InputError::Invalid {
+            path: shown,
+            message: format!("unsupported state version {}", state.version),
+            help: Some("this riskgate reads version 1".into()),
+        });
+    }
+    let mut out = BTreeMap::new();
+    for (fp, d) in state.first_seen {
+        let Some(date) = Date::parse(&d) else {
+            return Err(InputError::Invalid {
+                path: shown,
+                message: format!("first_seen of {fp}: `{d}` is not a date (YYYY-MM-DD)"),
+                help: None,
+            });
+        };
+        out.insert(fp, date);
+    }
+    Ok(out)
+}
+
+/// Writes the state file: this run's findings with their first-seen dates (today for new ones).
+/// Findings no longer reported are dropped, so the file does not grow forever.
+pub fn write_state(
+    path: &Path,
+    findings: &[Finding],
+    previous: &BTreeMap<String, Date>,
+    today: Date,
+) -> std::io::Result<()> {
+    let first_seen: BTreeMap<String, String> = findings
+        .iter()
+        .map(|f| {
+            let d = previous.get(&f.fingerprint).copied().unwrap_or(today);
+            (f.fingerprint.clone(), d.to_string())
+        })
+        .collect();
+    let state = StateFile {
+        version: 1,
+        first_seen,
+    };
+    let mut text = serde_json::to_string_pretty(&state).map_err(std::io::Error::other)?;
+    text.push('\n');
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,283 @@
+//! The `json` report (SPEC §8): one object, schema `riskgate schema report`. Every other
+//! machine-readable format is derived from the same decision; this one carries all of it.
+
+use super::View;
+use crate::date::{Date, Timestamp};
+use crate::decide::{Decided, Status, Suppression, Verdict};
+use crate::finding::{Kind, PackageClass, Severity};
+use crate::policy::levels::{ApproverRole, RiskLevel};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// Version of the report's shape; bumped on any incompatible change.
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Serialize, JsonSchema)]
+#[schemars(title = "riskgate report")]
+pub struct Report<'a> {
+    pub version: u32,
+    pub verdict: Verdict,
+    /// The product gated; null when the register has none for this run.
+    pub product: Option<&'a str>,
+    #[schemars(with = "String")]
+    pub evaluated_at: Timestamp,
+    /// The policy directory, or `builtin:policies/default`.
+    pub policy: &'a str,
+    pub summary: Summary,
+    pub inputs: Vec<Input<'a>>,
+    pub findings: Vec<FindingOut<'a>>,
+    pub acceptances: Vec<AcceptanceOut<'a>>,
+    /// Image checks (none until `--image` is given).
+    pub images: Vec<serde_json::Value>,
+    /// Artifact checks (none until `--artifact` is given).
+    pub artifacts: Vec<serde_json::Value>,
+    /// Things worth a look that do not block: stale ownership, acceptances expiring soon.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Summary {
+    pub findings: usize,
+    /// Count of findings per status (every status present).
+    pub by_status: BTreeMap<&'static str, usize>,
+    /// Count of findings per risk level (every level present).
+    pub by_risk: BTreeMap<&'static str, usize>,
+    /// Count of blocked findings per owning team (`unowned` for findings without one).
+    pub blocked_by_team: BTreeMap<String, usize>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Input<'a> {
+    pub path: &'a str,
+    pub format: &'a str,
+    pub findings: usize,
+    /// When the report says the scan ran.
+    #[schemars(with = "Option<String>")]
+    pub created: Option<Timestamp>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct FindingOut<'a> {
+    pub id: &'a str,
+    pub aliases: &'a [String],
+    pub kind: Kind,
+    pub tools: &'a [String],
+    pub title: Option<&'a str>,
+    pub severity: Severity,
+    pub cvss: Option<f64>,
+    pub risk: RiskLevel,
+    /// How the risk was derived: the severity mapping, then each rule that applied.
+    pub risk_reasons: Vec<String>,
+    pub kev: bool,
+    pub epss: Option<f64>,
+    pub package: Option<PackageOut<'a>>,
+    pub fixed_version: Option<&'a str>,
+    pub location: LocationOut<'a>,
+    pub target: Option<&'a str>,
+    pub owner: OwnerOut<'a>,
+    pub status: Status,
+    /// The role whose holder may accept this finding; null when it cannot be accepted.
+    pub required_approver: Option<ApproverRole>,
+    /// The id of the acceptance that covers it.
+    pub acceptance: Option<&'a str>,
+    /// The `never_accept` entry it matches.
+    pub never_accept: Option<&'a str>,
+    pub reasons: &'a [String],
+    /// First-seen date (needs `--state`).
+    #[schemars(with = "Option<String>")]
+    pub first_seen: Option<Date>,
+    /// SLA due date (needs `--state`); absent rather than guessed.
+    #[schemars(with = "Option<String>")]
+    pub due: Option<Date>,
+    pub overdue: bool,
+    pub suppressed_by: Option<SuppressionOut<'a>>,
+    /// The command that would record an acceptance for it, when it is blocked and acceptable.
+    pub unblock: Option<String>,
+    pub fingerprint: &'a str,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PackageOut<'a> {
+    pub name: &'a str,
+    pub version: Option<&'a str>,
+    pub class: Option<PackageClass>,
+    pub purl: Option<&'a str>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct LocationOut<'a> {
+    pub path: Option<&'a str>,
+    pub line: Option<u32>,
+    /// `base` or `app` when the image's layers are known.
+    pub layer: Option<&'a str>,
+    pub layer_digest: Option<&'a str>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct OwnerOut<'a> {
+    /// The team that must remediate it; null when unowned.
+    pub team: Option<&'a str>,
+    /// The ownership layer that routed it (`os-packages`); null for the product's own team.
+    pub layer: Option<&'a str>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct SuppressionOut<'a> {
+    pub document: &'a str,
+    pub status: &'a str,
+    pub justification: Option<&'a str>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct AcceptanceOut<'a> {
+    pub id: &'a str,
+    pub finding: &'a str,
+    pub product: &'a str,
+    pub risk: RiskLevel,
+    pub requested_by: &'a str,
+    pub approved_by: Option<&'a str>,
+    pub created: &'a str,
+    pub expires: &'a str,
+    /// Line of the entry in the acceptances file.
+    pub line: Option<usize>,
+    /// Fingerprints of the findings it covers in this run.
+    pub covers: Vec<&'a str>,
+    /// Why it does not cover findings it names, and what is wrong with it on its own.
+    pub problems: &'a [String],
+    pub days_left: Option<i64>,
+    pub expiring_soon: bool,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(v: &'a View<'a>) -> Report<'a> {
+        let d = v.decision;
+        let mut by_status: BTreeMap<&'static str, usize> =
+            Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        let mut by_risk: BTreeMap<&'static str, usize> =
+            RiskLevel::ALL.iter().map(|l| (l.as_str(), 0)).collect();
+        let mut blocked_by_team: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &d.findings {
+            *by_status.entry(f.status.as_str()).or_default() += 1;
+            *by_risk.entry(f.risk.as_str()).or_default() += 1;
+            if f.status == Status::Blocked {
+                *blocked_by_team
+                    .entry(f.owner.team.unwrap_or("unowned").to_string())
+                    .or_default() += 1;
+            }
+        }
+        Report {
+            version: REPORT_VERSION,
+            verdict: d.verdict,
+            product: d.product,
+            evaluated_at: d.now,
+            policy: v.policy_source,
+            summary: Summary {
+                findings: d.findings.len(),
+                by_status,
+                by_risk,
+                blocked_by_team,
+            },
+            inputs: v
+                .reports
+                .iter()
+                .map(|r| Input {
+                    path: &r.path,
+                    format: r.format,
+                    findings: r.count,
+                    created: r.created,
+                })
+                .collect(),
+            findings: d.findings.iter().map(|f| finding(v, f)).collect(),
+            acceptances: d
+                .acceptances
+                .iter()
+                .map(|u| {
+                    let a = u.acceptance;
+                    AcceptanceOut {
+                        id: &a.id,
+                        finding: &a.finding,
+                        product: &a.product,
+                        risk: a.risk,
+                        requested_by: &a.requested_by,
+                        approved_by: a.approved_by.as_deref(),
+                        created: &a.created,
+                        expires: &a.expires,
+                        line: v.acceptance_line(u.index),
+                        covers: u.covers.clone(),
+                        problems: &u.problems,
+                        days_left: u.days_left,
+                        expiring_soon: u.expiring_soon,
+                    }
+                })
+                .collect(),
+            images: Vec::new(),
+            artifacts: Vec::new(),
+            warnings: v.warnings(),
+        }
+    }
+}
+
+fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
+    let f = d.finding;
+    FindingOut {
+        id: &f.id,
+        aliases: &f.aliases,
+        kind: f.kind,
+        tools: &f.tools,
+        title: f.title.as_deref(),
+        severity: f.severity,
+        cvss: f.cvss,
+        risk: d.risk,
+        risk_reasons: d.risk_steps.iter().map(|s| s.describe()).collect(),
+        kev: d.kev,
+        epss: d.epss,
+        package: f.package.as_ref().map(|p| PackageOut {
+            name: &p.name,
+            version: p.version.as_deref(),
+            class: p.class,
+            purl: p.purl.as_deref(),
+        }),
+        fixed_version: f.fixed_version.as_deref(),
+        location: LocationOut {
+            path: f.location.path.as_deref(),
+            line: f.location.line,
+            layer: None,
+            layer_digest: f.location.layer_digest.as_deref(),
+        },
+        target: f.target.as_deref(),
+        owner: OwnerOut {
+            team: d.owner.team,
+            layer: d.owner.layer,
+        },
+        status: d.status,
+        required_approver: d.required_approver,
+        acceptance: d.acceptance.map(|a| a.id.as_str()),
+        never_accept: d.never_accept.as_deref(),
+        reasons: &d.reasons,
+        first_seen: d.first_seen,
+        due: d.due,
+        overdue: d.overdue,
+        suppressed_by: d
+            .suppressed_by
+            .as_ref()
+            .map(|s: &Suppression| SuppressionOut {
+                document: s.document,
+                status: s.status,
+                justification: s.justification,
+            }),
+        unblock: v.unblock_command(d),
+        fingerprint: &f.fingerprint,
+    }
+}
+
+pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &Report::new(v))?;
+    writeln!(w)
+}
+
+/// `riskgate schema report`.
+pub fn schema() -> schemars::Schema {
+    schemars::schema_for!(Report<'static>)
+}
