@@ -39,7 +39,7 @@ pub enum Command {
         /// Report format; repeatable, paired in order with --output.
         #[arg(long = "format", value_enum, value_name = "FORMAT")]
         formats: Vec<OutFormat>,
-        /// Where the matching --format goes (default: standard output). Repeatable.
+        /// Where the matching --format goes (default, or `-`: standard output). Repeatable.
         #[arg(long = "output", value_name = "FILE")]
         outputs: Vec<PathBuf>,
     },
@@ -301,7 +301,9 @@ fn check(args: &GateArgs, formats: &[OutFormat], outputs: &[PathBuf]) -> ExitCod
     } else {
         formats.to_vec()
     };
-    if formats.len() > outputs.len() + 1 {
+    let to_stdout = formats.len() - outputs.len().min(formats.len())
+        + outputs.iter().filter(|o| o.as_os_str() == "-").count();
+    if to_stdout > 1 {
         return fail(UsageError::new(
             "only one --format can go to standard output",
             Some("give an --output for each extra --format".into()),
@@ -314,8 +316,8 @@ fn check(args: &GateArgs, formats: &[OutFormat], outputs: &[PathBuf]) -> ExitCod
                 OutFormat::Json => report::json::render(w, view),
             };
             let code = match outputs.get(i) {
-                Some(path) => write_file(path, render),
-                None => write_out(render),
+                Some(path) if path.as_os_str() != "-" => write_file(path, render),
+                _ => write_out(render),
             };
             if code != ExitCode::from(EXIT_ALLOW) {
                 return code;

@@ -304,7 +304,8 @@ impl Finding {
     }
 
     /// Folds another report of the same finding into this one. Where tools disagree on severity
-    /// the higher one is kept (a gate errs towards caution); other facts fill gaps.
+    /// the higher one is kept (a gate errs towards caution); other facts fill gaps, and where
+    /// both give one the least is kept (see [`least`]), so merging is order-independent.
     fn absorb(&mut self, other: Finding) {
         self.tools.extend(other.tools);
         self.tools.sort();
@@ -320,23 +321,34 @@ impl Finding {
             (a, b) => a.or(b),
         };
         if let (Some(mine), Some(theirs)) = (&mut self.package, other.package) {
-            mine.purl = mine.purl.take().or(theirs.purl);
-            mine.ecosystem = mine.ecosystem.take().or(theirs.ecosystem);
-            mine.class = mine.class.or(theirs.class);
+            mine.purl = least(mine.purl.take(), theirs.purl);
+            mine.ecosystem = least(mine.ecosystem.take(), theirs.ecosystem);
+            mine.class = least(mine.class, theirs.class);
         }
-        self.fixed_version = self.fixed_version.take().or(other.fixed_version);
+        self.fixed_version = least(self.fixed_version.take(), other.fixed_version);
         self.fix_available = match (self.fix_available, other.fix_available) {
             (Some(a), Some(b)) => Some(a || b),
             (a, b) => a.or(b),
         };
-        self.location.layer_digest = self
-            .location
-            .layer_digest
-            .take()
-            .or(other.location.layer_digest);
-        self.target = self.target.take().or(other.target);
-        self.title = self.title.take().or(other.title);
-        self.published = self.published.take().or(other.published);
+        // OS packages are one per image whatever path each scanner names (see identity_key).
+        self.location.path = least(self.location.path.take(), other.location.path);
+        self.location.line = least(self.location.line, other.location.line);
+        self.location.layer_digest = least(
+            self.location.layer_digest.take(),
+            other.location.layer_digest,
+        );
+        self.target = least(self.target.take(), other.target);
+        self.title = least(self.title.take(), other.title);
+        self.published = least(self.published.take(), other.published);
+    }
+}
+
+/// Where two reports of one finding both give a fact and disagree, the least value is kept, so
+/// the merged finding does not depend on the order the reports were given in.
+fn least<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

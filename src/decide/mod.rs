@@ -601,8 +601,9 @@ impl<'p> Engine<'p> {
                                 )
                             } else {
                                 format!(
-                                    "level {risk} needs an acceptance approved by {who}; {} does not cover it",
-                                    about.join(", ")
+                                    "level {risk} needs an acceptance approved by {who}; {} {} not cover it",
+                                    about.join(", "),
+                                    if about.len() == 1 { "does" } else { "do" }
                                 )
                             });
                         }

@@ -37,7 +37,9 @@ fn one(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
         ));
     }
     writeln!(w, "{}", head.trim_end())?;
-    let row = |w: &mut dyn Write, k: &str, val: &str| writeln!(w, "  {k:<14}{val}");
+    let row = |w: &mut dyn Write, k: &str, val: &str| {
+        writeln!(w, "{}", format!("  {k:<16}{val}").trim_end())
+    };
     if !f.aliases.is_empty() {
         row(w, "aliases", &f.aliases.join(", "))?;
     }
@@ -78,7 +80,7 @@ fn one(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
 
     row(w, "risk", d.risk.as_str())?;
     for s in &d.risk_steps {
-        row(w, "", &format!("  {}", s.describe()))?;
+        row(w, "", &format!("- {}", s.describe()))?;
     }
     let kev = if d.kev {
         "in CISA KEV"
