@@ -452,7 +452,15 @@ fn separation_of_duties() {
     let r = Run::new();
     let high = || lib("CVE-2019-11358", Severity::High);
     let crit = || lib("CVE-2019-11358", Severity::Critical);
-    let table: &[(&str, fn() -> Finding, &str, &str, Option<&str>)] = &[
+    // (case, finding, recorded risk, acceptance fields, expected problem or None when it covers)
+    type Case = (
+        &'static str,
+        fn() -> Finding,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+    );
+    let table: &[Case] = &[
         // (case, finding, risk, extra, expected problem or None when it covers)
         ("risk owner approves high", high, "high", "approved_by: dana@acme.example", None),
         ("delegate acts as risk owner", high, "high", "approved_by: erin@acme.example", None),
@@ -698,14 +706,14 @@ fn sla_due_dates_come_only_from_state() {
     let mut r = Run::new();
     let f = lib("CVE-2019-11358", Severity::Low);
     assert_eq!(
-        r.decide(&[f.clone()], &[], |d| d.findings[0].due),
+        r.decide(std::slice::from_ref(&f), &[], |d| d.findings[0].due),
         None,
         "no state, no guess"
     );
     let mut seen = BTreeMap::new();
     seen.insert(f.fingerprint.clone(), Date::parse("2026-01-01").unwrap());
     r.first_seen = Some(seen);
-    let d = r.decide(&[f.clone()], &[], |d| {
+    let d = r.decide(std::slice::from_ref(&f), &[], |d| {
         (
             d.findings[0].status,
             d.findings[0].due,
