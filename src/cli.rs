@@ -79,6 +79,9 @@ pub enum Command {
         policy: Option<PathBuf>,
         #[arg(long, value_name = "FILE")]
         acceptances: Option<PathBuf>,
+        /// Judge review dates and expiries as of this day instead of today.
+        #[arg(long, value_name = "RFC3339|DATE")]
+        now: Option<String>,
     },
 }
 
@@ -198,14 +201,28 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate {
             policy,
             acceptances,
+            now,
         } => {
             let Some(dir) = policy.or_else(crate::policy::default_dir) else {
-                eprintln!("error: no --policy given and no .riskgate/ownership.yaml here");
-                return ExitCode::from(EXIT_ERROR);
+                return fail(UsageError::new(
+                    "no --policy given and no .riskgate/ownership.yaml here",
+                    None,
+                ));
             };
+            let today = match now.as_deref().map(crate::date::Timestamp::parse) {
+                None => gate::clock(),
+                Some(Some(t)) => t,
+                Some(None) => {
+                    return fail(UsageError::new(
+                        "--now is not a date or an RFC 3339 timestamp",
+                        None,
+                    ))
+                }
+            }
+            .date();
             match crate::policy::Policy::load(&dir, acceptances.as_deref()) {
                 Ok(p) => {
-                    for w in p.warnings {
+                    for w in p.warnings.iter().cloned().chain(p.dated_warnings(today)) {
                         eprintln!("{:?}", Report::new(w));
                     }
                     println!("policy in {} is valid", dir.display());

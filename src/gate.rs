@@ -262,7 +262,8 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     })
 }
 
-fn clock() -> Timestamp {
+/// The system clock, read only here (the core takes `now` as an input).
+pub fn clock() -> Timestamp {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)

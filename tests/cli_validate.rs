@@ -113,3 +113,59 @@ fn unknown_keys_aliases_and_missing_files_fail_closed() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
 }
+
+#[test]
+fn stale_ownership_and_expiring_acceptances_warn_without_failing() {
+    let r = run(riskgate().current_dir(root()).args([
+        "validate",
+        "--policy",
+        "examples/policy",
+        "--acceptances",
+        "examples/acceptances.yaml",
+        "--now",
+        "2026-11-23",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("! examples/policy/ownership.yaml:55:15: product `ledger-batch` was last reviewed 267 days ago (2026-03-01); ownership.max_age_days is 180"), "{}", r.stderr);
+    assert!(r.stderr.contains("! examples/acceptances.yaml:59:14: acceptance ACC-0004 expires on 2026-12-01 (in 8 days)"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("acceptance ACC-0008 expired on 2026-11-01"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_invalid_example_points_at_every_problem() {
+    // the risk typo is a parse error, so fix it first to see the meaning errors together
+    let text = std::fs::read_to_string(root().join("examples/invalid/acceptances.yaml")).unwrap();
+    let r = run(riskgate().current_dir(root()).args([
+        "validate",
+        "--policy",
+        "examples/policy",
+        "--acceptances",
+        "examples/invalid/acceptances.yaml",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("examples/invalid/acceptances.yaml:17:12: acceptances[1].risk: unknown variant `severe`"), "{}", r.stderr);
+    let dir = std::env::temp_dir().join(format!("riskgate-invalid-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixed = dir.join("acceptances.yaml");
+    std::fs::write(&fixed, text.replace("risk: severe ", "risk: medium ")).unwrap();
+    let r = run(riskgate()
+        .current_dir(root())
+        .args(["validate", "--policy", "examples/policy", "--acceptances"])
+        .arg(&fixed));
+    assert_eq!(r.code, 2);
+    for want in [
+        "acceptances.yaml:6:14: `CVE-2019-*`: wildcards are not allowed in `finding`",
+        "acceptances.yaml:7:14: unknown product `payments-apl`",
+        "did you mean `payments-api`?",
+        "acceptances.yaml:11:18: unknown person `mallory@evil.example`",
+        "acceptances.yaml:13:14: expires 2026-11-01 is not after created 2026-11-20",
+        "acceptances.yaml:14:9: duplicate acceptance id `ACC-0100` (first used by entry 1)",
+    ] {
+        assert!(r.stderr.contains(want), "want {want:?} in\n{}", r.stderr);
+    }
+}

@@ -105,3 +105,60 @@ pub fn default_dir() -> Option<PathBuf> {
     let p = PathBuf::from(".riskgate");
     p.join("ownership.yaml").exists().then_some(p)
 }
+
+impl Policy {
+    /// Warnings that depend on the day: the register or a product not reviewed within
+    /// `ownership.max_age_days`, and acceptances that expire within `warn_before_days`.
+    pub fn dated_warnings(&self, today: crate::date::Date) -> Vec<Problem> {
+        let max = i64::from(self.guardrails.ownership.max_age_days);
+        let f = &self.ownership_file;
+        let mut out = Vec::new();
+        let mut stale = |path: &str, what: String, reviewed: Option<&String>| {
+            if let Some(r) = reviewed.and_then(|r| crate::date::Date::parse(r)) {
+                let age = today.days_since(r);
+                if age > max {
+                    out.push(f.warning(
+                        path,
+                        format!("{what} was last reviewed {age} days ago ({r}); ownership.max_age_days is {max}"),
+                        Some("confirm the owners and update `reviewed`".into()),
+                    ));
+                }
+            }
+        };
+        stale(
+            "reviewed",
+            "the register".into(),
+            self.ownership.reviewed.as_ref(),
+        );
+        for (name, p) in &self.ownership.products {
+            stale(
+                &format!("products.{name}.reviewed"),
+                format!("product `{name}`"),
+                p.reviewed.as_ref(),
+            );
+        }
+        if let Some((acc, file)) = &self.acceptances {
+            let window = i64::from(self.guardrails.acceptances.warn_before_days);
+            for (i, a) in acc.acceptances.iter().enumerate() {
+                let Some(e) = crate::date::Date::parse(&a.expires) else {
+                    continue;
+                };
+                let left = e.days_since(today);
+                if left <= 0 {
+                    out.push(file.warning(
+                        &format!("acceptances.{i}.expires"),
+                        format!("acceptance {} expired on {e}", a.id),
+                        Some("remove it, or renew it with a new decision".into()),
+                    ));
+                } else if left <= window {
+                    out.push(file.warning(
+                        &format!("acceptances.{i}.expires"),
+                        format!("acceptance {} expires on {e} (in {left} days)", a.id),
+                        None,
+                    ));
+                }
+            }
+        }
+        out
+    }
+}

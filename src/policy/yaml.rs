@@ -23,23 +23,46 @@ use thiserror::Error;
 /// Deepest nesting accepted; the files riskgate reads need about six levels.
 pub const MAX_DEPTH: usize = 32;
 
-/// One problem in a file the user wrote, pointed at by line and column.
-#[derive(Debug, Error, Diagnostic, Clone)]
+/// One problem in a file the user wrote, pointed at by line and column. An error or a warning
+/// (`severity`), which is why `Diagnostic` is written out rather than derived: the derive only
+/// knows a severity fixed per type.
+#[derive(Debug, Error, Clone)]
 #[error("{path}:{line}:{col}: {message}")]
 pub struct Problem {
     pub path: String,
     pub line: usize,
     pub col: usize,
     pub message: String,
-    #[source_code]
     src: NamedSource<String>,
-    #[label("{label}")]
     span: SourceSpan,
     label: String,
-    #[help]
     pub help: Option<String>,
-    #[diagnostic(severity)]
     pub severity: miette::Severity,
+}
+
+impl Diagnostic for Problem {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        (self.line > 0).then_some(&self.src as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        (self.line > 0).then(|| {
+            Box::new(std::iter::once(miette::LabeledSpan::new_with_span(
+                Some(self.label.clone()),
+                self.span,
+            ))) as Box<dyn Iterator<Item = miette::LabeledSpan>>
+        })
+    }
 }
 
 /// Every problem found in one run of `validate` or in loading the policy.
