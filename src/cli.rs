@@ -52,6 +52,50 @@ pub enum Command {
         #[command(flatten)]
         inputs: GateArgs,
     },
+    /// Record an acceptance of a finding in the acceptances file (appended; comments kept).
+    /// Within the owning team's autonomy it takes effect at once; above it, it is a pending
+    /// request until `riskgate approve`. Refuses (exit 2, file untouched) what the named people
+    /// may not accept.
+    Accept {
+        /// The finding's id or one of its aliases, as the reports name it.
+        #[arg(value_name = "FINDING-ID")]
+        id: String,
+        /// Why the risk is acceptable (recorded, shown in reports and exports).
+        #[arg(long)]
+        reason: String,
+        /// Who requests it: a member of the team that owns the finding (or a higher role).
+        #[arg(long, value_name = "ID")]
+        by: String,
+        /// Who approves it, when the level needs an approver above the team.
+        #[arg(long, value_name = "ID")]
+        approver: Option<String>,
+        /// How long it lasts [default: the level's max_days].
+        #[arg(long, value_name = "N", conflicts_with = "expires")]
+        days: Option<u32>,
+        /// Last day it is valid is the day before this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+        /// Limit it to one package (name or purl prefix) when several carry the finding.
+        #[arg(long, value_name = "NAME|PURL")]
+        package: Option<String>,
+        /// A ticket reference to record.
+        #[arg(long)]
+        ticket: Option<String>,
+        #[command(flatten)]
+        inputs: GateArgs,
+    },
+    /// Approve a pending acceptance: checks the approver holds the level's role and separation
+    /// of duties, then records `approved_by`.
+    Approve {
+        /// The acceptance's id (ACC-NNNN).
+        #[arg(value_name = "ACC-ID")]
+        id: String,
+        /// Who approves it.
+        #[arg(long, value_name = "ID")]
+        by: String,
+        #[command(flatten)]
+        inputs: GateArgs,
+    },
     /// List the recorded acceptances with their state (active, expiring, expired).
     Acceptances {
         /// Only acceptances that expire within this many days (and have not expired yet).
@@ -175,6 +219,30 @@ pub fn run(cli: Cli) -> ExitCode {
             outputs,
         } => check(&inputs, &formats, &outputs),
         Command::Explain { id, inputs } => explain(&id, &inputs),
+        Command::Accept {
+            id,
+            reason,
+            by,
+            approver,
+            days,
+            expires,
+            package,
+            ticket,
+            inputs,
+        } => crate::cli_workflow::accept(
+            &inputs,
+            &crate::cli_workflow::AcceptArgs {
+                id: &id,
+                reason: &reason,
+                by: &by,
+                approver: approver.as_deref(),
+                days,
+                expires: expires.as_deref(),
+                package: package.as_deref(),
+                ticket: ticket.as_deref(),
+            },
+        ),
+        Command::Approve { id, by, inputs } => crate::cli_workflow::approve(&inputs, &id, &by),
         Command::Acceptances {
             expiring,
             policy,
@@ -265,7 +333,10 @@ fn rerun_args(a: &GateArgs) -> String {
 }
 
 /// Runs the gate and hands the view to `then`, which renders and picks the exit code.
-fn with_decision(args: &GateArgs, then: impl FnOnce(&View, &gate::Loaded) -> ExitCode) -> ExitCode {
+pub(crate) fn with_decision(
+    args: &GateArgs,
+    then: impl FnOnce(&View, &gate::Loaded) -> ExitCode,
+) -> ExitCode {
     let loaded = match gate::load(args, true) {
         Ok(l) => l,
         Err(e) => return fail(e),

@@ -5,6 +5,7 @@
 //! only wires these together and maps the verdict to an exit code.
 
 pub mod cli;
+pub mod cli_workflow;
 pub mod cvss;
 pub mod date;
 pub mod decide;
@@ -13,3 +14,4 @@ pub mod gate;
 pub mod ingest;
 pub mod policy;
 pub mod report;
+pub mod workflow;

@@ -56,6 +56,8 @@ pub struct Outcome {
     pub in_scope: bool,
     /// Every reason it does not cover the finding; empty when it covers.
     pub problems: Vec<String>,
+    /// It lacks only the approval its level needs: a pending request.
+    pub pending: bool,
 }
 
 /// Tries `a` on the finding (SPEC §3.3 points 1–7), collecting every failure.
@@ -146,8 +148,11 @@ pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
         ));
     }
     // 4. authority and 5. separation of duties
+    let before = p.len();
+    let mut unapproved = false;
     if ctx.level.gate == Gate::Accept {
         if let Some(role) = ctx.level.approver {
+            unapproved = role > ApproverRole::Team && a.approved_by.is_none();
             authority(ctx, a, role, &mut p);
         }
     }
@@ -168,9 +173,12 @@ pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
             ctx.risk
         ));
     }
+    // pending: nothing wrong but the missing approval
+    let pending = unapproved && before == 0 && p.len() == 1;
     Outcome {
         in_scope,
         problems: p,
+        pending,
     }
 }
 

@@ -139,6 +139,8 @@ pub struct Tried<'a> {
     /// Its selectors match this finding (it is about this finding, covering or not).
     pub in_scope: bool,
     pub problems: Vec<String>,
+    /// A request that lacks only its approval.
+    pub pending: bool,
 }
 
 impl Tried<'_> {
@@ -546,6 +548,7 @@ impl<'p> Engine<'p> {
                     acceptance: a,
                     in_scope: o.in_scope,
                     problems: o.problems,
+                    pending: o.pending,
                 }
             })
             .collect();
@@ -595,7 +598,16 @@ impl<'p> Engine<'p> {
                                 .filter(|t| t.in_scope)
                                 .map(|t| t.acceptance.id.as_str())
                                 .collect();
-                            d.reasons.push(if about.is_empty() {
+                            if let (Some(t), Some(role)) =
+                                (d.tried.iter().find(|t| t.pending), level.approver)
+                            {
+                                d.reasons.push(format!(
+                                    "awaiting approval by {role} ({}): {} is a pending request",
+                                    self.holders(role, d.owner.team).join(", "),
+                                    t.acceptance.id
+                                ));
+                            } else {
+                                d.reasons.push(if about.is_empty() {
                                 format!(
                                     "level {risk} needs an acceptance approved by {who}; none is recorded for it"
                                 )
@@ -606,6 +618,7 @@ impl<'p> Engine<'p> {
                                     if about.len() == 1 { "does" } else { "do" }
                                 )
                             });
+                            }
                         }
                     }
                 }

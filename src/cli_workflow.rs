@@ -1,0 +1,388 @@
+//! `riskgate accept` and `riskgate approve`: the acceptance workflow's commands. They decide
+//! with the same core as `check`, refuse what the named people may not do (exit 2, file
+//! untouched), and otherwise edit the acceptances file's text (see [`crate::workflow`]).
+
+use crate::cli::{fail, with_decision, EXIT_ALLOW};
+use crate::date::Date;
+use crate::decide::{Decided, Engine};
+use crate::gate::{self, GateArgs, UsageError};
+use crate::policy::acceptances::AcceptancesFile;
+use crate::policy::levels::{ApproverRole, Gate};
+use crate::policy::ownership::did_you_mean;
+use crate::policy::yaml::YamlFile;
+use crate::policy::Policy;
+use crate::workflow::{self, Entry};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub struct AcceptArgs<'a> {
+    pub id: &'a str,
+    pub reason: &'a str,
+    pub by: &'a str,
+    pub approver: Option<&'a str>,
+    pub days: Option<u32>,
+    pub expires: Option<&'a str>,
+    pub package: Option<&'a str>,
+    pub ticket: Option<&'a str>,
+}
+
+/// The acceptances file to write: `--acceptances`, else `.riskgate/acceptances.yaml`.
+fn target(inputs: &GateArgs) -> PathBuf {
+    inputs
+        .acceptances
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(".riskgate/acceptances.yaml"))
+}
+
+fn refuse(message: impl Into<String>, help: Option<String>) -> ExitCode {
+    fail(UsageError::new(message, help))
+}
+
+pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
+    let path = target(inputs);
+    let mut load = inputs.clone();
+    load.acceptances = path.exists().then(|| path.clone());
+    with_decision(&load, |view, loaded| {
+        let engine = view.engine;
+        let Some(product) = view.decision.product else {
+            return refuse(
+                "cannot record an acceptance without a product",
+                Some(
+                    "pass --product, or run with a policy whose register names this repository"
+                        .into(),
+                ),
+            );
+        };
+        // the findings it would cover
+        let named: Vec<&Decided> = crate::report::explain::matching(view, a.id);
+        if named.is_empty() {
+            return refuse(
+                format!("{} is not among the findings of the given reports", a.id),
+                Some("accept what the scanners report: pass the reports with --report".into()),
+            );
+        }
+        let found: Vec<&Decided> = named
+            .iter()
+            .copied()
+            .filter(|d| {
+                a.package.is_none_or(|sel| {
+                    d.finding.package.as_ref().is_some_and(|p| {
+                        crate::decide::coverage::package_matches(sel, &p.name, p.purl.as_deref())
+                    })
+                })
+            })
+            .collect();
+        if found.is_empty() {
+            return refuse(
+                format!(
+                    "no finding {} is in package `{}`",
+                    a.id,
+                    a.package.unwrap_or("")
+                ),
+                Some(format!("packages with it: {}", packages(&named))),
+            );
+        }
+        let package = match a.package {
+            Some(p) => Some(p.to_string()),
+            None => {
+                let mut names: Vec<&str> = found
+                    .iter()
+                    .filter_map(|d| d.finding.package.as_ref().map(|p| p.name.as_str()))
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                match names.as_slice() {
+                    [] => None,
+                    [one] => Some(one.to_string()),
+                    _ => {
+                        return refuse(
+                            format!("{} is in several packages ({})", a.id, names.join(", ")),
+                            Some("accept one at a time with --package NAME".into()),
+                        )
+                    }
+                }
+            }
+        };
+        // the strictest of the findings it would cover decides
+        let Some(worst) = found.iter().max_by_key(|d| d.risk) else {
+            return refuse("no finding to accept", None);
+        };
+        let risk = worst.risk;
+        let level = engine.level(risk).clone();
+        let team = worst.owner.team;
+        if let Some(n) = found.iter().find_map(|d| d.never_accept.as_deref()) {
+            return refuse(
+                format!(
+                    "{} matches {n}: it cannot be accepted, only remediated",
+                    a.id
+                ),
+                worst
+                    .finding
+                    .fixed_version
+                    .as_ref()
+                    .map(|v| format!("upgrade to {v}")),
+            );
+        }
+        let role = match (level.gate, level.approver) {
+            (Gate::Accept, Some(role)) => role,
+            (Gate::Block, _) => {
+                return refuse(
+                    format!("level {risk} has gate block: {} cannot be accepted", a.id),
+                    None,
+                )
+            }
+            (Gate::Pass | Gate::Warn, _) => {
+                return refuse(
+                    format!(
+                        "nothing to accept: level {risk} does not block ({} only warns or passes)",
+                        a.id
+                    ),
+                    None,
+                )
+            }
+            (Gate::Accept, None) => return refuse(format!("level {risk} names no approver"), None),
+        };
+        if !engine.ownership.is_person(a.by) {
+            return refuse(format!("unknown person `{}`", a.by), None);
+        }
+        if !engine.holds_at_least(a.by, ApproverRole::Team, team) {
+            return refuse(
+                format!(
+                    "{} is not a member of {}, the team that owns {}",
+                    a.by,
+                    team.unwrap_or("(no owning team)"),
+                    a.id
+                ),
+                Some(format!(
+                    "the owning team requests acceptances: {}",
+                    engine.holders(ApproverRole::Team, team).join(", ")
+                )),
+            );
+        }
+        let today = loaded.now.date();
+        let Some(max) = level.max_days else {
+            return refuse(format!("level {risk} has no max_days"), None);
+        };
+        let expires = match (a.days, a.expires) {
+            (Some(d), _) => today.add_days(i64::from(d)),
+            (None, Some(e)) => match Date::parse(e) {
+                Some(d) => d,
+                None => return refuse(format!("--expires {e:?} is not a date (YYYY-MM-DD)"), None),
+            },
+            (None, None) => today.add_days(i64::from(max)),
+        };
+        let days = expires.days_since(today);
+        if days <= 0 {
+            return refuse(
+                format!("--expires {expires} is not after today ({today})"),
+                None,
+            );
+        }
+        if days > i64::from(max) {
+            return refuse(
+                format!("{days} days is longer than max_days {max} for level {risk}"),
+                Some(format!("at most --days {max}")),
+            );
+        }
+        if let Some(ap) = a.approver {
+            if let Err(e) = check_approver(engine, ap, a.by, role, team) {
+                return e;
+            }
+        }
+        let approved_by = if role == ApproverRole::Team {
+            None
+        } else {
+            a.approver
+        };
+        let existing = loaded.acceptances();
+        let entry = Entry {
+            id: workflow::next_id(existing),
+            finding: &worst.finding.id,
+            package: package.as_deref(),
+            product,
+            risk,
+            reason: a.reason,
+            requested_by: a.by,
+            approved_by,
+            created: today,
+            expires,
+            ticket: a.ticket,
+        };
+        let old = if path.exists() {
+            match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => return refuse(format!("cannot read {}: {e}", path.display()), None),
+            }
+        } else {
+            String::new()
+        };
+        let new = workflow::append(&old, &entry);
+        if let Err(code) = write_checked(&path, &new, &loaded.policy, existing.len() + 1) {
+            return code;
+        }
+        let holders = engine.holders(role, team).join(", ");
+        if role > ApproverRole::Team && approved_by.is_none() {
+            println!(
+                "{} recorded in {} as a pending request: {risk} risk needs approval by {role} ({holders})",
+                entry.id,
+                path.display()
+            );
+            println!("approve with: riskgate approve {} --by <{role}>", entry.id);
+        } else {
+            println!(
+                "{} recorded in {}: {risk} risk accepted until {expires} (the last day is {})",
+                entry.id,
+                path.display(),
+                expires.add_days(-1)
+            );
+        }
+        if level.require_signature {
+            println!("level {risk} requires the approver's signature before it covers the finding");
+        }
+        ExitCode::from(EXIT_ALLOW)
+    })
+}
+
+fn packages(found: &[&Decided]) -> String {
+    let mut v: Vec<&str> = found
+        .iter()
+        .filter_map(|d| d.finding.package.as_ref().map(|p| p.name.as_str()))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v.join(", ")
+}
+
+/// Authority and separation of duties for an approver (SPEC §3.3 points 4 and 5).
+fn check_approver(
+    engine: &Engine,
+    approver: &str,
+    requester: &str,
+    role: ApproverRole,
+    team: Option<&str>,
+) -> Result<(), ExitCode> {
+    if role == ApproverRole::Team {
+        return Err(refuse(
+            "no approval needed: this level is within the owning team's autonomy".to_string(),
+            None,
+        ));
+    }
+    if !engine.ownership.is_person(approver) {
+        return Err(refuse(format!("unknown person `{approver}`"), None));
+    }
+    if approver == requester {
+        return Err(refuse(
+            format!("{approver} cannot approve their own request: nobody approves their own exception above the team's guardrail"),
+            None,
+        ));
+    }
+    if !engine.holds_at_least(approver, role, team) {
+        return Err(refuse(
+            format!("{approver} does not hold the role {role}"),
+            Some(format!("{role}: {}", engine.holders(role, team).join(", "))),
+        ));
+    }
+    if role >= ApproverRole::Security
+        && team.is_some_and(|t| engine.ownership.is_team_member(t, approver))
+    {
+        return Err(refuse(
+            format!(
+                "{approver} is a member of the owning team {}: {role} approval must come from outside the team",
+                team.unwrap_or("")
+            ),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// Validates the new text as an acceptances file against the register and writes it
+/// atomically; anything wrong leaves the file untouched.
+fn write_checked(path: &Path, text: &str, policy: &Policy, want: usize) -> Result<(), ExitCode> {
+    let shown = path.display().to_string();
+    let (acc, file) =
+        YamlFile::parse::<AcceptancesFile>(shown.clone(), text.to_string()).map_err(fail)?;
+    let errors: Vec<_> = acc
+        .validate(&file, &policy.ownership)
+        .into_iter()
+        .filter(|p| p.severity == miette::Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(fail(crate::policy::yaml::Problems { problems: errors }));
+    }
+    if acc.acceptances.len() != want {
+        return Err(refuse(
+            format!("cannot add the entry to {shown} without rewriting it: `acceptances` must be the file's last key"),
+            None,
+        ));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return Err(refuse(
+                format!("cannot create {}: {e}", dir.display()),
+                None,
+            ));
+        }
+    }
+    let tmp = path.with_extension("yaml.tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| refuse(format!("cannot write {shown}: {e}"), None))
+}
+
+pub fn approve(inputs: &GateArgs, id: &str, by: &str) -> ExitCode {
+    let path = target(inputs);
+    let mut load = inputs.clone();
+    load.acceptances = Some(path.clone());
+    let loaded = match gate::load(&load, false) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let accs = loaded.acceptances();
+    let Some((index, a)) = accs.iter().enumerate().find(|(_, a)| a.id == id) else {
+        let ids: Vec<&str> = accs.iter().map(|a| a.id.as_str()).collect();
+        return refuse(
+            format!("no acceptance {id} in {}", path.display()),
+            did_you_mean(id, &ids),
+        );
+    };
+    if let Some(ap) = &a.approved_by {
+        return refuse(format!("{id} is already approved by {ap}"), None);
+    }
+    let own = &loaded.policy.ownership;
+    let engine = match Engine::new(own, &loaded.policy.guardrails, Some(&a.product)) {
+        Ok(e) => e,
+        Err(m) => return refuse(m, None),
+    };
+    let level = engine.level(a.risk);
+    let Some(role) = level.approver.filter(|_| level.gate == Gate::Accept) else {
+        return refuse(format!("level {} cannot be accepted", a.risk), None);
+    };
+    // The owning team: the product's team (layer owners need the reports; the product's team is
+    // the team the request came through).
+    let team = own.products.get(&a.product).map(|p| p.team.as_str());
+    if let Err(code) = check_approver(&engine, by, &a.requested_by, role, team) {
+        return code;
+    }
+    let Some((file_acc, file)) = &loaded.policy.acceptances else {
+        return refuse("no acceptances file loaded", None);
+    };
+    let Some(line) = file.line_of(&format!("acceptances.{index}.requested_by")) else {
+        return refuse(format!("cannot find the requested_by line of {id}"), None);
+    };
+    let Some(new) = workflow::insert_after(&file.text, line, "approved_by", &workflow::scalar(by))
+    else {
+        return refuse(format!("cannot edit {}", path.display()), None);
+    };
+    if let Err(code) = write_checked(&path, &new, &loaded.policy, file_acc.acceptances.len()) {
+        return code;
+    }
+    println!("{id} approved by {by} ({role}) in {}", path.display());
+    if level.require_signature {
+        println!(
+            "level {} requires the approver's signature before it covers the finding",
+            a.risk
+        );
+    }
+    ExitCode::from(EXIT_ALLOW)
+}

@@ -1,0 +1,306 @@
+//! The acceptance workflow end to end on the example organisation: a request in a PR, the gate
+//! reporting it as awaiting approval, the approval, the gate allowing it; and every refusal,
+//! which must leave the acceptances file byte for byte as it was.
+
+mod common;
+
+use common::{riskgate, root, run, Run};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("riskgate-wf-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::copy(
+        root().join("examples/acceptances.yaml"),
+        d.join("acceptances.yaml"),
+    )
+    .unwrap();
+    d
+}
+
+/// `riskgate <cmd> ...` with the example's inputs and the acceptances file in `dir`.
+fn cmd(dir: &Path, policy: &Path, args: &[&str]) -> Command {
+    let mut c = riskgate();
+    c.current_dir(root()).args(args);
+    c.arg("--policy").arg(policy);
+    c.arg("--acceptances").arg(dir.join("acceptances.yaml"));
+    c.args(["--product", "payments-api", "--now", "2026-11-23"]);
+    c
+}
+
+fn with_reports(mut c: Command) -> Command {
+    for r in [
+        "examples/reports/trivy-npm.json",
+        "examples/reports/trivy-image.json",
+        "examples/reports/trivy-secrets.json",
+        "examples/reports/grype-ruby.json",
+        "examples/reports/fortify.sarif",
+    ] {
+        c.args(["--report", r]);
+    }
+    c
+}
+
+fn policy() -> PathBuf {
+    root().join("examples/policy")
+}
+
+fn json_finding(r: &Run, id: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .cloned()
+        .unwrap()
+}
+
+const FORTIFY: &str = "31D4607A-A3FF-447C-908A-CA2BBE4CE4B7";
+
+#[test]
+fn request_then_approve_then_the_gate_allows_it() {
+    let dir = workdir("cycle");
+    let before = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    let r = run(&mut with_reports(cmd(
+        &dir,
+        &policy(),
+        &[
+            "accept",
+            FORTIFY,
+            "--by",
+            "alice@acme.example",
+            "--reason",
+            "The query is built from an enum.",
+            "--ticket",
+            "PAY-77",
+        ],
+    )));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("ACC-0014 recorded"), "{}", r.stdout);
+    assert!(r.stdout.contains("pending request: medium risk needs approval by risk_owner (dana@acme.example, erin@acme.example)"), "{}", r.stdout);
+    let after = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    assert!(
+        after.starts_with(&before),
+        "the existing text, comments included, is kept as it was"
+    );
+    assert!(after.ends_with(&format!("  - id: ACC-0014\n    finding: \"{FORTIFY}\"\n    product: payments-api\n    risk: medium\n    reason: \"The query is built from an enum.\"\n    requested_by: alice@acme.example\n    created: 2026-11-23\n    expires: 2027-02-21\n    ticket: PAY-77\n")), "{after}");
+
+    // the gate: blocked, awaiting approval
+    let r = run(&mut with_reports(cmd(
+        &dir,
+        &policy(),
+        &["check", "--format", "json"],
+    )));
+    assert_eq!(r.code, 1);
+    let f = json_finding(&r, FORTIFY);
+    assert_eq!(f["status"], "blocked");
+    assert!(f["reasons"][0].as_str().unwrap().starts_with("awaiting approval by risk_owner (dana@acme.example, erin@acme.example): ACC-0014 is a pending request"), "{f}");
+
+    // the requester cannot approve their own request; a team member is not the risk owner
+    for (by, want) in [
+        ("alice@acme.example", "cannot approve their own request"),
+        (
+            "bob@acme.example",
+            "bob@acme.example does not hold the role risk_owner",
+        ),
+        (
+            "nobody@acme.example",
+            "unknown person `nobody@acme.example`",
+        ),
+    ] {
+        let r = run(&mut cmd(
+            &dir,
+            &policy(),
+            &["approve", "ACC-0014", "--by", by],
+        ));
+        assert_eq!(r.code, 2, "{by}");
+        assert!(r.stderr.contains(want), "{by}: {}", r.stderr);
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap(),
+        after,
+        "refusals leave the file untouched"
+    );
+
+    let r = run(&mut cmd(
+        &dir,
+        &policy(),
+        &["approve", "ACC-0014", "--by", "erin@acme.example"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let approved = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    assert!(approved.contains("    requested_by: alice@acme.example\n    approved_by: erin@acme.example\n    created: 2026-11-23\n"), "{approved}");
+    let r = run(&mut cmd(
+        &dir,
+        &policy(),
+        &["approve", "ACC-0014", "--by", "dana@acme.example"],
+    ));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("already approved by erin@acme.example"),
+        "{}",
+        r.stderr
+    );
+
+    let r = run(&mut with_reports(cmd(
+        &dir,
+        &policy(),
+        &["check", "--format", "json"],
+    )));
+    let f = json_finding(&r, FORTIFY);
+    assert_eq!(
+        (f["status"].as_str(), f["acceptance"].as_str()),
+        (Some("accepted"), Some("ACC-0014"))
+    );
+}
+
+#[test]
+fn within_the_team_autonomy_it_takes_effect_at_once() {
+    // checkout-web keeps the organisation's guardrail: medium is the team's to accept
+    let dir = workdir("autonomy");
+    std::fs::write(
+        dir.join("acceptances.yaml"),
+        "version: 1\nacceptances: []\n",
+    )
+    .unwrap();
+    let mut c = riskgate();
+    c.current_dir(root()).args([
+        "accept",
+        "CVE-2019-11358",
+        "--by",
+        "chris@acme.example",
+        "--reason",
+        "admin page only",
+        "--days",
+        "30",
+    ]);
+    c.arg("--acceptances").arg(dir.join("acceptances.yaml"));
+    c.args([
+        "--policy",
+        "examples/policy",
+        "--product",
+        "checkout-web",
+        "--now",
+        "2026-11-23",
+        "--report",
+        "examples/reports/trivy-npm.json",
+    ]);
+    let r = run(&mut c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("ACC-0001 recorded"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("accepted until 2026-12-23"),
+        "{}",
+        r.stdout
+    );
+    let text = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    assert!(
+        text.contains("package: jquery\n    product: checkout-web\n"),
+        "{text}"
+    );
+    let mut c = riskgate();
+    c.current_dir(root()).args([
+        "check",
+        "--format",
+        "json",
+        "--policy",
+        "examples/policy",
+        "--product",
+        "checkout-web",
+        "--now",
+        "2026-11-23",
+        "--report",
+        "examples/reports/trivy-npm.json",
+    ]);
+    c.arg("--acceptances").arg(dir.join("acceptances.yaml"));
+    let r = run(&mut c);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(json_finding(&r, "CVE-2019-11358")["status"], "accepted");
+}
+
+#[test]
+fn refusals_leave_the_file_untouched() {
+    let dir = workdir("refusals");
+    let before = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    // a policy where bob (payments-dev) is also in the security role
+    let sec = workdir("refusals-policy");
+    std::fs::copy(
+        policy().join("guardrails.yaml"),
+        sec.join("guardrails.yaml"),
+    )
+    .unwrap();
+    let own = std::fs::read_to_string(policy().join("ownership.yaml")).unwrap();
+    std::fs::write(
+        sec.join("ownership.yaml"),
+        own.replace("security: [appsec]", "security: [appsec, bob@acme.example]"),
+    )
+    .unwrap();
+    let cases: Vec<(PathBuf, Vec<&str>, &str)> = vec![
+        (policy(), vec!["CVE-2000-0001", "--by", "alice@acme.example"], "CVE-2000-0001 is not among the findings"),
+        (policy(), vec!["CVE-2019-1551", "--package", "libssl1.1", "--by", "alice@acme.example"], "alice@acme.example is not a member of platform, the team that owns CVE-2019-1551"),
+        (policy(), vec!["CVE-2019-1551", "--package", "libssl1.1", "--by", "pat@acme.example", "--days", "91"], "91 days is longer than max_days 90 for level medium"),
+        (policy(), vec!["CVE-2019-1551", "--by", "pat@acme.example"], "is in several packages (libcrypto1.1, libssl1.1)"),
+        (policy(), vec!["mysecret", "--by", "bob@acme.example", "--approver", "bob@acme.example"], "cannot approve their own request"),
+        (policy(), vec!["mysecret", "--by", "bob@acme.example", "--approver", "dana@acme.example"], "dana@acme.example does not hold the role security"),
+        (sec.clone(), vec!["mysecret", "--by", "alice@acme.example", "--approver", "bob@acme.example"], "bob@acme.example is a member of the owning team payments-dev: security approval must come from outside the team"),
+        (policy(), vec!["CVE-2019-11358", "--by", "mallory@evil.example"], "unknown person `mallory@evil.example`"),
+    ];
+    for (pol, args, want) in cases {
+        let mut all = vec!["accept"];
+        all.extend(&args);
+        all.extend(["--reason", "because"]);
+        let r = run(&mut with_reports(cmd(&dir, &pol, &all)));
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.stderr.contains(want),
+            "{args:?}: want {want:?} in\n{}",
+            r.stderr
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap(),
+            before,
+            "{args:?} changed the file"
+        );
+    }
+}
+
+#[test]
+fn never_accept_is_refused() {
+    // jQuery's CVE added to the real KEV catalog: KEV + internet + fix available is never_accept
+    let dir = workdir("never");
+    let before = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    let mut kev: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::fixture("kev/known_exploited_vulnerabilities.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    kev["vulnerabilities"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"cveID": "CVE-2019-11358", "dateAdded": "2026-11-22"}));
+    std::fs::write(dir.join("kev.json"), kev.to_string()).unwrap();
+    let mut c = with_reports(cmd(
+        &dir,
+        &policy(),
+        &[
+            "accept",
+            "CVE-2019-11358",
+            "--by",
+            "alice@acme.example",
+            "--reason",
+            "x",
+        ],
+    ));
+    c.arg("--kev").arg(dir.join("kev.json"));
+    let r = run(&mut c);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("matches never_accept[0]"), "{}", r.stderr);
+    assert!(r.stderr.contains("upgrade to 3.4.0"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap(),
+        before
+    );
+}
