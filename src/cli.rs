@@ -42,6 +42,15 @@ pub enum Command {
         /// Where the matching --format goes (default, or `-`: standard output). Repeatable.
         #[arg(long = "output", value_name = "FILE")]
         outputs: Vec<PathBuf>,
+        /// Append this run's decision, with the sha256 of every input, to a hash-chained
+        /// JSON-lines log (`riskgate log verify FILE` checks it).
+        #[arg(long, value_name = "FILE")]
+        decision_log: Option<PathBuf>,
+    },
+    /// Work with decision logs.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
     },
     /// Explain one finding: owner, how its risk was derived, which acceptances were tried and why
     /// each does or does not cover it, who may accept it and for how long.
@@ -126,6 +135,15 @@ pub enum Command {
         /// Judge review dates and expiries as of this day instead of today.
         #[arg(long, value_name = "RFC3339|DATE")]
         now: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LogCommand {
+    /// Check that no line of a decision log was edited, inserted, reordered or removed.
+    Verify {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
 }
 
@@ -217,7 +235,31 @@ pub fn run(cli: Cli) -> ExitCode {
             inputs,
             formats,
             outputs,
-        } => check(&inputs, &formats, &outputs),
+            decision_log,
+        } => check(&inputs, &formats, &outputs, decision_log.as_deref()),
+        Command::Log {
+            command: LogCommand::Verify { file },
+        } => {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    return fail(UsageError::new(
+                        format!("cannot read {}: {e}", file.display()),
+                        None,
+                    ))
+                }
+            };
+            match crate::decision_log::verify(&text) {
+                Ok((n, head)) => {
+                    println!("{}: {n} entries, chain intact; head {head}", file.display());
+                    ExitCode::from(EXIT_ALLOW)
+                }
+                Err((line, why)) => {
+                    eprintln!("{}:{line}: {why}", file.display());
+                    ExitCode::from(EXIT_BLOCK)
+                }
+            }
+        }
         Command::Explain { id, inputs } => explain(&id, &inputs),
         Command::Accept {
             id,
@@ -377,7 +419,12 @@ pub(crate) fn with_decision(
     then(&view, &loaded)
 }
 
-fn check(args: &GateArgs, formats: &[OutFormat], outputs: &[PathBuf]) -> ExitCode {
+fn check(
+    args: &GateArgs,
+    formats: &[OutFormat],
+    outputs: &[PathBuf],
+    decision_log: Option<&std::path::Path>,
+) -> ExitCode {
     if outputs.len() > formats.len().max(1) {
         return fail(UsageError::new(
             "more --output than --format",
@@ -409,6 +456,20 @@ fn check(args: &GateArgs, formats: &[OutFormat], outputs: &[PathBuf]) -> ExitCod
             };
             if code != ExitCode::from(EXIT_ALLOW) {
                 return code;
+            }
+        }
+        if let Some(log) = decision_log {
+            match decision_record(args, view, loaded) {
+                Ok(record) => {
+                    if let Err(e) = crate::decision_log::append(log, record) {
+                        eprintln!("error: cannot write {}: {e}", log.display());
+                        return ExitCode::from(EXIT_ERROR);
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: cannot hash the inputs for the decision log: {e}");
+                    return ExitCode::from(EXIT_ERROR);
+                }
             }
         }
         if args.update_state {
@@ -519,4 +580,82 @@ fn list_acceptances(
         ListFormat::Table => report::acceptances::table(w, &rows),
         ListFormat::Json => report::acceptances::json(w, &rows),
     })
+}
+
+/// One decision-log record: what was decided, on exactly which inputs.
+fn decision_record(
+    args: &GateArgs,
+    view: &View,
+    loaded: &gate::Loaded,
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    use crate::decide::Status;
+    use crate::decision_log::{file_digest, sha256_hex};
+    use serde_json::json;
+    let mut files = serde_json::Map::new();
+    if loaded.policy_source == crate::policy::BUILTIN {
+        files.insert(
+            format!("{}/guardrails.yaml", crate::policy::BUILTIN),
+            json!(format!(
+                "sha256:{}",
+                sha256_hex(crate::policy::BUILTIN_GUARDRAILS.as_bytes())
+            )),
+        );
+    }
+    let mut add = |p: &std::path::Path| -> Result<(), String> {
+        files.insert(p.display().to_string(), json!(file_digest(p)?));
+        Ok(())
+    };
+    if loaded.policy_source != crate::policy::BUILTIN {
+        let dir = std::path::Path::new(&loaded.policy_source);
+        add(&dir.join("ownership.yaml"))?;
+        add(&dir.join("guardrails.yaml"))?;
+    }
+    if let Some(p) = &loaded.acceptances_path {
+        add(p)?;
+    }
+    for p in args.reports.iter().chain(&args.vex) {
+        add(p)?;
+    }
+    for p in [&args.kev, &args.epss, &args.state].into_iter().flatten() {
+        if p.exists() {
+            add(p)?;
+        }
+    }
+    let d = view.decision;
+    let counts: serde_json::Map<String, serde_json::Value> = Status::ALL
+        .iter()
+        .map(|s| (s.as_str().to_string(), json!(d.count(*s))))
+        .collect();
+    let blocked: Vec<serde_json::Value> = d
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Blocked)
+        .map(|f| json!({"id": f.finding.id, "fingerprint": f.finding.fingerprint}))
+        .collect();
+    let accepted: Vec<serde_json::Value> = d
+        .findings
+        .iter()
+        .filter_map(|f| {
+            f.acceptance.map(|a| {
+                json!({"id": f.finding.id, "fingerprint": f.finding.fingerprint, "acceptance": a.id})
+            })
+        })
+        .collect();
+    let mut m = serde_json::Map::new();
+    m.insert("evaluated_at".into(), json!(d.now.to_string()));
+    m.insert("product".into(), json!(d.product));
+    m.insert("policy".into(), json!(loaded.policy_source));
+    m.insert("riskgate".into(), json!(env!("CARGO_PKG_VERSION")));
+    m.insert("files".into(), serde_json::Value::Object(files));
+    m.insert(
+        "verdict".into(),
+        json!(match d.verdict {
+            Verdict::Allow => "allow",
+            Verdict::Block => "block",
+        }),
+    );
+    m.insert("counts".into(), serde_json::Value::Object(counts));
+    m.insert("blocked".into(), json!(blocked));
+    m.insert("accepted".into(), json!(accepted));
+    Ok(m)
 }

@@ -9,6 +9,7 @@ pub mod cli_workflow;
 pub mod cvss;
 pub mod date;
 pub mod decide;
+pub mod decision_log;
 pub mod finding;
 pub mod gate;
 pub mod ingest;

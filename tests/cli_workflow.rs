@@ -304,3 +304,53 @@ fn never_accept_is_refused() {
         before
     );
 }
+
+#[test]
+fn the_decision_log_is_chained_and_verified() {
+    let dir = workdir("log");
+    let log = dir.join("decisions.jsonl");
+    for _ in 0..3 {
+        let mut c = with_reports(cmd(&dir, &policy(), &["check"]));
+        c.arg("--decision-log").arg(&log);
+        assert_eq!(run(&mut c).code, 1);
+    }
+    let r = run(riskgate().args(["log", "verify"]).arg(&log));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("3 entries, chain intact"), "{}", r.stdout);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["verdict"], "block");
+    assert_eq!(first["prev"], serde_json::Value::Null);
+    assert!(first["files"]["examples/reports/trivy-npm.json"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+    assert!(first["blocked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["id"] == "mysecret"));
+    // every single-line edit is found
+    let lines: Vec<&str> = text.lines().collect();
+    for i in 0..lines.len() {
+        let mut edited: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+        edited[i] = edited[i].replacen("\"block\"", "\"allow\"", 1);
+        std::fs::write(&log, edited.join("\n") + "\n").unwrap();
+        let r = run(riskgate().args(["log", "verify"]).arg(&log));
+        assert_eq!(r.code, 1, "edit of line {} not found", i + 1);
+        assert!(
+            r.stderr.contains(&format!("decisions.jsonl:{}:", i + 1)),
+            "{}",
+            r.stderr
+        );
+    }
+    // removing the first line is found too
+    std::fs::write(&log, lines[1..].join("\n") + "\n").unwrap();
+    let r = run(riskgate().args(["log", "verify"]).arg(&log));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("lines before it were removed"),
+        "{}",
+        r.stderr
+    );
+}
