@@ -105,6 +105,32 @@ pub enum Command {
         #[command(flatten)]
         inputs: GateArgs,
     },
+    /// Export the acceptances that cover findings in this run as scanner ignore files, so
+    /// scanners honour the same decisions.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[command(flatten)]
+        inputs: GateArgs,
+    },
+    /// Print CODEOWNERS lines so that changes to the acceptances file need the risk owner's or
+    /// security's review.
+    Codeowners {
+        #[arg(long, value_name = "DIR")]
+        policy: Option<PathBuf>,
+        #[arg(long, value_name = "NAME")]
+        product: Option<String>,
+        /// The acceptances file's path in the repository.
+        #[arg(
+            long,
+            value_name = "PATH",
+            default_value = ".riskgate/acceptances.yaml"
+        )]
+        file: String,
+        /// Name people by their GitLab handles instead of GitHub's.
+        #[arg(long)]
+        gitlab: bool,
+    },
     /// List the recorded acceptances with their state (active, expiring, expired).
     Acceptances {
         /// Only acceptances that expire within this many days (and have not expired yet).
@@ -153,6 +179,14 @@ pub enum OutFormat {
     Human,
     /// Everything, as one JSON object (`riskgate schema report`).
     Json,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Trivy's .trivyignore.yaml
+    Trivyignore,
+    /// Grype's ignore rules (.grype.yaml)
+    Grype,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -285,6 +319,40 @@ pub fn run(cli: Cli) -> ExitCode {
             },
         ),
         Command::Approve { id, by, inputs } => crate::cli_workflow::approve(&inputs, &id, &by),
+        Command::Export { format, inputs } => with_decision(&inputs, |view, _| {
+            write_out(|w| match format {
+                ExportFormat::Trivyignore => report::export::trivyignore(w, view),
+                ExportFormat::Grype => report::export::grype(w, view),
+            })
+        }),
+        Command::Codeowners {
+            policy,
+            product,
+            file,
+            gitlab,
+        } => {
+            let args = GateArgs {
+                policy,
+                product,
+                ..GateArgs::default()
+            };
+            let loaded = match gate::load(&args, false) {
+                Ok(l) => l,
+                Err(e) => return fail(e),
+            };
+            let own = &loaded.policy.ownership;
+            let product = match gate::resolve_product(own, args.product.as_deref()) {
+                Ok(Some(p)) => p,
+                Ok(None) => {
+                    return fail(UsageError::new(
+                        "the register has no products: nothing to own",
+                        None,
+                    ))
+                }
+                Err(e) => return fail(e),
+            };
+            write_out(|w| report::export::codeowners(w, own, &product, &file, gitlab))
+        }
         Command::Acceptances {
             expiring,
             policy,

@@ -354,3 +354,102 @@ fn the_decision_log_is_chained_and_verified() {
         r.stderr
     );
 }
+
+#[test]
+fn exports_carry_only_covering_acceptances_in_the_scanners_own_fields() {
+    let dir = workdir("export");
+    let r = run(&mut with_reports(cmd(
+        &dir,
+        &policy(),
+        &["export", "--format", "trivyignore"],
+    )));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_yaml::Value = serde_yaml::from_str(&r.stdout).unwrap();
+    let vulns = v["vulnerabilities"].as_sequence().unwrap();
+    // the three covering acceptances of the example, and nothing expired or unapproved
+    let ids: Vec<(&str, &str)> = vulns
+        .iter()
+        .map(|e| {
+            (
+                e["id"].as_str().unwrap(),
+                e["statement"].as_str().unwrap().split(':').next().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("CVE-2019-11358", "ACC-0001"),
+            ("CVE-2019-1549", "ACC-0003"),
+            ("CVE-2019-1549", "ACC-0004")
+        ]
+    );
+    // Trivy's documented fields only (id, paths, purls, expired_at, statement)
+    for e in vulns {
+        for k in e.as_mapping().unwrap().keys() {
+            assert!(
+                ["id", "paths", "purls", "expired_at", "statement"].contains(&k.as_str().unwrap()),
+                "{k:?}"
+            );
+        }
+    }
+    assert_eq!(vulns[0]["expired_at"].as_str(), Some("2027-01-15"));
+    assert_eq!(vulns[0]["purls"][0].as_str(), Some("pkg:npm/jquery"));
+    assert_eq!(
+        vulns[2]["purls"][0].as_str(),
+        Some("pkg:apk/alpine/libcrypto1.1")
+    );
+    assert!(
+        v["secrets"].as_sequence().unwrap().is_empty(),
+        "ACC-0008/0010 do not cover their secrets"
+    );
+
+    let r = run(&mut with_reports(cmd(
+        &dir,
+        &policy(),
+        &["export", "--format", "grype"],
+    )));
+    let v: serde_yaml::Value = serde_yaml::from_str(&r.stdout).unwrap();
+    let rules = v["ignore"].as_sequence().unwrap();
+    assert_eq!(rules.len(), 3);
+    assert_eq!(rules[1]["package"]["name"].as_str(), Some("libssl1.1"));
+    assert_eq!(rules[1]["package"]["version"].as_str(), Some("1.1.1c-r0"));
+}
+
+#[test]
+fn codeowners_names_the_risk_owner_and_security_by_handle() {
+    let r = run(riskgate().current_dir(root()).args([
+        "codeowners",
+        "--policy",
+        "examples/policy",
+        "--product",
+        "payments-api",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .ends_with("/.riskgate/acceptances.yaml @dana-acme @erin-acme @sam-appsec\n"),
+        "{}",
+        r.stdout
+    );
+    let r = run(riskgate().current_dir(root()).args([
+        "codeowners",
+        "--policy",
+        "examples/policy",
+        "--product",
+        "payments-api",
+        "--gitlab",
+    ]));
+    assert!(
+        r.stdout
+            .contains("# no gitlab handle in ownership.yaml `people:` for: erin@acme.example"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .ends_with("/.riskgate/acceptances.yaml @dana @sam\n"),
+        "{}",
+        r.stdout
+    );
+}

@@ -24,6 +24,31 @@ pub struct Ownership {
     pub layers: Vec<LayerRule>,
     #[serde(default)]
     pub products: BTreeMap<String, Product>,
+    /// Per person (e-mail address): code-host handles and signing identities.
+    #[serde(default)]
+    pub people: BTreeMap<String, Person>,
+}
+
+/// How a person is known elsewhere: their code-host handles (for CODEOWNERS) and the identities
+/// their acceptance signatures are checked against.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub github: Option<String>,
+    pub gitlab: Option<String>,
+    /// Cosign-compatible public keys (PEM), inline.
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Keyless (Sigstore) identities: OIDC issuer and subject.
+    #[serde(default)]
+    pub keyless: Vec<KeylessIdentity>,
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeylessIdentity {
+    pub issuer: String,
+    pub subject: String,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -107,6 +132,7 @@ impl Ownership {
                 p.insert(r.as_str());
             }
         }
+        p.extend(self.people.keys().map(String::as_str));
         p
     }
 
@@ -164,6 +190,24 @@ impl Ownership {
             }
         };
         check_layers(&mut out, "layers", &self.layers);
+        for (who, person) in &self.people {
+            if !who.contains('@') {
+                out.push(file.problem(
+                    &key(&["people", who]),
+                    format!("`{who}` is not a person (an e-mail address)"),
+                    None,
+                ));
+            }
+            for (i, k) in person.keys.iter().enumerate() {
+                if !k.trim_start().starts_with("-----BEGIN PUBLIC KEY-----") {
+                    out.push(file.problem(
+                        &format!("{}.keys.{i}", key(&["people", who])),
+                        "expected a PEM public key (-----BEGIN PUBLIC KEY-----)",
+                        None,
+                    ));
+                }
+            }
+        }
         for (name, prod) in &self.products {
             let p = key(&["products", name]);
             if !self.teams.contains_key(&prod.team) {

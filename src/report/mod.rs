@@ -3,6 +3,7 @@
 
 pub mod acceptances;
 pub mod explain;
+pub mod export;
 pub mod human;
 pub mod json;
 pub mod table;
