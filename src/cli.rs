@@ -102,6 +102,10 @@ pub enum Command {
         /// Who approves it.
         #[arg(long, value_name = "ID")]
         by: String,
+        /// Sign the approved acceptance with this encrypted private key (from `riskgate keygen`
+        /// or `cosign generate-key-pair`; password from COSIGN_PASSWORD).
+        #[arg(long, value_name = "FILE")]
+        sign_key: Option<PathBuf>,
         #[command(flatten)]
         inputs: GateArgs,
     },
@@ -130,6 +134,12 @@ pub enum Command {
         /// Name people by their GitLab handles instead of GitHub's.
         #[arg(long)]
         gitlab: bool,
+    },
+    /// Write a key pair for signing acceptances: PREFIX.key (encrypted with COSIGN_PASSWORD) and
+    /// PREFIX.pub, in cosign's formats. Put the public key under your `people:` entry.
+    Keygen {
+        #[arg(long, value_name = "PREFIX")]
+        out: PathBuf,
     },
     /// List the recorded acceptances with their state (active, expiring, expired).
     Acceptances {
@@ -318,7 +328,13 @@ pub fn run(cli: Cli) -> ExitCode {
                 ticket: ticket.as_deref(),
             },
         ),
-        Command::Approve { id, by, inputs } => crate::cli_workflow::approve(&inputs, &id, &by),
+        Command::Approve {
+            id,
+            by,
+            sign_key,
+            inputs,
+        } => crate::cli_workflow::approve(&inputs, &id, &by, sign_key.as_deref()),
+        Command::Keygen { out } => crate::cli_workflow::keygen(&out),
         Command::Export { format, inputs } => with_decision(&inputs, |view, _| {
             write_out(|w| match format {
                 ExportFormat::Trivyignore => report::export::trivyignore(w, view),

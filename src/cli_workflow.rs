@@ -330,7 +330,58 @@ fn write_checked(path: &Path, text: &str, policy: &Policy, want: usize) -> Resul
         .map_err(|e| refuse(format!("cannot write {shown}: {e}"), None))
 }
 
-pub fn approve(inputs: &GateArgs, id: &str, by: &str) -> ExitCode {
+/// The password for private keys: COSIGN_PASSWORD (as cosign reads it), which may be empty.
+fn password() -> Result<Vec<u8>, ExitCode> {
+    std::env::var("COSIGN_PASSWORD")
+        .map(String::into_bytes)
+        .map_err(|_| {
+            refuse(
+                "set COSIGN_PASSWORD to the private key's password (it may be empty)",
+                None,
+            )
+        })
+}
+
+pub fn keygen(prefix: &Path) -> ExitCode {
+    let pw = match password() {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let (key, public) = match crate::signing::keygen(&pw) {
+        Ok(k) => k,
+        Err(e) => return refuse(format!("cannot generate a key: {e}"), None),
+    };
+    let key_path = prefix.with_extension("key");
+    let pub_path = prefix.with_extension("pub");
+    for p in [&key_path, &pub_path] {
+        if p.exists() {
+            return refuse(format!("{} exists; not overwriting it", p.display()), None);
+        }
+    }
+    let write_private = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        o.open(&key_path)?.write_all(key.as_bytes())
+    };
+    if let Err(e) = write_private().and_then(|_| std::fs::write(&pub_path, &public)) {
+        return refuse(format!("cannot write the key pair: {e}"), None);
+    }
+    println!(
+        "wrote {} (encrypted private key) and {}; add the public key to your `people:` entry in ownership.yaml:",
+        key_path.display(),
+        pub_path.display()
+    );
+    print!("{public}");
+    ExitCode::from(EXIT_ALLOW)
+}
+
+pub fn approve(inputs: &GateArgs, id: &str, by: &str, sign_key: Option<&Path>) -> ExitCode {
     let path = target(inputs);
     let mut load = inputs.clone();
     load.acceptances = Some(path.clone());
@@ -370,10 +421,45 @@ pub fn approve(inputs: &GateArgs, id: &str, by: &str) -> ExitCode {
     let Some(line) = file.line_of(&format!("acceptances.{index}.requested_by")) else {
         return refuse(format!("cannot find the requested_by line of {id}"), None);
     };
-    let Some(new) = workflow::insert_after(&file.text, line, "approved_by", &workflow::scalar(by))
+    let Some(mut new) =
+        workflow::insert_after(&file.text, line, "approved_by", &workflow::scalar(by))
     else {
         return refuse(format!("cannot edit {}", path.display()), None);
     };
+    if let Some(key) = sign_key {
+        let mut signed = a.clone();
+        signed.approved_by = Some(by.to_string());
+        signed.signature = None;
+        if a.signature.is_some() {
+            return refuse(format!("{id} already carries a signature"), None);
+        }
+        let pw = match password() {
+            Ok(p) => p,
+            Err(c) => return c,
+        };
+        let pem = match std::fs::read(key) {
+            Ok(p) => p,
+            Err(e) => return refuse(format!("cannot read {}: {e}", key.display()), None),
+        };
+        let sig = match crate::signing::sign(&signed, &pem, &pw) {
+            Ok(s) => s,
+            Err(e) => return refuse(e, None),
+        };
+        signed.signature = Some(sig.clone());
+        if let Err(e) = crate::signing::signed_by(&signed, own, by) {
+            return refuse(
+                format!(
+                    "{} is not one of {by}'s keys in ownership.yaml: {e}",
+                    key.display()
+                ),
+                Some(format!("add the public key to `people: {by}: keys:`")),
+            );
+        }
+        match workflow::insert_after(&new, line + 1, "signature", &sig) {
+            Some(t) => new = t,
+            None => return refuse(format!("cannot edit {}", path.display()), None),
+        }
+    }
     if let Err(code) = write_checked(&path, &new, &loaded.policy, file_acc.acceptances.len()) {
         return code;
     }

@@ -15,4 +15,5 @@ pub mod gate;
 pub mod ingest;
 pub mod policy;
 pub mod report;
+pub mod signing;
 pub mod workflow;

@@ -132,7 +132,7 @@ fn the_example_blocks_with_owners_and_reasons() {
         .any(|p| p.contains("approved_by bob@acme.example does not hold the role risk_owner")));
     assert!(problems("ACC-0010")
         .iter()
-        .any(|p| p.contains("requires a signature")));
+        .any(|p| p == "level critical requires sam@acme.example's signature: it is not signed"));
     assert!(problems("ACC-0012")
         .iter()
         .any(|p| p.contains("not among this run's findings")));

@@ -453,3 +453,156 @@ fn codeowners_names_the_risk_owner_and_security_by_handle() {
         r.stdout
     );
 }
+
+/// A copy of the example policy where `who` has the public key `pubkey` under `people:`.
+fn policy_with_key(dir: &Path, who: &str, pubkey: &str) -> PathBuf {
+    let pol = dir.join("policy");
+    std::fs::create_dir_all(&pol).unwrap();
+    std::fs::copy(
+        policy().join("guardrails.yaml"),
+        pol.join("guardrails.yaml"),
+    )
+    .unwrap();
+    let mut own = std::fs::read_to_string(policy().join("ownership.yaml")).unwrap();
+    let pem: String = pubkey.lines().map(|l| format!("        {l}\n")).collect();
+    own = own
+        .lines()
+        .filter(|l| !l.starts_with(&format!("  {who}:")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    own.push_str(&format!("\n  {who}:\n    keys:\n      - |\n{pem}"));
+    std::fs::write(pol.join("ownership.yaml"), own).unwrap();
+    pol
+}
+
+fn keygen(dir: &Path, name: &str) -> String {
+    let r = run(riskgate()
+        .env("COSIGN_PASSWORD", "correct horse")
+        .args(["keygen", "--out"])
+        .arg(dir.join(name)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let key = std::fs::read_to_string(dir.join(format!("{name}.key"))).unwrap();
+    assert!(
+        key.starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"),
+        "{key}"
+    );
+    std::fs::read_to_string(dir.join(format!("{name}.pub"))).unwrap()
+}
+
+#[test]
+fn signed_acceptances_cover_and_tampering_or_the_wrong_key_does_not() {
+    let dir = workdir("signed");
+    let sam_pub = keygen(&dir, "sam");
+    let _dana_pub = keygen(&dir, "dana");
+    let pol = policy_with_key(&dir, "sam@acme.example", &sam_pub);
+    let secret = |c: &mut Command| {
+        c.args(["--report", "examples/reports/trivy-secrets.json"]);
+    };
+    // bob (payments-dev) requests; critical needs security (sam) and sam's signature
+    let mut c = cmd(
+        &dir,
+        &pol,
+        &[
+            "accept",
+            "mysecret",
+            "--by",
+            "bob@acme.example",
+            "--reason",
+            "staging credential",
+        ],
+    );
+    secret(&mut c);
+    let r = run(&mut c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("ACC-0014"), "{}", r.stdout);
+    let status = |dir: &Path| {
+        let mut c = cmd(dir, &pol, &["check", "--format", "json"]);
+        secret(&mut c);
+        let r = run(&mut c);
+        json_finding(&r, "mysecret")
+    };
+    assert_eq!(status(&dir)["status"], "blocked");
+    // signing with dana's key as sam is refused, file untouched
+    let before = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    let mut c = cmd(
+        &dir,
+        &pol,
+        &[
+            "approve",
+            "ACC-0014",
+            "--by",
+            "sam@acme.example",
+            "--sign-key",
+            &dir.join("dana.key").display().to_string(),
+        ],
+    );
+    c.env("COSIGN_PASSWORD", "correct horse");
+    let r = run(&mut c);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("is not one of sam@acme.example's keys"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap(),
+        before
+    );
+    // a wrong password is refused
+    let mut c = cmd(
+        &dir,
+        &pol,
+        &[
+            "approve",
+            "ACC-0014",
+            "--by",
+            "sam@acme.example",
+            "--sign-key",
+            &dir.join("sam.key").display().to_string(),
+        ],
+    );
+    c.env("COSIGN_PASSWORD", "wrong");
+    assert_eq!(run(&mut c).code, 2);
+    // sam approves and signs: covered
+    let mut c = cmd(
+        &dir,
+        &pol,
+        &[
+            "approve",
+            "ACC-0014",
+            "--by",
+            "sam@acme.example",
+            "--sign-key",
+            &dir.join("sam.key").display().to_string(),
+        ],
+    );
+    c.env("COSIGN_PASSWORD", "correct horse");
+    let r = run(&mut c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let f = status(&dir);
+    assert_eq!(
+        (f["status"].as_str(), f["acceptance"].as_str()),
+        (Some("accepted"), Some("ACC-0014"))
+    );
+    // one field changed after signing: no longer covers
+    let signed = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    std::fs::write(
+        dir.join("acceptances.yaml"),
+        signed.replace("expires: 2026-12-07", "expires: 2026-12-06"),
+    )
+    .unwrap();
+    let f = status(&dir);
+    assert_eq!(f["status"], "blocked");
+    assert!(f["reasons"].to_string().contains("ACC-0014"), "{f}");
+    let r = {
+        let mut c = cmd(&dir, &pol, &["explain", "mysecret"]);
+        secret(&mut c);
+        run(&mut c)
+    };
+    assert!(
+        r.stdout
+            .contains("the signature does not verify with sam@acme.example's key"),
+        "{}",
+        r.stdout
+    );
+}

@@ -402,7 +402,7 @@ fn each_coverage_rule() {
         p.iter().any(|p| p.contains("never_accept[1] {id: LEAK-*}")),
         "{p:?}"
     );
-    // 7. signature: a level that requires one cannot be satisfied until signatures are verified
+    // 7. signature: a team level that requires one needs the requester's signature (the CLI tests sign)
     let g = GUARDRAILS.replace("sla_days: 90 }", "sla_days: 90, require_signature: true }");
     let r2 = Run {
         guard: guard(&g),
@@ -411,7 +411,8 @@ fn each_coverage_rule() {
     let (s, p) = r2.one(f(), &[acc("A-1", "CVE-2019-11358", "medium", "")]);
     assert_eq!(s, Status::Blocked);
     assert!(
-        p.iter().any(|p| p.contains("requires a signature")),
+        p.iter()
+            .any(|p| p.contains("requires alice@acme.example's signature: it is not signed")),
         "{p:?}"
     );
 }

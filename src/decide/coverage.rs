@@ -156,6 +156,7 @@ pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
             authority(ctx, a, role, &mut p);
         }
     }
+    let after_auth = p.len();
     // 6. never-accept
     if let Some(n) = ctx.never_accept {
         p.push(format!("matches {n}: cannot be accepted"));
@@ -166,15 +167,34 @@ pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
             ctx.risk
         ));
     }
-    // 7. signature
+    // 7. signature: by whoever holds the authority checked in 4 (the approver, or the requester
+    // for the team's own levels)
     if ctx.level.require_signature {
-        p.push(format!(
-            "level {} requires a signature by the approver, and this riskgate cannot verify acceptance signatures yet",
-            ctx.risk
-        ));
+        let team_level = ctx.level.approver == Some(ApproverRole::Team);
+        let signer = if team_level {
+            Some(a.requested_by.as_str())
+        } else {
+            a.approved_by.as_deref()
+        };
+        match signer {
+            None => p.push(format!(
+                "level {} requires the approver's signature, and no approver is recorded",
+                ctx.risk
+            )),
+            Some(who) => {
+                if let Err(e) = crate::signing::signed_by(a, ctx.engine.ownership, who) {
+                    p.push(format!(
+                        "level {} requires {who}'s signature: {e}",
+                        ctx.risk
+                    ));
+                }
+            }
+        }
     }
-    // pending: nothing wrong but the missing approval
-    let pending = unapproved && before == 0 && p.len() == 1;
+    // pending: nothing wrong but the missing approval (and so the approver's missing signature)
+    let only_signature_missing =
+        p.len() == after_auth || (p.len() == after_auth + 1 && a.approved_by.is_none());
+    let pending = unapproved && before == 0 && after_auth == 1 && only_signature_missing;
     Outcome {
         in_scope,
         problems: p,

@@ -17,28 +17,35 @@ pub struct AcceptancesFile {
     pub acceptances: Vec<Acceptance>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acceptance {
     pub id: String,
     /// An id or one of its aliases; no wildcards.
     pub finding: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<String>,
     pub product: String,
     pub risk: RiskLevel,
     pub reason: String,
     pub requested_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
     #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub created: String,
     #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
     pub expires: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+    /// Base64 signature of the acceptance's canonical JSON by the approver's key (see
+    /// `riskgate keygen` and `approve --sign-key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
 }
 
