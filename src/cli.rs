@@ -90,6 +90,10 @@ pub enum Command {
         /// A ticket reference to record.
         #[arg(long)]
         ticket: Option<String>,
+        /// Sign the acceptance with this encrypted private key (levels within the team's
+        /// autonomy that require a signature; above it the approver signs with `approve`).
+        #[arg(long, value_name = "FILE")]
+        sign_key: Option<PathBuf>,
         #[command(flatten)]
         inputs: GateArgs,
     },
@@ -314,6 +318,7 @@ pub fn run(cli: Cli) -> ExitCode {
             expires,
             package,
             ticket,
+            sign_key,
             inputs,
         } => crate::cli_workflow::accept(
             &inputs,
@@ -326,6 +331,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 expires: expires.as_deref(),
                 package: package.as_deref(),
                 ticket: ticket.as_deref(),
+                sign_key: sign_key.as_deref(),
             },
         ),
         Command::Approve {

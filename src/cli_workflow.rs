@@ -24,6 +24,7 @@ pub struct AcceptArgs<'a> {
     pub expires: Option<&'a str>,
     pub package: Option<&'a str>,
     pub ticket: Option<&'a str>,
+    pub sign_key: Option<&'a Path>,
 }
 
 /// The acceptances file to write: `--acceptances`, else `.riskgate/acceptances.yaml`.
@@ -216,7 +217,19 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
         } else {
             String::new()
         };
-        let new = workflow::append(&old, &entry);
+        let mut new = workflow::append(&old, &entry);
+        if let Some(key) = a.sign_key {
+            if role > ApproverRole::Team {
+                return refuse(
+                    format!("{risk} risk is approved by {role}: the approver signs, with `riskgate approve {} --by ... --sign-key`", entry.id),
+                    None,
+                );
+            }
+            match sign_entry(&new, existing.len(), key, a.by, engine.ownership, &path) {
+                Ok(t) => new = t,
+                Err(code) => return code,
+            }
+        }
         if let Err(code) = write_checked(&path, &new, &loaded.policy, existing.len() + 1) {
             return code;
         }
@@ -340,6 +353,47 @@ fn password() -> Result<Vec<u8>, ExitCode> {
                 None,
             )
         })
+}
+
+/// Signs entry number `index` of the acceptances text as `who`, checking the key is theirs, and
+/// returns the text with a `signature:` line added to the entry.
+fn sign_entry(
+    text: &str,
+    index: usize,
+    key: &Path,
+    who: &str,
+    own: &crate::policy::ownership::Ownership,
+    path: &Path,
+) -> Result<String, ExitCode> {
+    let shown = path.display().to_string();
+    let (acc, file) =
+        YamlFile::parse::<AcceptancesFile>(shown.clone(), text.to_string()).map_err(fail)?;
+    let Some(entry) = acc.acceptances.get(index) else {
+        return Err(refuse(
+            format!("cannot find the new entry in {shown}"),
+            None,
+        ));
+    };
+    let pw = password()?;
+    let pem = std::fs::read(key)
+        .map_err(|e| refuse(format!("cannot read {}: {e}", key.display()), None))?;
+    let sig = crate::signing::sign(entry, &pem, &pw).map_err(|e| refuse(e, None))?;
+    let mut signed = entry.clone();
+    signed.signature = Some(sig.clone());
+    if let Err(e) = crate::signing::signed_by(&signed, own, who) {
+        return Err(refuse(
+            format!(
+                "{} is not one of {who}'s keys in ownership.yaml: {e}",
+                key.display()
+            ),
+            Some(format!("add the public key to `people: {who}: keys:`")),
+        ));
+    }
+    let last = file
+        .line_of(&format!("acceptances.{index}.expires"))
+        .ok_or_else(|| refuse(format!("cannot edit {shown}"), None))?;
+    workflow::insert_after(text, last, "signature", &sig)
+        .ok_or_else(|| refuse(format!("cannot edit {shown}"), None))
 }
 
 pub fn keygen(prefix: &Path) -> ExitCode {

@@ -606,3 +606,84 @@ fn signed_acceptances_cover_and_tampering_or_the_wrong_key_does_not() {
         r.stdout
     );
 }
+
+#[test]
+fn a_team_level_that_requires_a_signature_is_signed_by_the_requester() {
+    let dir = workdir("team-signed");
+    std::fs::write(
+        dir.join("acceptances.yaml"),
+        "version: 1\nacceptances: []\n",
+    )
+    .unwrap();
+    let chris_pub = keygen(&dir, "chris");
+    let pol = policy_with_key(&dir, "chris@acme.example", &chris_pub);
+    // checkout-web tightens medium: a signature is required
+    let g = std::fs::read_to_string(pol.join("guardrails.yaml")).unwrap();
+    std::fs::write(
+        pol.join("guardrails.yaml"),
+        format!("{g}  checkout-web:\n    levels: {{ medium: {{ require_signature: true }} }}\n"),
+    )
+    .unwrap();
+    let key = dir.join("chris.key").display().to_string();
+    let run_in = |args: &[&str]| {
+        let mut c = riskgate();
+        c.current_dir(root())
+            .args(args)
+            .env("COSIGN_PASSWORD", "correct horse");
+        c.arg("--policy")
+            .arg(&pol)
+            .arg("--acceptances")
+            .arg(dir.join("acceptances.yaml"));
+        c.args([
+            "--product",
+            "checkout-web",
+            "--now",
+            "2026-11-23",
+            "--report",
+            "examples/reports/trivy-npm.json",
+        ]);
+        run(&mut c)
+    };
+    let r = run_in(&[
+        "accept",
+        "CVE-2019-11358",
+        "--by",
+        "chris@acme.example",
+        "--reason",
+        "admin only",
+        "--sign-key",
+        &key,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    assert!(text.contains("    signature: "), "{text}");
+    let r = run_in(&["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(json_finding(&r, "CVE-2019-11358")["status"], "accepted");
+    // dee (also checkout-dev) cannot sign with chris's key
+    std::fs::write(
+        dir.join("acceptances.yaml"),
+        "version: 1\nacceptances: []\n",
+    )
+    .unwrap();
+    let r = run_in(&[
+        "accept",
+        "CVE-2019-11358",
+        "--by",
+        "dee@acme.example",
+        "--reason",
+        "x",
+        "--sign-key",
+        &key,
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("is not one of dee@acme.example's keys"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap(),
+        "version: 1\nacceptances: []\n"
+    );
+}
