@@ -13,6 +13,7 @@ pub mod decision_log;
 pub mod finding;
 pub mod gate;
 pub mod ingest;
+pub mod keyless;
 pub mod policy;
 pub mod report;
 pub mod signing;
