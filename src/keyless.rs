@@ -12,7 +12,9 @@
 //! verification); riskgate says so in its README.
 
 use base64::Engine as _;
-use sigstore::bundle::verify::policy::{OIDCIssuer, PolicyError, PolicyResult, SingleX509ExtPolicy};
+use sigstore::bundle::verify::policy::{
+    OIDCIssuer, PolicyError, PolicyResult, SingleX509ExtPolicy,
+};
 use sigstore::bundle::verify::{blocking::Verifier, VerificationPolicy};
 use sigstore::bundle::Bundle;
 use sigstore::trust::ManualTrustRoot;
@@ -33,13 +35,23 @@ pub fn trusted_root(json: &[u8]) -> Result<ManualTrustRoot<'static>, String> {
     };
     let mut root = ManualTrustRoot::default();
     for ca in v["certificateAuthorities"].as_array().into_iter().flatten() {
-        for c in ca["certChain"]["certificates"].as_array().into_iter().flatten() {
+        for c in ca["certChain"]["certificates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             root.fulcio_certs.push(b64(&c["rawBytes"])?.into());
         }
     }
-    for (field, map) in [("ctlogs", &mut root.ctfe_keys), ("tlogs", &mut root.rekor_keys)] {
+    for (field, map) in [
+        ("ctlogs", &mut root.ctfe_keys),
+        ("tlogs", &mut root.rekor_keys),
+    ] {
         for log in v[field].as_array().into_iter().flatten() {
-            let id = log["logId"]["keyId"].as_str().unwrap_or_default().to_string();
+            let id = log["logId"]["keyId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             map.insert(id, b64(&log["publicKey"]["rawBytes"])?);
         }
     }

@@ -28,7 +28,10 @@ fn check(artifact: &str, bundle: &str, p: &IdentityPolicy) -> Result<(), String>
 fn message_signature_bundle_from_github_actions() {
     let a = "sigstore/pypi_attestation_models-0.0.4a2.tar.gz";
     let b = "sigstore/pypi_attestation_models-0.0.4a2.tar.gz.sigstore";
-    let ok = policy(GH, r"^https://github\.com/trailofbits/pypi-attestation-models/\.github/workflows/release\.yml@refs/tags/v.*$");
+    let ok = policy(
+        GH,
+        r"^https://github\.com/trailofbits/pypi-attestation-models/\.github/workflows/release\.yml@refs/tags/v.*$",
+    );
     check(a, b, &ok).unwrap();
     let e = check(a, b, &policy(GH, r"^https://github\.com/acme/.*$")).unwrap_err();
     assert!(e.contains("SubjectAltName"), "{e}");
