@@ -145,6 +145,16 @@ pub enum Command {
         #[arg(long, value_name = "PREFIX")]
         out: PathBuf,
     },
+    /// Print an acceptance's canonical JSON: the bytes its signature covers (sign them with
+    /// `cosign sign-blob --bundle` for a keyless signature, and paste the bundle as `signature`).
+    Canonical {
+        #[arg(value_name = "ACC-ID")]
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        acceptances: Option<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        policy: Option<PathBuf>,
+    },
     /// List the recorded acceptances with their state (active, expiring, expired).
     Acceptances {
         /// Only acceptances that expire within this many days (and have not expired yet).
@@ -341,6 +351,29 @@ pub fn run(cli: Cli) -> ExitCode {
             inputs,
         } => crate::cli_workflow::approve(&inputs, &id, &by, sign_key.as_deref()),
         Command::Keygen { out } => crate::cli_workflow::keygen(&out),
+        Command::Canonical {
+            id,
+            acceptances,
+            policy,
+        } => {
+            let args = GateArgs {
+                policy,
+                acceptances: acceptances
+                    .or_else(|| Some(PathBuf::from(".riskgate/acceptances.yaml"))),
+                ..GateArgs::default()
+            };
+            let loaded = match gate::load(&args, false) {
+                Ok(l) => l,
+                Err(e) => return fail(e),
+            };
+            match loaded.acceptances().iter().find(|a| a.id == id) {
+                Some(a) => {
+                    let bytes = crate::signing::canonical(a);
+                    write_out(|w| w.write_all(&bytes))
+                }
+                None => fail(UsageError::new(format!("no acceptance {id}"), None)),
+            }
+        }
         Command::Export { format, inputs } => with_decision(&inputs, |view, _| {
             write_out(|w| match format {
                 ExportFormat::Trivyignore => report::export::trivyignore(w, view),
@@ -473,7 +506,7 @@ pub(crate) fn with_decision(
         Ok(l) => l,
         Err(e) => return fail(e),
     };
-    let engine = match Engine::new(
+    let mut engine = match Engine::new(
         &loaded.policy.ownership,
         &loaded.policy.guardrails,
         loaded.product.as_deref(),
@@ -481,6 +514,7 @@ pub(crate) fn with_decision(
         Ok(e) => e,
         Err(msg) => return fail(UsageError::new(msg, None)),
     };
+    engine.trusted_root = loaded.trusted_root.as_deref();
     let inputs = Inputs {
         findings: &loaded.findings,
         vex: &loaded.vex,

@@ -380,7 +380,7 @@ fn sign_entry(
     let sig = crate::signing::sign(entry, &pem, &pw).map_err(|e| refuse(e, None))?;
     let mut signed = entry.clone();
     signed.signature = Some(sig.clone());
-    if let Err(e) = crate::signing::signed_by(&signed, own, who) {
+    if let Err(e) = crate::signing::signed_by(&signed, own, who, None) {
         return Err(refuse(
             format!(
                 "{} is not one of {who}'s keys in ownership.yaml: {e}",
@@ -500,7 +500,7 @@ pub fn approve(inputs: &GateArgs, id: &str, by: &str, sign_key: Option<&Path>) -
             Err(e) => return refuse(e, None),
         };
         signed.signature = Some(sig.clone());
-        if let Err(e) = crate::signing::signed_by(&signed, own, by) {
+        if let Err(e) = crate::signing::signed_by(&signed, own, by, None) {
             return refuse(
                 format!(
                     "{} is not one of {by}'s keys in ownership.yaml: {e}",

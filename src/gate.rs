@@ -101,6 +101,8 @@ pub struct Loaded {
     pub epss: Option<Epss>,
     pub first_seen: Option<BTreeMap<String, Date>>,
     pub now: Timestamp,
+    /// `acceptances.trusted_root` of the guardrails, read.
+    pub trusted_root: Option<Vec<u8>>,
 }
 
 impl Loaded {
@@ -226,6 +228,38 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     let Some(policy) = policy else {
         return Err(errs);
     };
+    let trusted_root = match &policy.guardrails.acceptances.trusted_root {
+        None => None,
+        Some(rel) => {
+            let base = args
+                .policy
+                .clone()
+                .or_else(policy::default_dir)
+                .unwrap_or_default();
+            match std::fs::read(base.join(rel)) {
+                Ok(b) => match crate::keyless::trusted_root(&b) {
+                    Ok(_) => Some(b),
+                    Err(e) => {
+                        errs.push(UsageError::new(
+                            format!("acceptances.trusted_root {}: {e}", base.join(rel).display()),
+                            None,
+                        ));
+                        None
+                    }
+                },
+                Err(e) => {
+                    errs.push(UsageError::new(
+                        format!(
+                            "cannot read acceptances.trusted_root {}: {e}",
+                            base.join(rel).display()
+                        ),
+                        None,
+                    ));
+                    None
+                }
+            }
+        }
+    };
     if !errs.related.is_empty() {
         return Err(errs);
     }
@@ -259,6 +293,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         epss,
         first_seen,
         now,
+        trusted_root,
     })
 }
 

@@ -45,22 +45,57 @@ pub fn sign(a: &Acceptance, key_pem: &[u8], password: &[u8]) -> Result<String, S
     Ok(base64::engine::general_purpose::STANDARD.encode(sig))
 }
 
-/// Whether `a.signature` verifies with one of `who`'s keys in the register.
-pub fn signed_by(a: &Acceptance, own: &Ownership, who: &str) -> Result<(), String> {
+/// Whether `a.signature` is `who`'s: a base64 signature that verifies with one of their keys
+/// under `people:`, or a Sigstore bundle (JSON, from `cosign sign-blob --bundle` over the output
+/// of `riskgate canonical`) whose certificate names one of their `keyless:` identities, verified
+/// offline against `trusted_root` (the bytes of a `trusted_root.json`).
+pub fn signed_by(
+    a: &Acceptance,
+    own: &Ownership,
+    who: &str,
+    trusted_root: Option<&[u8]>,
+) -> Result<(), String> {
     let Some(sig) = a.signature.as_deref() else {
         return Err("it is not signed".into());
     };
-    let keys = own
-        .people
-        .get(who)
-        .map(|p| p.keys.as_slice())
-        .unwrap_or(&[]);
+    let person = own.people.get(who);
+    let msg = canonical(a);
+    if sig.trim_start().starts_with('{') {
+        let ids = person.map(|p| p.keyless.as_slice()).unwrap_or(&[]);
+        if ids.is_empty() {
+            return Err(format!(
+                "it carries a Sigstore bundle, and {who} has no `keyless:` identity under `people:`"
+            ));
+        }
+        let Some(root) = trusted_root else {
+            return Err(
+                "it carries a Sigstore bundle, and guardrails.yaml names no acceptances.trusted_root"
+                    .into(),
+            );
+        };
+        let mut last = String::new();
+        for id in ids {
+            let policy = crate::keyless::IdentityPolicy {
+                issuer: id.issuer.clone(),
+                subject: regex::Regex::new(&format!("^{}$", regex::escape(&id.subject)))
+                    .map_err(|e| e.to_string())?,
+            };
+            let root = crate::keyless::trusted_root(root)?;
+            match crate::keyless::verify(&msg, sig.as_bytes(), root, &policy) {
+                Ok(()) => return Ok(()),
+                Err(e) => last = e,
+            }
+        }
+        return Err(format!(
+            "the Sigstore bundle does not verify for {who}'s keyless identity: {last}"
+        ));
+    }
+    let keys = person.map(|p| p.keys.as_slice()).unwrap_or(&[]);
     if keys.is_empty() {
         return Err(format!(
             "{who} has no key under `people:` in ownership.yaml"
         ));
     }
-    let msg = canonical(a);
     for k in keys {
         let Ok(key) = CosignVerificationKey::try_from_pem(k.as_bytes()) else {
             continue;

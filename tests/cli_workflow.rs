@@ -687,3 +687,87 @@ fn a_team_level_that_requires_a_signature_is_signed_by_the_requester() {
         "version: 1\nacceptances: []\n"
     );
 }
+
+#[test]
+fn keyless_acceptance_signatures_are_checked_against_the_trusted_root() {
+    // No Fulcio here to make a keyless signature over an acceptance, so this checks the refusals:
+    // a real production bundle (over another artifact) pasted as the signature does not verify
+    // for the approver's identity, and without a trusted root nothing keyless verifies.
+    let dir = workdir("keyless");
+    let pol = dir.join("policy");
+    std::fs::create_dir_all(&pol).unwrap();
+    let g = std::fs::read_to_string(policy().join("guardrails.yaml")).unwrap();
+    let own = std::fs::read_to_string(policy().join("ownership.yaml")).unwrap();
+    std::fs::write(
+        pol.join("ownership.yaml"),
+        own.replace(
+            "  sam@acme.example: { github: sam-appsec, gitlab: sam }",
+            "  sam@acme.example:\n    github: sam-appsec\n    keyless:\n      - { issuer: \"https://token.actions.githubusercontent.com\", subject: \"https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19\" }",
+        ),
+    )
+    .unwrap();
+    let bundle = std::fs::read_to_string(common::fixture(
+        "sigstore/pypi_attestations-0.0.19.tar.gz.publish.attestation.sigstore.json",
+    ))
+    .unwrap();
+    let acc = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    let acc = acc.replace(
+        "    ticket: SEC-301\n",
+        &format!(
+            "    ticket: SEC-301\n    signature: '{}'\n",
+            bundle.trim().replace('\'', "''")
+        ),
+    );
+    std::fs::write(dir.join("acceptances.yaml"), acc).unwrap();
+    let explain = |pol: &Path| {
+        let mut c = cmd(&dir, pol, &["explain", "aws-access-key-id"]);
+        c.args(["--report", "examples/reports/trivy-secrets.json"]);
+        run(&mut c)
+    };
+    std::fs::write(pol.join("guardrails.yaml"), &g).unwrap();
+    let r = explain(&pol);
+    assert!(
+        r.stdout
+            .contains("guardrails.yaml names no acceptances.trusted_root"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    std::fs::copy(
+        common::fixture("sigstore/trusted_root.prod.json"),
+        pol.join("trusted_root.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        pol.join("guardrails.yaml"),
+        g.replace(
+            "  warn_before_days: 14",
+            "  warn_before_days: 14\n  trusted_root: trusted_root.json",
+        ),
+    )
+    .unwrap();
+    let r = explain(&pol);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "the Sigstore bundle does not verify for sam@acme.example's keyless identity"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("status          blocked"), "{}", r.stdout);
+    // the bytes a keyless signature must cover
+    let mut c = riskgate();
+    c.current_dir(root()).args([
+        "canonical",
+        "ACC-0001",
+        "--policy",
+        "examples/policy",
+        "--acceptances",
+        "examples/acceptances.yaml",
+    ]);
+    let r = run(&mut c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("{\"approved_by\":\"dana@acme.example\",\"created\":\"2026-11-01\",\"expires\":\"2027-01-15\",\"finding\":\"CVE-2019-11358\",\"id\":\"ACC-0001\","), "{}", r.stdout);
+    assert!(!r.stdout.contains("signature"));
+}

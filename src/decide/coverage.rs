@@ -182,7 +182,9 @@ pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
                 ctx.risk
             )),
             Some(who) => {
-                if let Err(e) = crate::signing::signed_by(a, ctx.engine.ownership, who) {
+                if let Err(e) =
+                    crate::signing::signed_by(a, ctx.engine.ownership, who, ctx.engine.trusted_root)
+                {
                     p.push(format!(
                         "level {} requires {who}'s signature: {e}",
                         ctx.risk

@@ -81,6 +81,8 @@ pub struct Engine<'p> {
     levels: [LevelCfg; 5],
     security: HashSet<&'p str>,
     governance: HashSet<&'p str>,
+    /// A Sigstore trusted root (`trusted_root.json` bytes) for keyless acceptance signatures.
+    pub trusted_root: Option<&'p [u8]>,
 }
 
 /// Everything a run decides on besides the policy.
@@ -266,6 +268,7 @@ impl<'p> Engine<'p> {
             levels,
             security,
             governance,
+            trusted_root: None,
         })
     }
 

@@ -262,6 +262,9 @@ impl Default for OwnershipCfg {
 pub struct AcceptancesCfg {
     #[serde(default = "default_warn_before")]
     pub warn_before_days: u32,
+    /// A Sigstore `trusted_root.json` (relative to the policy directory) for keyless acceptance
+    /// signatures; without it only key-based signatures verify.
+    pub trusted_root: Option<String>,
 }
 
 fn default_warn_before() -> u32 {
@@ -272,6 +275,7 @@ impl Default for AcceptancesCfg {
     fn default() -> Self {
         AcceptancesCfg {
             warn_before_days: 14,
+            trusted_root: None,
         }
     }
 }
