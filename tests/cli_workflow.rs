@@ -594,6 +594,41 @@ fn signed_acceptances_cover_and_tampering_or_the_wrong_key_does_not() {
     let f = status(&dir);
     assert_eq!(f["status"], "blocked");
     assert!(f["reasons"].to_string().contains("ACC-0014"), "{f}");
+    // a signature made with dana's key over the same acceptance does not make it sam's
+    std::fs::write(dir.join("acceptances.yaml"), &signed).unwrap();
+    let text: riskgate::policy::acceptances::AcceptancesFile =
+        serde_yaml::from_str(&signed).unwrap();
+    let mut acc = text.acceptances.last().unwrap().clone();
+    acc.signature = None;
+    let dana_sig = riskgate::signing::sign(
+        &acc,
+        &std::fs::read(dir.join("dana.key")).unwrap(),
+        b"correct horse",
+    )
+    .unwrap();
+    let sam_sig = signed
+        .lines()
+        .find(|l| l.trim_start().starts_with("signature:"))
+        .unwrap()
+        .trim()
+        .trim_start_matches("signature:")
+        .trim()
+        .to_string();
+    std::fs::write(
+        dir.join("acceptances.yaml"),
+        signed.replace(&sam_sig, &dana_sig),
+    )
+    .unwrap();
+    assert_eq!(
+        status(&dir)["status"],
+        "blocked",
+        "dana's signature is not sam's"
+    );
+    std::fs::write(
+        dir.join("acceptances.yaml"),
+        signed.replace("expires: 2026-12-07", "expires: 2026-12-06"),
+    )
+    .unwrap();
     let r = {
         let mut c = cmd(&dir, &pol, &["explain", "mysecret"]);
         secret(&mut c);
