@@ -4,7 +4,7 @@ use crate::decide::{Engine, Inputs, Verdict};
 use crate::finding::{dedup, Finding};
 use crate::gate::{self, GateArgs, UsageError};
 use crate::ingest;
-use crate::report::{self, InputInfo, View};
+use crate::report::{self, View};
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::{Diagnostic, Report};
 use std::io::Write;
@@ -358,8 +358,7 @@ pub fn run(cli: Cli) -> ExitCode {
         } => {
             let args = GateArgs {
                 policy,
-                acceptances: acceptances
-                    .or_else(|| Some(PathBuf::from(".riskgate/acceptances.yaml"))),
+                acceptances: acceptances.or_else(|| Some(PathBuf::from(gate::DEFAULT_ACCEPTANCES))),
                 ..GateArgs::default()
             };
             let loaded = match gate::load(&args, false) {
@@ -525,13 +524,12 @@ pub(crate) fn with_decision(
         now: loaded.now,
     };
     let decision = engine.decide(&inputs);
-    let infos: Vec<InputInfo> = loaded.inputs.clone();
     let view = View {
         decision: &decision,
         engine: &engine,
         policy_source: &loaded.policy_source,
         acceptances_file: loaded.policy.acceptances.as_ref().map(|(_, f)| f),
-        reports: &infos,
+        reports: &loaded.inputs,
         rerun: rerun_args(args),
         policy_warnings: loaded
             .policy
@@ -672,10 +670,7 @@ fn list_acceptances(
 ) -> ExitCode {
     let args = GateArgs {
         policy,
-        acceptances: acceptances.or_else(|| {
-            let p = PathBuf::from(".riskgate/acceptances.yaml");
-            p.exists().then_some(p)
-        }),
+        acceptances: acceptances.or_else(gate::existing_default_acceptances),
         now,
         ..GateArgs::default()
     };

@@ -32,7 +32,7 @@ fn target(inputs: &GateArgs) -> PathBuf {
     inputs
         .acceptances
         .clone()
-        .unwrap_or_else(|| PathBuf::from(".riskgate/acceptances.yaml"))
+        .unwrap_or_else(|| PathBuf::from(gate::DEFAULT_ACCEPTANCES))
 }
 
 fn refuse(message: impl Into<String>, help: Option<String>) -> ExitCode {

@@ -4,7 +4,7 @@
 
 use crate::date::{Date, Timestamp};
 use crate::finding::{dedup, Finding};
-use crate::ingest::{self, epss::Epss, kev::Kev, InputError, Parsed, VexStatement};
+use crate::ingest::{self, epss::Epss, kev::Kev, InputError, VexStatement};
 use crate::policy::ownership::{did_you_mean, Ownership};
 use crate::policy::{self, Policy};
 use crate::report::InputInfo;
@@ -92,7 +92,6 @@ pub struct Loaded {
     pub policy_source: String,
     pub acceptances_path: Option<PathBuf>,
     pub product: Option<String>,
-    pub reports: Vec<Parsed>,
     /// What each report held, for the report's `inputs` list.
     pub inputs: Vec<InputInfo>,
     pub findings: Vec<Finding>,
@@ -123,6 +122,15 @@ struct StateFile {
     first_seen: BTreeMap<String, String>,
 }
 
+/// The acceptances file of a product repository, by convention.
+pub const DEFAULT_ACCEPTANCES: &str = ".riskgate/acceptances.yaml";
+
+/// [`DEFAULT_ACCEPTANCES`] when it exists here.
+pub fn existing_default_acceptances() -> Option<PathBuf> {
+    let p = PathBuf::from(DEFAULT_ACCEPTANCES);
+    p.exists().then_some(p)
+}
+
 /// Loads every input, reporting all problems at once.
 /// `gate`: a check or explain run, which needs reports and a product. Otherwise only the policy,
 /// the acceptances and the clock are loaded (`riskgate acceptances`).
@@ -143,10 +151,10 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         },
         None => clock(),
     };
-    let acceptances_path = args.acceptances.clone().or_else(|| {
-        let p = PathBuf::from(".riskgate/acceptances.yaml");
-        p.exists().then_some(p)
-    });
+    let acceptances_path = args
+        .acceptances
+        .clone()
+        .or_else(existing_default_acceptances);
     let (policy, policy_source) = match args.policy.clone().or_else(policy::default_dir) {
         Some(dir) => (
             Policy::load(&dir, acceptances_path.as_deref()),
@@ -285,7 +293,6 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         policy_source,
         acceptances_path,
         product,
-        reports,
         inputs,
         findings: dedup(all),
         vex,

@@ -758,8 +758,3 @@ fn suppression<'a>(
         justification: s.justification.as_deref(),
     })
 }
-
-/// The first 12 hex digits of a fingerprint, enough to tell findings apart in messages.
-pub fn short_fp(fp: &str) -> &str {
-    fp.get(..12).unwrap_or(fp)
-}
