@@ -264,8 +264,7 @@ pub fn standalone<'a>(
     warn_before: u32,
 ) -> AcceptanceUse<'a> {
     let mut problems = Vec::new();
-    let expires = Date::parse(&a.expires);
-    let days_left = expires.map(|e| e.days_since(now.date()));
+    let t = a.timing(now, warn_before);
     if engine.product_name.is_some_and(|n| n != a.product) {
         problems.push(format!(
             "recorded for product {}, not {}",
@@ -273,16 +272,12 @@ pub fn standalone<'a>(
             engine.product_name.unwrap_or_default()
         ));
     }
-    if let Some(e) = expires {
-        if now >= e.start() {
-            problems.push(format!("expired on {e}"));
-        }
+    if let (true, Some(e)) = (t.expired, t.expires) {
+        problems.push(format!("expired on {e}"));
     }
-    if Date::parse(&a.created).is_some_and(|c| now < c.start()) {
+    if t.not_yet_valid {
         problems.push(format!("not valid before {}", a.created));
     }
-    let expiring_soon = expires.is_some_and(|e| now < e.start())
-        && days_left.is_some_and(|d| d <= i64::from(warn_before));
     AcceptanceUse {
         index,
         acceptance: a,
@@ -290,9 +285,9 @@ pub fn standalone<'a>(
         problems,
         named: 0,
         in_scope: 0,
-        expires,
-        days_left,
-        expiring_soon,
+        expires: t.expires,
+        days_left: t.days_left,
+        expiring_soon: t.expiring,
     }
 }
 

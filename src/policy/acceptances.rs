@@ -6,6 +6,7 @@
 use super::levels::RiskLevel;
 use super::ownership::{did_you_mean, Ownership};
 use super::yaml::{Problem, YamlFile};
+use crate::date::{Date, Timestamp};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -47,6 +48,57 @@ pub struct Acceptance {
     /// `riskgate keygen` and `approve --sign-key`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+}
+
+/// Where an acceptance stands in time at one instant: what the gate, `validate` and
+/// `riskgate acceptances` all report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    pub created: Option<Date>,
+    pub expires: Option<Date>,
+    /// Days from the instant's date to `expires` (0 or less once expired).
+    pub days_left: Option<i64>,
+    /// `now >= expires`.
+    pub expired: bool,
+    /// `now < created`.
+    pub not_yet_valid: bool,
+    /// Not expired, and expiring within the warning window.
+    pub expiring: bool,
+}
+
+impl Timing {
+    /// One word for listings: `expired`, `not_yet_valid`, `expiring` or `active`, in that order
+    /// of precedence.
+    pub fn state(&self) -> &'static str {
+        if self.expired {
+            "expired"
+        } else if self.not_yet_valid {
+            "not_yet_valid"
+        } else if self.expiring {
+            "expiring"
+        } else {
+            "active"
+        }
+    }
+}
+
+impl Acceptance {
+    pub fn timing(&self, now: Timestamp, warn_before: u32) -> Timing {
+        let created = Date::parse(&self.created);
+        let expires = Date::parse(&self.expires);
+        let days_left = expires.map(|e| e.days_since(now.date()));
+        let expired = expires.is_some_and(|e| now >= e.start());
+        Timing {
+            created,
+            expires,
+            days_left,
+            expired,
+            not_yet_valid: created.is_some_and(|c| now < c.start()),
+            expiring: expires.is_some()
+                && !expired
+                && days_left.is_some_and(|d| d <= i64::from(warn_before)),
+        }
+    }
 }
 
 impl AcceptancesFile {

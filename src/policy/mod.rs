@@ -138,19 +138,19 @@ impl Policy {
             );
         }
         if let Some((acc, file)) = &self.acceptances {
-            let window = i64::from(self.guardrails.acceptances.warn_before_days);
+            let window = self.guardrails.acceptances.warn_before_days;
             for (i, a) in acc.acceptances.iter().enumerate() {
-                let Some(e) = crate::date::Date::parse(&a.expires) else {
+                let t = a.timing(today.start(), window);
+                let (Some(e), Some(left)) = (t.expires, t.days_left) else {
                     continue;
                 };
-                let left = e.days_since(today);
-                if left <= 0 {
+                if t.expired {
                     out.push(file.warning(
                         &format!("acceptances.{i}.expires"),
                         format!("acceptance {} expired on {e}", a.id),
                         Some("remove it, or renew it with a new decision".into()),
                     ));
-                } else if left <= window {
+                } else if t.expiring {
                     out.push(file.warning(
                         &format!("acceptances.{i}.expires"),
                         format!("acceptance {} expires on {e} (in {left} days)", a.id),

@@ -1,6 +1,6 @@
 //! `riskgate acceptances`: the recorded acceptances and their state on a given day.
 
-use crate::date::{Date, Timestamp};
+use crate::date::Timestamp;
 use crate::policy::acceptances::Acceptance;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -26,14 +26,7 @@ pub fn rows(acc: &[Acceptance], now: Timestamp, warn_before: u32) -> Vec<Row<'_>
     let mut out: Vec<Row> = acc
         .iter()
         .map(|a| {
-            let expires = Date::parse(&a.expires);
-            let days_left = expires.map(|e| e.days_since(now.date()));
-            let state = match (Date::parse(&a.created), expires) {
-                (_, Some(e)) if now >= e.start() => "expired",
-                (Some(c), _) if now < c.start() => "not_yet_valid",
-                _ if days_left.is_some_and(|d| d <= i64::from(warn_before)) => "expiring",
-                _ => "active",
-            };
+            let t = a.timing(now, warn_before);
             Row {
                 id: &a.id,
                 product: &a.product,
@@ -44,8 +37,8 @@ pub fn rows(acc: &[Acceptance], now: Timestamp, warn_before: u32) -> Vec<Row<'_>
                 approved_by: a.approved_by.as_deref(),
                 created: &a.created,
                 expires: &a.expires,
-                days_left,
-                state,
+                days_left: t.days_left,
+                state: t.state(),
                 ticket: a.ticket.as_deref(),
             }
         })
