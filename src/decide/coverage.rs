@@ -9,7 +9,8 @@ use crate::finding::Finding;
 use crate::policy::acceptances::Acceptance;
 use crate::policy::guardrails::LevelCfg;
 use crate::policy::levels::{ApproverRole, Gate, RiskLevel};
-use globset::Glob;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 /// Acceptance positions by the finding id they name (lower case).
@@ -60,8 +61,45 @@ pub struct Outcome {
     pub pending: bool,
 }
 
-/// Tries `a` on the finding (SPEC §3.3 points 1–7), collecting every failure.
-pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
+/// An acceptance made ready to be tried on many findings: its dates parsed, its path and image
+/// globs compiled, and its signature checked at most once per signer.
+pub struct Prepared<'a> {
+    pub acceptance: &'a Acceptance,
+    created: Option<Date>,
+    expires: Option<Date>,
+    paths: GlobSet,
+    images: GlobSet,
+    /// The signature check, by signer: the approver, then the requester (team levels).
+    signature: [OnceCell<Result<(), String>>; 2],
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(a: &'a Acceptance) -> Prepared<'a> {
+        Prepared {
+            acceptance: a,
+            created: Date::parse(&a.created),
+            expires: Date::parse(&a.expires),
+            paths: globset(&a.paths),
+            images: globset(&a.images),
+            signature: [OnceCell::new(), OnceCell::new()],
+        }
+    }
+}
+
+/// The globs as one set; a glob that does not compile (validation refuses those) matches nothing.
+fn globset(globs: &[String]) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        if let Ok(g) = Glob::new(g) {
+            b.add(g);
+        }
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// Tries an acceptance on the finding (SPEC §3.3 points 1–7), collecting every failure.
+pub fn check(ctx: &Ctx, prepared: &Prepared) -> Outcome {
+    let a = prepared.acceptance;
     let mut p = Vec::new();
     let f = ctx.finding;
     // 1. scope
@@ -88,7 +126,7 @@ pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
                 "limited to paths {:?}, but the finding has no path",
                 a.paths
             )),
-            Some(path) if !any_glob(&a.paths, path) => {
+            Some(path) if !prepared.paths.is_match(path) => {
                 p.push(format!("path {path} matches none of {:?}", a.paths))
             }
             Some(_) => {}
@@ -100,7 +138,7 @@ pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
                 "limited to images {:?}, but the finding has no target",
                 a.images
             )),
-            Some(t) if !any_glob(&a.images, t) => {
+            Some(t) if !prepared.images.is_match(t) => {
                 p.push(format!("target {t} matches none of {:?}", a.images))
             }
             Some(_) => {}
@@ -120,7 +158,7 @@ pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
         }
     }
     // 2. time
-    match (Date::parse(&a.created), Date::parse(&a.expires)) {
+    match (prepared.created, prepared.expires) {
         (Some(c), Some(e)) => {
             if ctx.now < c.start() {
                 p.push(format!("not valid before {c}"));
@@ -182,9 +220,10 @@ pub fn check(ctx: &Ctx, a: &Acceptance) -> Outcome {
                 ctx.risk
             )),
             Some(who) => {
-                if let Err(e) =
+                let checked = prepared.signature[usize::from(team_level)].get_or_init(|| {
                     crate::signing::signed_by(a, ctx.engine.ownership, who, ctx.engine.trusted_root)
-                {
+                });
+                if let Err(e) = checked {
                     p.push(format!(
                         "level {} requires {who}'s signature: {e}",
                         ctx.risk
@@ -330,14 +369,6 @@ pub fn version_matches(req: &str, installed: &str) -> Result<(), String> {
 pub fn is_exact_version(req: &str) -> bool {
     let t = req.trim();
     !t.is_empty() && !t.contains(['<', '>', '^', '~', '*', ',', ' ', '|'])
-}
-
-fn any_glob(globs: &[String], s: &str) -> bool {
-    globs.iter().any(|g| {
-        Glob::new(g)
-            .map(|g| g.compile_matcher().is_match(s))
-            .unwrap_or(false)
-    })
 }
 
 #[cfg(test)]

@@ -410,6 +410,11 @@ impl<'p> Engine<'p> {
     {
         let today = inputs.now.date();
         let acc_index = coverage::index(inputs.acceptances);
+        let prepared: Vec<coverage::Prepared<'a>> = inputs
+            .acceptances
+            .iter()
+            .map(coverage::Prepared::new)
+            .collect();
         let vex_index = vex_index(inputs.vex);
         let mut uses: Vec<AcceptanceUse<'a>> = inputs
             .acceptances
@@ -419,7 +424,7 @@ impl<'p> Engine<'p> {
             .collect();
         let mut findings = Vec::with_capacity(inputs.findings.len());
         for f in inputs.findings {
-            let d = self.decide_one(f, inputs, &acc_index, &vex_index, today);
+            let d = self.decide_one(f, inputs, &prepared, &acc_index, &vex_index, today);
             for t in &d.tried {
                 let u = &mut uses[t.index];
                 u.named += 1;
@@ -486,6 +491,7 @@ impl<'p> Engine<'p> {
         &'a self,
         f: &'a Finding,
         inputs: &Inputs<'a>,
+        prepared: &[coverage::Prepared<'a>],
         acc_index: &HashMap<String, Vec<usize>>,
         vex_index: &HashMap<String, Vec<usize>>,
         today: Date,
@@ -544,11 +550,10 @@ impl<'p> Engine<'p> {
         d.tried = coverage::candidates(acc_index, f)
             .into_iter()
             .map(|i| {
-                let a = &inputs.acceptances[i];
-                let o = coverage::check(&ctx, a);
+                let o = coverage::check(&ctx, &prepared[i]);
                 Tried {
                     index: i,
-                    acceptance: a,
+                    acceptance: prepared[i].acceptance,
                     in_scope: o.in_scope,
                     problems: o.problems,
                     pending: o.pending,
