@@ -13,15 +13,29 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-/// Acceptance positions by the finding id they name (lower case).
-pub fn index(acceptances: &[Acceptance]) -> HashMap<String, Vec<usize>> {
-    let mut m: HashMap<String, Vec<usize>> = HashMap::with_capacity(acceptances.len());
-    for (i, a) in acceptances.iter().enumerate() {
-        m.entry(a.finding.trim().to_ascii_lowercase())
-            .or_default()
-            .push(i);
+/// Positions by the ids they name (lower case), each position once per id; `pairs` come in
+/// ascending position order.
+pub fn id_index<'a>(
+    pairs: impl IntoIterator<Item = (usize, &'a str)>,
+) -> HashMap<String, Vec<usize>> {
+    let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, id) in pairs {
+        let list = m.entry(id.trim().to_ascii_lowercase()).or_default();
+        if list.last() != Some(&i) {
+            list.push(i);
+        }
     }
     m
+}
+
+/// Acceptance positions by the finding id they name (lower case).
+pub fn index(acceptances: &[Acceptance]) -> HashMap<String, Vec<usize>> {
+    id_index(
+        acceptances
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i, a.finding.as_str())),
+    )
 }
 
 /// Positions in an id index (acceptances or VEX statements by lower-case id) of the entries

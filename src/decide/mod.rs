@@ -712,16 +712,11 @@ impl<'p> Engine<'p> {
 
 /// VEX statements by vulnerability id (lower case).
 fn vex_index(vex: &[VexStatement]) -> HashMap<String, Vec<usize>> {
-    let mut m: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, s) in vex.iter().enumerate() {
-        for v in &s.vulnerability {
-            let list = m.entry(v.trim().to_ascii_lowercase()).or_default();
-            if !list.contains(&i) {
-                list.push(i);
-            }
-        }
-    }
-    m
+    coverage::id_index(
+        vex.iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.vulnerability.iter().map(move |v| (i, v.as_str()))),
+    )
 }
 
 /// The VEX statement that suppresses this finding, if any: a `not_affected` or `fixed` statement
