@@ -355,8 +355,9 @@ fn password() -> Result<Vec<u8>, ExitCode> {
         })
 }
 
-/// Signs entry number `index` of the acceptances text as `who`, checking the key is theirs, and
-/// returns the text with a `signature:` line added to the entry.
+/// Signs entry number `index` of the acceptances text as `who` (the requester at `accept`, the
+/// approver at `approve`), checking the key is theirs, and returns the text with a `signature:`
+/// line added to the entry after its `expires`.
 fn sign_entry(
     text: &str,
     index: usize,
@@ -481,37 +482,12 @@ pub fn approve(inputs: &GateArgs, id: &str, by: &str, sign_key: Option<&Path>) -
         return refuse(format!("cannot edit {}", path.display()), None);
     };
     if let Some(key) = sign_key {
-        let mut signed = a.clone();
-        signed.approved_by = Some(by.to_string());
-        signed.signature = None;
         if a.signature.is_some() {
             return refuse(format!("{id} already carries a signature"), None);
         }
-        let pw = match password() {
-            Ok(p) => p,
-            Err(c) => return c,
-        };
-        let pem = match std::fs::read(key) {
-            Ok(p) => p,
-            Err(e) => return refuse(format!("cannot read {}: {e}", key.display()), None),
-        };
-        let sig = match crate::signing::sign(&signed, &pem, &pw) {
-            Ok(s) => s,
-            Err(e) => return refuse(e, None),
-        };
-        signed.signature = Some(sig.clone());
-        if let Err(e) = crate::signing::signed_by(&signed, own, by, None) {
-            return refuse(
-                format!(
-                    "{} is not one of {by}'s keys in ownership.yaml: {e}",
-                    key.display()
-                ),
-                Some(format!("add the public key to `people: {by}: keys:`")),
-            );
-        }
-        match workflow::insert_after(&new, line + 1, "signature", &sig) {
-            Some(t) => new = t,
-            None => return refuse(format!("cannot edit {}", path.display()), None),
+        match sign_entry(&new, index, key, by, own, &path) {
+            Ok(t) => new = t,
+            Err(code) => return code,
         }
     }
     if let Err(code) = write_checked(&path, &new, &loaded.policy, file_acc.acceptances.len()) {
