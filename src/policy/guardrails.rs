@@ -396,7 +396,11 @@ impl Guardrails {
                     if g < base.gate {
                         out.push(loosen(
                             "gate",
-                            format!("gate `{g:?}` is weaker than `{:?}`", base.gate).to_lowercase(),
+                            format!(
+                                "gate `{}` is weaker than `{}`",
+                                g.as_str(),
+                                base.gate.as_str()
+                            ),
                         ));
                     }
                 }

@@ -124,6 +124,17 @@ pub enum Gate {
     Block,
 }
 
+impl Gate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gate::Pass => "pass",
+            Gate::Warn => "warn",
+            Gate::Accept => "accept",
+            Gate::Block => "block",
+        }
+    }
+}
+
 #[derive(
     Debug,
     Clone,

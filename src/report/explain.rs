@@ -94,7 +94,7 @@ fn one(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
     row(w, "intel", &format!("{kev}; {epss}"))?;
 
     let l = &d.level;
-    let mut level = format!("{}: gate {}", d.risk, gate(l.gate));
+    let mut level = format!("{}: gate {}", d.risk, l.gate.as_str());
     if let Some(a) = l.approver {
         level.push_str(&format!(", approver {a}"));
     }
@@ -204,13 +204,4 @@ fn one(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
         row(w, "unblock", &cmd)?;
     }
     Ok(())
-}
-
-fn gate(g: Gate) -> &'static str {
-    match g {
-        Gate::Pass => "pass",
-        Gate::Warn => "warn",
-        Gate::Accept => "accept",
-        Gate::Block => "block",
-    }
 }
