@@ -79,6 +79,9 @@ fn main() {
         acceptances: &accs,
         first_seen: None,
         now: Timestamp::parse("2026-11-10").unwrap(),
+        images: &[],
+        artifacts: &[],
+        base_layers: None,
     };
     let mut best = f64::MAX;
     let mut decision = None;

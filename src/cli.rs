@@ -522,6 +522,9 @@ pub(crate) fn with_decision(
         acceptances: loaded.acceptances(),
         first_seen: loaded.first_seen.as_ref(),
         now: loaded.now,
+        images: &loaded.images,
+        artifacts: &loaded.artifacts,
+        base_layers: loaded.base_layers.as_ref(),
     };
     let decision = engine.decide(&inputs);
     let view = View {

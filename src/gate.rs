@@ -3,14 +3,16 @@
 //! runs; every problem is collected and reported, and any of them means exit 2.
 
 use crate::date::{Date, Timestamp};
+use crate::decide::images::{ArtifactFacts, ImageFacts};
 use crate::finding::{dedup, Finding};
 use crate::ingest::{self, epss::Epss, kev::Kev, InputError, VexStatement};
 use crate::policy::ownership::{did_you_mean, Ownership};
 use crate::policy::{self, Policy};
 use crate::report::InputInfo;
+use crate::verify::{Signer, SignerKind, Signers};
 use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -49,6 +51,26 @@ pub struct GateArgs {
     /// Evaluate as of this instant instead of the clock (RFC 3339 or YYYY-MM-DD)
     #[arg(long, value_name = "RFC3339|DATE")]
     pub now: Option<String>,
+    /// A container image about to be deployed: registry/repo:tag, registry/repo@sha256:...,
+    /// or oci:DIR[:TAG] (an OCI image layout). Checked against guardrails.yaml `images`.
+    /// Repeatable.
+    #[arg(long = "image", value_name = "REF")]
+    pub images: Vec<String>,
+    /// A build artifact about to be deployed, with its Sigstore bundle beside it
+    /// (FILE.sigstore.json or FILE.sigstore) or given as FILE=BUNDLE. Repeatable.
+    #[arg(long = "artifact", value_name = "FILE[=BUNDLE]")]
+    pub artifacts: Vec<String>,
+    /// Trust this CA certificate (PEM) for registry TLS, besides the system's. With it, loopback
+    /// registries are reached over TLS too. Repeatable.
+    #[arg(long = "registry-ca", value_name = "FILE")]
+    pub registry_ca: Vec<PathBuf>,
+    /// Reach this registry (host:port) over plain HTTP. Loopback registries are, unless
+    /// --registry-ca is given. Repeatable.
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registries: Vec<String>,
+    /// Seconds to wait for a registry before giving up (each request is tried at most 3 times)
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    pub registry_timeout: u64,
 }
 
 /// A problem with how riskgate was asked to run (exit 2), with what to do about it.
@@ -100,8 +122,14 @@ pub struct Loaded {
     pub epss: Option<Epss>,
     pub first_seen: Option<BTreeMap<String, Date>>,
     pub now: Timestamp,
-    /// `acceptances.trusted_root` of the guardrails, read.
+    /// `acceptances.trusted_root` of the guardrails (else `trusted_root`), read.
     pub trusted_root: Option<Vec<u8>>,
+    /// `--image` facts, fetched and verified.
+    pub images: Vec<ImageFacts>,
+    /// `--artifact` facts, hashed and verified.
+    pub artifacts: Vec<ArtifactFacts>,
+    /// The layers of the images' base images, when any is known.
+    pub base_layers: Option<HashSet<String>>,
 }
 
 impl Loaded {
@@ -183,10 +211,10 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         },
         None => None,
     };
-    if gate && args.reports.is_empty() {
+    if gate && args.reports.is_empty() && args.images.is_empty() && args.artifacts.is_empty() {
         errs.push(UsageError::new(
-            "nothing to check: no --report given",
-            Some("pass the scanner reports of this build with --report FILE (repeatable)".into()),
+            "nothing to check: no --report, --image or --artifact given",
+            Some("pass the scanner reports of this build with --report FILE (repeatable), and what is deployed with --image REF or --artifact FILE".into()),
         ));
     }
     let mut reports = Vec::with_capacity(args.reports.len());
@@ -236,38 +264,137 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     let Some(policy) = policy else {
         return Err(errs);
     };
-    let trusted_root = match &policy.guardrails.acceptances.trusted_root {
-        None => None,
-        Some(rel) => {
-            let base = args
-                .policy
-                .clone()
-                .or_else(policy::default_dir)
-                .unwrap_or_default();
-            match std::fs::read(base.join(rel)) {
-                Ok(b) => match crate::keyless::trusted_root(&b) {
-                    Ok(_) => Some(b),
+    let base = args
+        .policy
+        .clone()
+        .or_else(policy::default_dir)
+        .unwrap_or_default();
+    let g = &policy.guardrails;
+    let sigstore_root = read_root(&base, "trusted_root", g.trusted_root.as_deref(), &mut errs);
+    let trusted_root = match &g.acceptances.trusted_root {
+        Some(rel) => read_root(&base, "acceptances.trusted_root", Some(rel), &mut errs),
+        None => sigstore_root.clone(),
+    };
+    let image_signers = load_signers(
+        &policy,
+        &base,
+        "images.signatures",
+        g.images
+            .as_ref()
+            .map(|i| i.signatures.as_slice())
+            .unwrap_or(&[]),
+        &mut errs,
+    );
+    let artifact_signers = load_signers(
+        &policy,
+        &base,
+        "artifacts.signatures",
+        g.artifacts
+            .as_ref()
+            .map(|i| i.signatures.as_slice())
+            .unwrap_or(&[]),
+        &mut errs,
+    );
+    if !args.artifacts.is_empty() && g.artifacts.is_none() {
+        errs.push(UsageError::new(
+            "--artifact given, but guardrails.yaml has no `artifacts` section to check it against",
+            Some("add `artifacts: { signatures: [...] }` to guardrails.yaml".into()),
+        ));
+    }
+    if !args.images.is_empty() && g.images.is_none() {
+        errs.push(UsageError::new(
+            "--image given, but guardrails.yaml has no `images` section to check it against",
+            Some("add an `images:` section (SPEC §6) to guardrails.yaml".into()),
+        ));
+    }
+    let mut artifacts = Vec::new();
+    for a in &args.artifacts {
+        match crate::artifact::check(
+            a,
+            &Signers {
+                signers: &artifact_signers,
+                trusted_root: sigstore_root.as_deref(),
+            },
+        ) {
+            Ok(f) => artifacts.push(f),
+            Err(e) => errs.push(e),
+        }
+    }
+    if !errs.related.is_empty() {
+        return Err(errs);
+    }
+    // The network, last: only once everything else is known to be in order.
+    let images = match g.images.as_ref().filter(|_| !args.images.is_empty()) {
+        None => Vec::new(),
+        Some(cfg) => {
+            let ca_certs = args
+                .registry_ca
+                .iter()
+                .filter_map(|p| match std::fs::read(p) {
+                    Ok(b) => Some(b),
                     Err(e) => {
                         errs.push(UsageError::new(
-                            format!("acceptances.trusted_root {}: {e}", base.join(rel).display()),
+                            format!("cannot read --registry-ca {}: {e}", p.display()),
                             None,
                         ));
                         None
                     }
+                })
+                .collect();
+            let opts = crate::image::RegistryOptions {
+                ca_certs,
+                insecure: args.insecure_registries.clone(),
+                timeout: std::time::Duration::from_secs(args.registry_timeout.max(1)),
+            };
+            let has_key = image_signers
+                .iter()
+                .any(|s| matches!(s.kind, SignerKind::Key(_)));
+            let has_keyless = image_signers
+                .iter()
+                .any(|s| matches!(s.kind, SignerKind::Keyless(_)));
+            let layered = reports.iter().any(|r| !r.meta.diff_ids.is_empty());
+            let needs = crate::image::Needs {
+                key_signatures: has_key && !cfg.signatures.is_empty(),
+                bundles: has_keyless,
+                attestations: has_key && !cfg.attestations.is_empty(),
+                config: cfg.forbid_root_user || cfg.base_images.is_some(),
+                base: cfg
+                    .base_images
+                    .as_ref()
+                    .is_some_and(|b| b.max_age_days.is_some())
+                    || layered,
+            };
+            match crate::image::gather(
+                &args.images,
+                &opts,
+                needs,
+                &Signers {
+                    signers: &image_signers,
+                    trusted_root: sigstore_root.as_deref(),
                 },
-                Err(e) => {
-                    errs.push(UsageError::new(
-                        format!(
-                            "cannot read acceptances.trusted_root {}: {e}",
-                            base.join(rel).display()
-                        ),
-                        None,
-                    ));
-                    None
+            ) {
+                Ok(f) => f,
+                Err(list) => {
+                    for e in list {
+                        errs.push(UsageError::new(
+                            format!("--image {}: {}", e.reference, e.message),
+                            e.help,
+                        ));
+                    }
+                    Vec::new()
                 }
             }
         }
     };
+    let base_layers: Option<HashSet<String>> = images
+        .iter()
+        .filter_map(|i| i.base.as_ref())
+        .filter(|b| !b.layers.is_empty())
+        .map(|b| b.layers.iter().cloned().collect::<HashSet<String>>())
+        .reduce(|mut a, b| {
+            a.extend(b);
+            a
+        });
     if !errs.related.is_empty() {
         return Err(errs);
     }
@@ -301,7 +428,88 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         first_seen,
         now,
         trusted_root,
+        images,
+        artifacts,
+        base_layers,
     })
+}
+
+/// Reads a `trusted_root.json` named in guardrails.yaml (relative to the policy directory).
+fn read_root(
+    base: &Path,
+    field: &str,
+    rel: Option<&str>,
+    errs: &mut LoadErrors,
+) -> Option<Vec<u8>> {
+    let path = base.join(rel?);
+    match std::fs::read(&path) {
+        Ok(b) => match crate::keyless::trusted_root(&b) {
+            Ok(_) => Some(b),
+            Err(e) => {
+                errs.push(UsageError::new(
+                    format!("{field} {}: {e}", path.display()),
+                    None,
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            errs.push(UsageError::new(
+                format!("cannot read {field} {}: {e}", path.display()),
+                None,
+            ));
+            None
+        }
+    }
+}
+
+/// The signers of a guardrails section, their key files read and parsed.
+fn load_signers(
+    policy: &Policy,
+    base: &Path,
+    at: &str,
+    rules: &[crate::policy::guardrails::SignatureRule],
+    errs: &mut LoadErrors,
+) -> Vec<Signer> {
+    let mut out = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        let kind = match (&r.key, &r.keyless) {
+            (Some(k), _) => {
+                let path = base.join(k);
+                let parsed = std::fs::read(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                    .and_then(|pem| {
+                        sigstore::crypto::CosignVerificationKey::try_from_pem(&pem).map_err(|e| {
+                            format!("{} is not a public key (PEM): {e}", path.display())
+                        })
+                    });
+                match parsed {
+                    Ok(key) => SignerKind::Key(key),
+                    Err(msg) => {
+                        errs.push(policy.guardrails_file.problem(
+                            &format!("{at}.{i}.key"),
+                            msg,
+                            Some("key paths are relative to the policy directory".into()),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            (None, Some(k)) => match regex::Regex::new(&k.subject) {
+                Ok(subject) => SignerKind::Keyless(crate::keyless::IdentityPolicy {
+                    issuer: k.issuer.clone(),
+                    subject,
+                }),
+                Err(_) => continue, // validation already reported it
+            },
+            (None, None) => continue,
+        };
+        out.push(Signer {
+            label: r.label(),
+            kind,
+        });
+    }
+    out
 }
 
 /// The system clock, read only here (the core takes `now` as an input).

@@ -105,11 +105,33 @@ pub fn verify(
     root: ManualTrustRoot<'static>,
     policy: &IdentityPolicy,
 ) -> Result<(), String> {
+    use sha2::Digest as _;
+    verify_digest(
+        sha2::Sha256::digest(artifact).into(),
+        bundle_json,
+        root,
+        policy,
+    )
+}
+
+/// Verifies `bundle_json` over an artifact known by its sha256 digest (an image manifest's), offline,
+/// for the identity. A DSSE bundle verifies when one of its subjects carries the digest.
+pub fn verify_digest(
+    digest: [u8; 32],
+    bundle_json: &[u8],
+    root: ManualTrustRoot<'static>,
+    policy: &IdentityPolicy,
+) -> Result<(), String> {
     let bundle: Bundle =
         serde_json::from_slice(bundle_json).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
     let verifier =
         Verifier::new(Default::default(), root).map_err(|e| format!("trusted root: {e}"))?;
     verifier
-        .verify(artifact, bundle, policy, true)
+        .verify_digest_with(
+            sigstore::bundle::verify::ArtifactDigest::Sha256(digest),
+            bundle,
+            policy,
+            true,
+        )
         .map_err(|e| e.to_string())
 }

@@ -565,7 +565,7 @@ fn bad_inputs_fail_closed_with_exit_2() {
         ),
         (
             vec!["--product".into(), "payments-api".into()],
-            "nothing to check: no --report given",
+            "nothing to check: no --report, --image or --artifact given",
         ),
         (
             vec!["--now".into(), "yesterday".into()],

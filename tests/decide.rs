@@ -184,6 +184,9 @@ impl Run {
             acceptances: accs,
             first_seen: self.first_seen.as_ref(),
             now: self.now,
+            images: &[],
+            artifacts: &[],
+            base_layers: None,
         };
         let d = engine.decide(&inputs);
         check(&d)

@@ -141,6 +141,9 @@ fn decide<R>(
         acceptances: accs,
         first_seen: None,
         now: now(),
+        images: &[],
+        artifacts: &[],
+        base_layers: None,
     });
     f(&d, &engine)
 }

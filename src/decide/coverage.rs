@@ -101,7 +101,7 @@ impl<'a> Prepared<'a> {
 }
 
 /// The globs as one set; a glob that does not compile (validation refuses those) matches nothing.
-fn globset(globs: &[String]) -> GlobSet {
+pub(crate) fn globset(globs: &[String]) -> GlobSet {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         if let Ok(g) = Glob::new(g) {

@@ -11,6 +11,7 @@
 //! finding id), or let anything it could not evaluate turn into an allow.
 
 pub mod coverage;
+pub mod images;
 pub mod owner;
 pub mod when;
 
@@ -21,7 +22,7 @@ use crate::ingest::kev::Kev;
 use crate::ingest::VexStatement;
 use crate::policy::acceptances::Acceptance;
 use crate::policy::guardrails::{Action, Guardrails, LevelCfg};
-use crate::policy::levels::{ApproverRole, Enforcement, Gate, RiskLevel};
+use crate::policy::levels::{ApproverRole, Enforcement, Gate, LayerKind, RiskLevel};
 use crate::policy::ownership::{Ownership, Product};
 use owner::{Owner, OwnerIndex};
 use serde::Serialize;
@@ -96,6 +97,37 @@ pub struct Inputs<'a> {
     /// First-seen dates by fingerprint (`--state`); without it no `due` date is computed.
     pub first_seen: Option<&'a BTreeMap<String, Date>>,
     pub now: Timestamp,
+    /// `--image` facts, fetched and verified.
+    pub images: &'a [images::ImageFacts],
+    /// `--artifact` facts, hashed and verified.
+    pub artifacts: &'a [images::ArtifactFacts],
+    /// The DiffIDs of the base images of `images`: findings in them are in layer `base`, and
+    /// findings in other known layers in layer `app`. `None` when no base is known.
+    pub base_layers: Option<&'a HashSet<String>>,
+}
+
+/// One rule applied to an image or artifact, with who owns its failure.
+#[derive(Debug, Clone)]
+pub struct JudgedCheck<'a> {
+    pub check: images::Check,
+    pub owner: Owner<'a>,
+}
+
+/// An image or artifact and every rule applied to it.
+#[derive(Debug, Clone)]
+pub struct Judged<'a> {
+    /// The `--image` reference or `--artifact` path.
+    pub target: &'a str,
+    pub digest: Option<&'a str>,
+    pub checks: Vec<JudgedCheck<'a>>,
+    pub image: Option<&'a images::ImageFacts>,
+    pub artifact: Option<&'a images::ArtifactFacts>,
+}
+
+impl Judged<'_> {
+    pub fn blocked(&self) -> bool {
+        self.checks.iter().any(|c| !c.check.passed)
+    }
 }
 
 /// A VEX statement that suppressed a finding.
@@ -205,6 +237,8 @@ pub struct Decision<'a> {
     pub now: Timestamp,
     pub findings: Vec<Decided<'a>>,
     pub acceptances: Vec<AcceptanceUse<'a>>,
+    pub images: Vec<Judged<'a>>,
+    pub artifacts: Vec<Judged<'a>>,
     /// Things worth a look that do not block (stale ownership, acceptances expiring soon).
     pub warnings: Vec<String>,
 }
@@ -340,7 +374,14 @@ impl<'p> Engine<'p> {
             kev: cve.is_some_and(|c| inputs.kev.is_some_and(|k| k.get(c).is_some())),
             epss: cve.and_then(|c| inputs.epss.and_then(|e| e.get(c)).map(|s| s.probability)),
             product: self.product,
-            layer: None,
+            layer: inputs.base_layers.and_then(|base| {
+                let l = f.location.layer_digest.as_deref()?;
+                Some(if base.contains(l) {
+                    LayerKind::Base
+                } else {
+                    LayerKind::App
+                })
+            }),
         }
     }
 
@@ -468,7 +509,11 @@ impl<'p> Engine<'p> {
             }
         }
         warnings.extend(self.stale_ownership(today));
-        let verdict = if findings.iter().any(|d| d.status == Status::Blocked) {
+        let images = self.judge_images(inputs);
+        let artifacts = self.judge_artifacts(inputs);
+        let verdict = if findings.iter().any(|d| d.status == Status::Blocked)
+            || images.iter().chain(&artifacts).any(Judged::blocked)
+        {
             Verdict::Block
         } else {
             Verdict::Allow
@@ -479,8 +524,62 @@ impl<'p> Engine<'p> {
             now: inputs.now,
             findings,
             acceptances: uses,
+            images,
+            artifacts,
             warnings,
         }
+    }
+
+    fn judge<'a>(&'a self, checks: Vec<images::Check>) -> Vec<JudgedCheck<'a>> {
+        checks
+            .into_iter()
+            .map(|check| JudgedCheck {
+                owner: self.owners.for_layer(match check.owner {
+                    images::CheckOwner::Product => None,
+                    images::CheckOwner::Base => Some(LayerKind::Base),
+                }),
+                check,
+            })
+            .collect()
+    }
+
+    fn judge_images<'a>(&'a self, inputs: &Inputs<'a>) -> Vec<Judged<'a>> {
+        let none = Default::default();
+        let cfg = self.guardrails.images.as_ref().unwrap_or(&none);
+        let product_images = self.product.map(|p| p.images.as_slice()).unwrap_or(&[]);
+        inputs
+            .images
+            .iter()
+            .map(|f| Judged {
+                target: &f.reference,
+                digest: f.digest.as_deref(),
+                checks: self.judge(images::check_image(
+                    cfg,
+                    product_images,
+                    self.product_name,
+                    f,
+                    inputs.now,
+                )),
+                image: Some(f),
+                artifact: None,
+            })
+            .collect()
+    }
+
+    fn judge_artifacts<'a>(&'a self, inputs: &Inputs<'a>) -> Vec<Judged<'a>> {
+        let none = Default::default();
+        let cfg = self.guardrails.artifacts.as_ref().unwrap_or(&none);
+        inputs
+            .artifacts
+            .iter()
+            .map(|f| Judged {
+                target: &f.path,
+                digest: Some(&f.digest),
+                checks: self.judge(images::check_artifact(cfg, f)),
+                image: None,
+                artifact: Some(f),
+            })
+            .collect()
     }
 
     fn warn_before(&self) -> u32 {

@@ -61,6 +61,29 @@ impl<'p> OwnerIndex<'p> {
         })
     }
 
+    /// The owner of an image rule about layer `layer` (the base image's rules) or about the
+    /// whole image (`None`): the first layer rule that matches on the layer alone, else the
+    /// product's team.
+    pub fn for_layer(&self, layer: Option<LayerKind>) -> Owner<'_> {
+        let Some(product) = self.product else {
+            return Owner::default();
+        };
+        let hit = layer.and_then(|want| {
+            self.layers.iter().find(|l| {
+                let m = &l.rule.matcher;
+                m.layer == Some(want)
+                    && m.package_class.is_none()
+                    && m.kind.is_none()
+                    && m.tool.is_none()
+                    && l.paths.is_none()
+            })
+        });
+        self.resolve(
+            hit.map_or(product.team.as_str(), |l| l.rule.owner.as_str()),
+            hit.map(|l| l.rule.name.as_str()),
+        )
+    }
+
     /// The owner of a finding sitting in image layer `layer` (when known).
     pub fn owner<'a>(&'a self, f: &'a Finding, layer: Option<LayerKind>) -> Owner<'a> {
         // Without a product there is nobody to route to: layers name teams of a product's stack.
@@ -72,6 +95,10 @@ impl<'p> OwnerIndex<'p> {
             Some(l) => (l.rule.owner.as_str(), Some(l.rule.name.as_str())),
             None => (product.team.as_str(), None),
         };
+        self.resolve(team, layer_name)
+    }
+
+    fn resolve<'a>(&'a self, team: &'a str, layer_name: Option<&'a str>) -> Owner<'a> {
         match self.ownership.teams.get(team) {
             Some(t) if !t.members.is_empty() => Owner {
                 team: Some(team),

@@ -32,6 +32,104 @@ pub struct Guardrails {
     pub sla: SlaCfg,
     #[serde(default)]
     pub products: BTreeMap<String, ProductOverride>,
+    /// What a container image about to be deployed (`check --image`) must satisfy.
+    pub images: Option<ImagesCfg>,
+    /// What a build artifact about to be deployed (`check --artifact`) must satisfy.
+    pub artifacts: Option<ArtifactsCfg>,
+    /// A Sigstore `trusted_root.json` (relative to the policy directory) for keyless signatures
+    /// on images, artifacts and, unless `acceptances.trusted_root` names another, acceptances.
+    pub trusted_root: Option<String>,
+}
+
+/// Rules for container images (SPEC §6).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesCfg {
+    /// Globs on `registry/repository` (for example `registry.acme.example/**`); empty allows any.
+    #[serde(default)]
+    pub allowed_registries: Vec<String>,
+    /// The image must be given by digest (`name@sha256:...`), not by tag alone.
+    #[serde(default)]
+    pub require_digest: bool,
+    /// At least one must verify (cosign-compatible).
+    #[serde(default)]
+    pub signatures: Vec<SignatureRule>,
+    /// in-toto predicate types that must be attached and signed by one of `signatures`.
+    #[serde(default)]
+    pub attestations: Vec<String>,
+    pub base_images: Option<BaseImagesCfg>,
+    /// The image config must name a user other than root.
+    #[serde(default)]
+    pub forbid_root_user: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BaseImagesCfg {
+    /// Globs on the base image name (`org.opencontainers.image.base.name`); empty allows any.
+    #[serde(default)]
+    pub allowed: Vec<String>,
+    /// The base image's `created` may be at most this many days old.
+    pub max_age_days: Option<u32>,
+}
+
+/// Rules for build artifacts.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactsCfg {
+    /// At least one must verify a Sigstore bundle beside the file (`FILE.sigstore.json`).
+    #[serde(default)]
+    pub signatures: Vec<SignatureRule>,
+}
+
+/// A signer: a cosign public key file (relative to the policy directory) or a keyless
+/// identity (OIDC issuer and a regular expression on the certificate's subject).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureRule {
+    pub key: Option<String>,
+    pub keyless: Option<KeylessRule>,
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeylessRule {
+    pub issuer: String,
+    pub subject: String,
+}
+
+fn check_signers(out: &mut Vec<Problem>, file: &YamlFile, base: &str, rules: &[SignatureRule]) {
+    for (i, r) in rules.iter().enumerate() {
+        let p = format!("{base}.{i}");
+        match (&r.key, &r.keyless) {
+            (Some(_), None) => {}
+            (None, Some(k)) => {
+                if let Err(e) = regex::Regex::new(&k.subject) {
+                    out.push(file.problem(
+                        &format!("{p}.keyless.subject"),
+                        format!("the subject is not a regular expression: {e}"),
+                        None,
+                    ));
+                }
+            }
+            _ => out.push(file.problem(
+                &p,
+                "a signer needs exactly one of `key` and `keyless`",
+                Some("for example `- key: keys/release.pub`".into()),
+            )),
+        }
+    }
+}
+
+impl SignatureRule {
+    /// How reports name this signer: `key keys/release.pub` or `keyless <issuer> <subject>`.
+    pub fn label(&self) -> String {
+        match (&self.key, &self.keyless) {
+            (Some(k), _) => format!("key {k}"),
+            (None, Some(k)) => format!("keyless {} {}", k.issuer, k.subject),
+            (None, None) => "an empty signer".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -374,6 +472,39 @@ impl Guardrails {
         }
         for (i, w) in self.never_accept.iter().enumerate() {
             check_when(&mut out, file, &format!("never_accept.{i}"), w);
+        }
+        if let Some(img) = &self.images {
+            file.check_globs(
+                &mut out,
+                "images.allowed_registries",
+                &img.allowed_registries,
+            );
+            check_signers(&mut out, file, "images.signatures", &img.signatures);
+            if !img.attestations.is_empty() && img.signatures.is_empty() {
+                out.push(file.problem(
+                    "images.attestations",
+                    "attestations must be signed, but `images.signatures` names no signer",
+                    Some("list the keys or keyless identities that sign attestations".into()),
+                ));
+            }
+            if let Some(b) = &img.base_images {
+                file.check_globs(&mut out, "images.base_images.allowed", &b.allowed);
+            }
+        }
+        if let Some(a) = &self.artifacts {
+            check_signers(&mut out, file, "artifacts.signatures", &a.signatures);
+            if a.signatures.is_empty() {
+                out.push(
+                    file.problem(
+                        "artifacts",
+                        "`artifacts` names no signature to require",
+                        Some(
+                            "add `signatures: [{ key: keys/release.pub }]` or remove `artifacts`"
+                                .into(),
+                        ),
+                    ),
+                );
+            }
         }
         for (name, o) in &self.products {
             let p = key(&["products", name]);

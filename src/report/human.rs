@@ -2,7 +2,7 @@
 //! each with its risk, why it blocks, and who can unblock it and how; then what only warns.
 
 use super::View;
-use crate::decide::{Decided, Status, Verdict};
+use crate::decide::{Decided, Judged, Status, Verdict};
 use crate::policy::levels::{ApproverRole, Gate};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -19,10 +19,23 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         .filter(|f| f.status == Status::Blocked)
         .collect();
     let product = d.product.unwrap_or("(no product)");
+    let targets: Vec<&Judged> = d.images.iter().chain(&d.artifacts).collect();
+    let failing = targets.iter().filter(|j| j.blocked()).count();
+    let also = if failing > 0 {
+        format!(
+            "; {failing} of {} image{}/artifact{} fail{} its checks",
+            targets.len(),
+            plural(targets.len()),
+            plural(targets.len()),
+            if failing == 1 { "s" } else { "" }
+        )
+    } else {
+        String::new()
+    };
     match d.verdict {
         Verdict::Block => writeln!(
             w,
-            "BLOCK {product}: {} of {} finding{} block{} the deploy",
+            "BLOCK {product}: {} of {} finding{} block{} the deploy{also}",
             blocked.len(),
             d.findings.len(),
             plural(d.findings.len()),
@@ -46,6 +59,10 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         d.now,
         v.policy_source
     )?;
+
+    for j in &targets {
+        judged(w, j)?;
+    }
 
     // Blocked, grouped by owner (unowned last).
     let mut groups: BTreeMap<(bool, &str), Vec<&Decided>> = BTreeMap::new();
@@ -147,6 +164,40 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             for p in &u.problems {
                 writeln!(w, "    - {p}")?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// An image or artifact: what it resolved to, then each check; failures with owner and fix.
+fn judged(w: &mut dyn Write, j: &Judged) -> io::Result<()> {
+    writeln!(w)?;
+    let what = if j.image.is_some() {
+        "Image"
+    } else {
+        "Artifact"
+    };
+    let verdict = if j.blocked() { "BLOCKED" } else { "ok" };
+    writeln!(
+        w,
+        "{what} {} ({}): {verdict}",
+        j.target,
+        j.digest.unwrap_or("digest unknown")
+    )?;
+    for c in &j.checks {
+        if c.check.passed {
+            writeln!(w, "  ok    {:<11} {}", c.check.rule, c.check.reason)?;
+            continue;
+        }
+        writeln!(w, "  FAIL  {:<11} {}", c.check.rule, c.check.reason)?;
+        let owner = match (c.owner.team, c.owner.layer) {
+            (Some(t), Some(l)) => format!("{t} (layer {l})"),
+            (Some(t), None) => t.to_string(),
+            (None, _) => c.owner.note.clone().unwrap_or_else(|| "unowned".into()),
+        };
+        writeln!(w, "        owner: {owner}")?;
+        if let Some(fix) = &c.check.fix {
+            writeln!(w, "        fix:   {fix}")?;
         }
     }
     Ok(())

@@ -3,7 +3,8 @@
 
 use super::View;
 use crate::date::{Date, Timestamp};
-use crate::decide::{Decided, Status, Suppression, Verdict};
+use crate::decide::images::{BaseFacts, Evidence};
+use crate::decide::{Decided, Judged, Status, Suppression, Verdict};
 use crate::finding::{Kind, PackageClass, Severity};
 use crate::policy::levels::{ApproverRole, RiskLevel};
 use schemars::JsonSchema;
@@ -29,12 +30,79 @@ pub struct Report<'a> {
     pub inputs: Vec<Input<'a>>,
     pub findings: Vec<FindingOut<'a>>,
     pub acceptances: Vec<AcceptanceOut<'a>>,
-    /// Image checks (none until `--image` is given).
-    pub images: Vec<serde_json::Value>,
-    /// Artifact checks (none until `--artifact` is given).
-    pub artifacts: Vec<serde_json::Value>,
+    /// Each `--image`, what was found and every rule applied to it.
+    pub images: Vec<ImageOut<'a>>,
+    /// Each `--artifact`, its digest, bundle and every rule applied to it.
+    pub artifacts: Vec<ArtifactOut<'a>>,
     /// Things worth a look that do not block: stale ownership, acceptances expiring soon.
     pub warnings: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ImageOut<'a> {
+    /// As given to `--image`.
+    pub reference: &'a str,
+    /// The manifest (or index) digest it resolved to; null when it could not be trusted.
+    pub digest: Option<&'a str>,
+    /// `blocked` when any check failed.
+    pub status: &'static str,
+    pub pinned: bool,
+    /// The config's user (`""` when it names none); null when not read.
+    pub user: Option<&'a str>,
+    pub base: Option<&'a BaseFacts>,
+    /// Every signature and attestation found, and what verified it.
+    pub signatures: &'a [Evidence],
+    /// Registry operations (manifests, blobs, referrers) this image cost.
+    pub registry_requests: u32,
+    pub checks: Vec<CheckOut<'a>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ArtifactOut<'a> {
+    pub path: &'a str,
+    pub digest: &'a str,
+    /// The Sigstore bundle tried; null when none was found.
+    pub bundle: Option<&'a str>,
+    pub status: &'static str,
+    pub signatures: &'a [Evidence],
+    pub checks: Vec<CheckOut<'a>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct CheckOut<'a> {
+    /// `registry`, `product`, `digest`, `integrity`, `signature`, `attestation`, `base_image`,
+    /// `base_age`, `root_user`.
+    pub rule: &'static str,
+    /// `passed` or `blocked`.
+    pub status: &'static str,
+    pub reason: &'a str,
+    /// Who must fix it: the product's team, or the base image's owner for base rules.
+    pub owner: OwnerOut<'a>,
+    pub fix: Option<&'a str>,
+}
+
+fn checks<'a>(j: &'a Judged<'a>) -> Vec<CheckOut<'a>> {
+    j.checks
+        .iter()
+        .map(|c| CheckOut {
+            rule: c.check.rule,
+            status: if c.check.passed { "passed" } else { "blocked" },
+            reason: &c.check.reason,
+            owner: OwnerOut {
+                team: c.owner.team,
+                layer: c.owner.layer,
+            },
+            fix: c.check.fix.as_deref(),
+        })
+        .collect()
+}
+
+fn status(j: &Judged) -> &'static str {
+    if j.blocked() {
+        "blocked"
+    } else {
+        "passed"
+    }
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -212,8 +280,39 @@ impl<'a> Report<'a> {
                     }
                 })
                 .collect(),
-            images: Vec::new(),
-            artifacts: Vec::new(),
+            images: d
+                .images
+                .iter()
+                .filter_map(|j| {
+                    let f = j.image?;
+                    Some(ImageOut {
+                        reference: j.target,
+                        digest: j.digest,
+                        status: status(j),
+                        pinned: f.pinned,
+                        user: f.user.as_deref(),
+                        base: f.base.as_ref(),
+                        signatures: &f.signatures,
+                        registry_requests: f.requests,
+                        checks: checks(j),
+                    })
+                })
+                .collect(),
+            artifacts: d
+                .artifacts
+                .iter()
+                .filter_map(|j| {
+                    let f = j.artifact?;
+                    Some(ArtifactOut {
+                        path: j.target,
+                        digest: &f.digest,
+                        bundle: f.bundle.as_deref(),
+                        status: status(j),
+                        signatures: &f.signatures,
+                        checks: checks(j),
+                    })
+                })
+                .collect(),
             warnings: v.warnings(),
         }
     }

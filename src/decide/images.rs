@@ -1,0 +1,378 @@
+//! Images and artifacts about to be deployed, judged against `guardrails.yaml` `images:` and
+//! `artifacts:` (SPEC §6). The facts (digests, what each signature verified as, the config's
+//! user, the base image) are gathered and verified before the core runs; this module only
+//! decides, so it stays pure and table-testable.
+//!
+//! Must never: pass a rule on a fact nobody could establish. An unknown user, base or creation
+//! date fails the rule that asks about it.
+
+use super::coverage::globset;
+use crate::date::Timestamp;
+use crate::policy::guardrails::{ArtifactsCfg, ImagesCfg};
+use crate::verify::COSIGN_SIGN_PREDICATE;
+use serde::Serialize;
+
+/// One piece of signature evidence found for an image or artifact, after verification.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Evidence {
+    /// Where it was found (`tag sha256-<hex>.sig`, `referrer sha256:...`, a bundle file).
+    pub source: String,
+    /// The in-toto predicate type for attestations; `None` for a plain signature.
+    pub predicate_type: Option<String>,
+    /// The signer (from the policy) that verified it.
+    pub verified_by: Option<String>,
+    /// Why no signer verified it.
+    pub problems: Vec<String>,
+}
+
+impl Evidence {
+    fn is_signature(&self) -> bool {
+        self.predicate_type
+            .as_deref()
+            .is_none_or(|p| p == COSIGN_SIGN_PREDICATE)
+    }
+}
+
+/// The base image, from the image's `org.opencontainers.image.base.*` annotations or labels.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct BaseFacts {
+    pub name: Option<String>,
+    pub digest: Option<String>,
+    /// The base image config's `created`.
+    pub created: Option<String>,
+    /// The base image's layer DiffIDs: findings in them are in layer `base`.
+    #[serde(skip)]
+    pub layers: Vec<String>,
+}
+
+/// What was established about one `--image`.
+#[derive(Debug, Clone, Default)]
+pub struct ImageFacts {
+    /// As given on the command line.
+    pub reference: String,
+    /// `registry/repository` (or `oci:DIR` for a layout), what registry globs match.
+    pub name: String,
+    /// Given by digest rather than by tag alone.
+    pub pinned: bool,
+    /// The manifest (or index) digest the reference resolved to.
+    pub digest: Option<String>,
+    /// Content that did not match its digest; any entry blocks.
+    pub integrity: Vec<String>,
+    /// The config's `User` (`Some("")` when it names none, i.e. root); `None` when not fetched.
+    pub user: Option<String>,
+    pub signatures: Vec<Evidence>,
+    /// Where signatures were looked for, for the "none found" reason.
+    pub looked_in: Vec<String>,
+    pub base: Option<BaseFacts>,
+    /// Registry operations this image cost (manifests, blobs, referrers).
+    pub requests: u32,
+}
+
+/// What was established about one `--artifact`.
+#[derive(Debug, Clone, Default)]
+pub struct ArtifactFacts {
+    pub path: String,
+    pub digest: String,
+    /// The bundle file tried, if one was found.
+    pub bundle: Option<String>,
+    pub signatures: Vec<Evidence>,
+}
+
+/// Who a check's failure belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOwner {
+    /// The product's team.
+    Product,
+    /// The owner of layer `base` (the platform team, usually).
+    Base,
+}
+
+/// One rule applied to one image or artifact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// `registry`, `product`, `digest`, `integrity`, `signature`, `attestation`, `base_image`,
+    /// `base_age`, `root_user`.
+    pub rule: &'static str,
+    pub passed: bool,
+    pub reason: String,
+    pub owner: CheckOwner,
+    /// What would fix it.
+    pub fix: Option<String>,
+}
+
+fn pass(rule: &'static str, reason: String) -> Check {
+    Check {
+        rule,
+        passed: true,
+        reason,
+        owner: CheckOwner::Product,
+        fix: None,
+    }
+}
+
+fn fail(rule: &'static str, reason: String, fix: Option<String>) -> Check {
+    Check {
+        rule,
+        passed: false,
+        reason,
+        owner: CheckOwner::Product,
+        fix,
+    }
+}
+
+/// Every rule of `cfg` (and the product's `images` globs) applied to one image.
+pub fn check_image(
+    cfg: &ImagesCfg,
+    product_images: &[String],
+    product: Option<&str>,
+    f: &ImageFacts,
+    now: Timestamp,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    if !f.integrity.is_empty() {
+        out.push(fail(
+            "integrity",
+            format!(
+                "the registry served content that does not match its digest: {}",
+                f.integrity.join("; ")
+            ),
+            Some("find out who changed the registry's content; push the image again".into()),
+        ));
+    }
+    if !cfg.allowed_registries.is_empty() {
+        if globset(&cfg.allowed_registries).is_match(&f.name) {
+            out.push(pass(
+                "registry",
+                format!("{} is an allowed registry", f.name),
+            ));
+        } else {
+            out.push(fail(
+                "registry",
+                format!(
+                    "{} is not in an allowed registry ({})",
+                    f.name,
+                    cfg.allowed_registries.join(", ")
+                ),
+                Some("push the image to an allowed registry and deploy it from there".into()),
+            ));
+        }
+    }
+    if let (false, Some(p)) = (product_images.is_empty(), product) {
+        if globset(product_images).is_match(&f.name) {
+            out.push(pass(
+                "product",
+                format!("{} is one of {p}'s images", f.name),
+            ));
+        } else {
+            out.push(fail(
+                "product",
+                format!(
+                    "{} is not one of {p}'s images ({})",
+                    f.name,
+                    product_images.join(", ")
+                ),
+                Some(format!(
+                    "deploy {p}'s own image, or add its repository to {p}'s `images` in ownership.yaml"
+                )),
+            ));
+        }
+    }
+    if cfg.require_digest {
+        if f.pinned {
+            out.push(pass("digest", "pinned by digest".into()));
+        } else {
+            out.push(fail(
+                "digest",
+                "given by tag, not pinned by digest".into(),
+                f.digest.as_ref().map(|d| {
+                    let base =
+                        f.reference
+                            .rsplit_once(':')
+                            .map_or(f.reference.as_str(), |(b, t)| {
+                                if t.contains('/') {
+                                    f.reference.as_str()
+                                } else {
+                                    b
+                                }
+                            });
+                    format!("deploy {base}@{d}")
+                }),
+            ));
+        }
+    }
+    if !cfg.signatures.is_empty() {
+        let sigs: Vec<&Evidence> = f.signatures.iter().filter(|e| e.is_signature()).collect();
+        match sigs.iter().find_map(|e| e.verified_by.as_deref()) {
+            Some(by) => out.push(pass("signature", format!("signed ({by})"))),
+            None => out.push(fail(
+                "signature",
+                if sigs.is_empty() {
+                    format!("no signature found (looked in {})", f.looked_in.join(", "))
+                } else {
+                    format!("no signature verifies: {}", reasons(&sigs))
+                },
+                Some(format!(
+                    "sign {} with one of: {}",
+                    f.digest.as_deref().unwrap_or(&f.reference),
+                    signers(&cfg.signatures)
+                )),
+            )),
+        }
+    }
+    for want in &cfg.attestations {
+        let found: Vec<&Evidence> = f
+            .signatures
+            .iter()
+            .filter(|e| e.predicate_type.as_deref() == Some(want.as_str()))
+            .collect();
+        match found.iter().find_map(|e| e.verified_by.as_deref()) {
+            Some(by) => out.push(pass("attestation", format!("{want} attested ({by})"))),
+            None => out.push(fail(
+                "attestation",
+                if found.is_empty() {
+                    format!("no {want} attestation found")
+                } else {
+                    format!("no {want} attestation verifies: {}", reasons(&found))
+                },
+                Some(format!(
+                    "attach a {want} attestation signed by one of: {}",
+                    signers(&cfg.signatures)
+                )),
+            )),
+        }
+    }
+    if let Some(b) = &cfg.base_images {
+        let base = f.base.as_ref();
+        let name = base.and_then(|b| b.name.as_deref());
+        let mut base_check = |c: Check| {
+            out.push(Check {
+                owner: CheckOwner::Base,
+                ..c
+            })
+        };
+        if !b.allowed.is_empty() {
+            base_check(match name {
+                Some(n) if globset(&b.allowed).is_match(n) => {
+                    pass("base_image", format!("base image {n} is allowed"))
+                }
+                Some(n) => fail(
+                    "base_image",
+                    format!("base image {n} is not allowed ({})", b.allowed.join(", ")),
+                    Some("rebuild on an allowed base image".into()),
+                ),
+                None => fail(
+                    "base_image",
+                    "the image does not say its base (no org.opencontainers.image.base.name annotation or label)".into(),
+                    Some("build with the base.name and base.digest annotations set".into()),
+                ),
+            });
+        }
+        if let Some(max) = b.max_age_days {
+            let created = base.and_then(|b| b.created.as_deref());
+            base_check(match created.and_then(Timestamp::parse) {
+                Some(c) => {
+                    let age = now.date().days_since(c.date());
+                    if age <= i64::from(max) {
+                        pass(
+                            "base_age",
+                            format!("base image is {age} days old (max {max})"),
+                        )
+                    } else {
+                        fail(
+                            "base_age",
+                            format!(
+                                "base image {} was built {} days ago, more than max_age_days {max}",
+                                name.unwrap_or("(unnamed)"),
+                                age
+                            ),
+                            Some("rebuild on a fresh base image".into()),
+                        )
+                    }
+                }
+                None => fail(
+                    "base_age",
+                    match (name, created) {
+                        (None, _) => {
+                            "the image does not say its base, so its age is unknown".into()
+                        }
+                        (Some(n), None) => format!(
+                            "the age of base image {n} is unknown (its config has no created date)"
+                        ),
+                        (Some(n), Some(c)) => {
+                            format!("base image {n} has an unreadable created date {c:?}")
+                        }
+                    },
+                    Some("build with the base.name and base.digest annotations set".into()),
+                ),
+            });
+        }
+    }
+    if cfg.forbid_root_user {
+        out.push(match f.user.as_deref() {
+            None => fail(
+                "root_user",
+                "the image config could not be read, so its user is unknown".into(),
+                None,
+            ),
+            Some(u) if is_root(u) => fail(
+                "root_user",
+                if u.is_empty() {
+                    "runs as root (the config names no user)".into()
+                } else {
+                    format!("runs as root (user {u:?})")
+                },
+                Some("set USER to an unprivileged user in the image".into()),
+            ),
+            Some(u) => pass("root_user", format!("runs as {u}")),
+        });
+    }
+    out
+}
+
+/// Whether a config `User` (`name`, `uid`, `name:group`, `uid:gid`) is root.
+pub fn is_root(user: &str) -> bool {
+    let u = user.split(':').next().unwrap_or("").trim();
+    u.is_empty() || u == "root" || u.trim_start_matches('0').is_empty()
+}
+
+/// The artifact rules applied to one artifact.
+pub fn check_artifact(cfg: &ArtifactsCfg, f: &ArtifactFacts) -> Vec<Check> {
+    if cfg.signatures.is_empty() {
+        return Vec::new();
+    }
+    let fix = Some(format!(
+        "sign {} with one of: {} and put the bundle beside it as {}.sigstore.json",
+        f.path,
+        signers(&cfg.signatures),
+        f.path
+    ));
+    let sigs: Vec<&Evidence> = f.signatures.iter().collect();
+    vec![match sigs.iter().find_map(|e| e.verified_by.as_deref()) {
+        Some(by) => pass("signature", format!("signed ({by})")),
+        None if f.bundle.is_none() => fail(
+            "signature",
+            format!("no Sigstore bundle found for {}", f.path),
+            fix,
+        ),
+        None => fail(
+            "signature",
+            format!("no signature verifies: {}", reasons(&sigs)),
+            fix,
+        ),
+    }]
+}
+
+fn reasons(e: &[&Evidence]) -> String {
+    e.iter()
+        .map(|e| format!("{} ({})", e.source, e.problems.join("; ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn signers(rules: &[crate::policy::guardrails::SignatureRule]) -> String {
+    rules
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

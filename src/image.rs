@@ -1,0 +1,1074 @@
+//! Fetching what `check --image` needs from an OCI registry (with `oci-client`, the client
+//! sigstore uses) or from an OCI image layout on disk, then verifying it. This is the only
+//! network I/O riskgate does, and only when `--image` is given.
+//!
+//! Per image, in order and only as the policy needs: the manifest (by tag or digest; an index
+//! resolves to its linux/amd64 entry for the config), the config blob (`forbid_root_user`, base
+//! labels), cosign's `sha256-<hex>.sig` tag and its payload blobs (key signatures), the `.att`
+//! tag (key-signed attestations), the referrers (Sigstore bundles: keyless signatures and
+//! attestations, via the referrers API or its tag fallback), and the base image's config (its age
+//! and layers). Digest + key signature costs 3 operations.
+//!
+//! Must never: allow when a registry could not be asked. Unreachable, refused, unauthorised or
+//! missing is an error (exit 2); content that does not match its digest is an `integrity`
+//! failure (a block). Credentials are never printed.
+
+use crate::decide::images::{BaseFacts, Evidence, ImageFacts};
+use crate::verify::{self, Signer, SignerKind, Signers};
+use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
+use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+/// How to reach registries.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryOptions {
+    /// Extra CA certificates (PEM) to trust, for registries with a private CA.
+    pub ca_certs: Vec<Vec<u8>>,
+    /// Hosts (`host:port`) to reach over plain HTTP besides loopback ones.
+    pub insecure: Vec<String>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+/// What the policy asks about images, hence what to fetch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    pub key_signatures: bool,
+    pub bundles: bool,
+    pub attestations: bool,
+    pub config: bool,
+    pub base: bool,
+}
+
+/// Why an image could not be checked (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageError {
+    pub reference: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+const ACCEPT: &[&str] = &[
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+];
+const SIMPLESIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+const SIG_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
+const CERT_ANNOTATION: &str = "dev.sigstore.cosign/certificate";
+const DSSE: &str = "application/vnd.dsse.envelope.v1+json";
+const BUNDLE: &str = "application/vnd.dev.sigstore.bundle";
+const BASE_NAME: &str = "org.opencontainers.image.base.name";
+const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Manifest {
+    media_type: Option<String>,
+    artifact_type: Option<String>,
+    config: Option<Descriptor>,
+    #[serde(default)]
+    layers: Vec<Descriptor>,
+    #[serde(default)]
+    manifests: Vec<Descriptor>,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Clone, Default)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    #[serde(default)]
+    media_type: String,
+    digest: String,
+    artifact_type: Option<String>,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
+    platform: Option<Platform>,
+}
+
+#[derive(Deserialize, Clone, Default)]
+struct Platform {
+    architecture: String,
+    os: String,
+}
+
+impl Manifest {
+    fn is_index(&self) -> bool {
+        !self.manifests.is_empty() && self.config.is_none()
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Config {
+    created: Option<String>,
+    #[serde(default)]
+    config: ConfigInner,
+    #[serde(default)]
+    rootfs: RootFs,
+}
+#[derive(Deserialize, Default)]
+struct ConfigInner {
+    #[serde(rename = "User")]
+    user: Option<String>,
+    #[serde(rename = "Labels")]
+    labels: Option<BTreeMap<String, String>>,
+}
+#[derive(Deserialize, Default)]
+struct RootFs {
+    #[serde(default)]
+    diff_ids: Vec<String>,
+}
+
+/// A failed fetch: `Missing` is an answer (no such tag), the others are not. `Transient`
+/// (connection failures, 5xx, timeouts) is retried a bounded number of times.
+enum Fetch {
+    Missing,
+    Integrity(String),
+    Failed(String, Option<String>),
+    Transient(String, Option<String>),
+}
+
+/// Where an image's manifests and blobs come from.
+enum Repo {
+    Registry {
+        client: Client,
+        reference: Reference,
+        auth: RegistryAuth,
+    },
+    Layout {
+        dir: PathBuf,
+        refs: BTreeMap<String, String>,
+    },
+}
+
+impl Repo {
+    /// A manifest by tag or `sha256:` digest: its bytes and digest, verified.
+    async fn manifest(&self, at: &str, n: &AtomicU32) -> Result<(Vec<u8>, String), Fetch> {
+        n.fetch_add(1, Ordering::Relaxed);
+        match self {
+            Repo::Registry {
+                client,
+                reference,
+                auth,
+            } => {
+                let r = if at.starts_with("sha256:") {
+                    Reference::with_digest(
+                        reference.registry().to_string(),
+                        reference.repository().to_string(),
+                        at.to_string(),
+                    )
+                } else {
+                    Reference::with_tag(
+                        reference.registry().to_string(),
+                        reference.repository().to_string(),
+                        at.to_string(),
+                    )
+                };
+                match client.pull_manifest_raw(&r, auth, ACCEPT).await {
+                    Ok((bytes, digest)) => {
+                        let actual = verify::sha256(&bytes);
+                        if actual != digest || (at.starts_with("sha256:") && actual != at) {
+                            return Err(Fetch::Integrity(format!(
+                                "manifest {at} has digest {actual}"
+                            )));
+                        }
+                        Ok((bytes.to_vec(), digest))
+                    }
+                    Err(e) => Err(classify(e, &r.whole())),
+                }
+            }
+            Repo::Layout { dir, refs } => {
+                let digest = if at.starts_with("sha256:") {
+                    at.to_string()
+                } else {
+                    refs.get(at).cloned().ok_or(Fetch::Missing)?
+                };
+                let bytes = read_layout_blob(dir, &digest)?;
+                Ok((bytes, digest))
+            }
+        }
+    }
+
+    /// A blob by digest, verified.
+    async fn blob(&self, digest: &str, n: &AtomicU32) -> Result<Vec<u8>, Fetch> {
+        n.fetch_add(1, Ordering::Relaxed);
+        match self {
+            Repo::Registry {
+                client, reference, ..
+            } => {
+                let d = oci_client::manifest::OciDescriptor {
+                    digest: digest.to_string(),
+                    ..Default::default()
+                };
+                let mut out = Vec::new();
+                match client.pull_blob(reference, &d, &mut out).await {
+                    Ok(()) if verify::sha256(&out) == digest => Ok(out),
+                    Ok(()) => Err(Fetch::Integrity(format!(
+                        "blob {digest} has digest {}",
+                        verify::sha256(&out)
+                    ))),
+                    Err(e) => Err(classify(e, &format!("{}@{digest}", reference.repository()))),
+                }
+            }
+            Repo::Layout { dir, .. } => read_layout_blob(dir, digest),
+        }
+    }
+
+    /// Descriptors of the artifacts that refer to `digest`: the referrers API, else the
+    /// `sha256-<hex>` tag (for a layout, only the tag).
+    async fn referrers(&self, digest: &str, n: &AtomicU32) -> Result<Vec<Descriptor>, Fetch> {
+        if let Repo::Registry {
+            client, reference, ..
+        } = self
+        {
+            n.fetch_add(1, Ordering::Relaxed);
+            let r = Reference::with_digest(
+                reference.registry().to_string(),
+                reference.repository().to_string(),
+                digest.to_string(),
+            );
+            return match client.pull_referrers(&r, None).await {
+                Ok(idx) => Ok(idx
+                    .manifests
+                    .into_iter()
+                    .map(|m| Descriptor {
+                        media_type: m.media_type,
+                        digest: m.digest,
+                        artifact_type: m.artifact_type,
+                        annotations: m.annotations.unwrap_or_default(),
+                        platform: None,
+                    })
+                    .collect()),
+                Err(e) => Err(classify(e, &r.whole())),
+            };
+        }
+        match self.manifest(&digest.replace(':', "-"), n).await {
+            Ok((bytes, _)) => Ok(parse::<Manifest>(&bytes)
+                .map(|m| m.manifests)
+                .unwrap_or_default()),
+            Err(Fetch::Missing) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn read_layout_blob(dir: &Path, digest: &str) -> Result<Vec<u8>, Fetch> {
+    let Some(hex) = digest.strip_prefix("sha256:") else {
+        return Err(Fetch::Failed(format!("unsupported digest {digest}"), None));
+    };
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Fetch::Failed(format!("bad digest {digest}"), None));
+    }
+    let p = dir.join("blobs").join("sha256").join(hex);
+    let bytes = match std::fs::read(&p) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Fetch::Missing),
+        Err(e) => {
+            return Err(Fetch::Failed(
+                format!("cannot read {}: {e}", p.display()),
+                None,
+            ))
+        }
+    };
+    let actual = verify::sha256(&bytes);
+    if actual != digest {
+        return Err(Fetch::Integrity(format!(
+            "blob {digest} has digest {actual}"
+        )));
+    }
+    Ok(bytes)
+}
+
+fn classify(e: OciDistributionError, what: &str) -> Fetch {
+    match e {
+        OciDistributionError::DigestError(d) => Fetch::Integrity(format!("{what}: {d}")),
+        OciDistributionError::ImageManifestNotFoundError(_) => Fetch::Missing,
+        OciDistributionError::ServerError { code: 404, .. } => Fetch::Missing,
+        OciDistributionError::RegistryError { envelope, .. }
+            if envelope.errors.iter().all(|e| {
+                matches!(
+                    e.code,
+                    OciErrorCode::ManifestUnknown
+                        | OciErrorCode::NameUnknown
+                        | OciErrorCode::BlobUnknown
+                        | OciErrorCode::NotFound
+                )
+            }) =>
+        {
+            Fetch::Missing
+        }
+        OciDistributionError::UnauthorizedError { .. }
+        | OciDistributionError::AuthenticationFailure(_) => Fetch::Failed(
+            format!("{what}: the registry refused access (unauthorized)"),
+            Some(
+                "give credentials in DOCKER_CONFIG/~/.docker/config.json `auths`, or REGISTRY_USERNAME and REGISTRY_PASSWORD"
+                    .into(),
+            ),
+        ),
+        OciDistributionError::RegistryError { envelope, .. } => {
+            Fetch::Failed(format!("{what}: the registry answered: {envelope}"), None)
+        }
+        OciDistributionError::ServerError { code, message, .. } if code >= 500 => {
+            Fetch::Transient(format!("{what}: the registry failed ({code}): {message}"), None)
+        }
+        OciDistributionError::RequestError(r) => {
+            let mut msg = format!("{what}: cannot reach the registry: {r}");
+            let mut src = std::error::Error::source(&r);
+            while let Some(s) = src {
+                msg.push_str(&format!(": {s}"));
+                src = s.source();
+            }
+            Fetch::Transient(
+                msg,
+                Some("check the registry address, that it is up, and its TLS certificate (--registry-ca FILE for a private CA)".into()),
+            )
+        }
+        other => Fetch::Failed(format!("{what}: {other}"), None),
+    }
+}
+
+fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
+    serde_json::from_slice(bytes).ok()
+}
+
+/// Registry credentials: the Docker config's `auths` entry for the host, else
+/// REGISTRY_USERNAME/REGISTRY_PASSWORD, else anonymous. oci-client sends them only after the
+/// registry itself challenges for them, and never to another host.
+pub fn credentials(host: &str) -> RegistryAuth {
+    if let Some(a) = docker_config_auth(host) {
+        return a;
+    }
+    match (
+        std::env::var("REGISTRY_USERNAME"),
+        std::env::var("REGISTRY_PASSWORD"),
+    ) {
+        (Ok(u), Ok(p)) if !u.is_empty() => RegistryAuth::Basic(u, p),
+        _ => RegistryAuth::Anonymous,
+    }
+}
+
+#[derive(Deserialize)]
+struct DockerConfig {
+    #[serde(default)]
+    auths: BTreeMap<String, DockerAuth>,
+}
+#[derive(Deserialize)]
+struct DockerAuth {
+    auth: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    identitytoken: Option<String>,
+}
+
+fn docker_config_auth(host: &str) -> Option<RegistryAuth> {
+    let dir = match std::env::var_os("DOCKER_CONFIG") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(std::env::var_os("HOME")?).join(".docker"),
+    };
+    let text = std::fs::read(dir.join("config.json")).ok()?;
+    let cfg: DockerConfig = serde_json::from_slice(&text).ok()?;
+    let want = normalise_host(host);
+    let (_, a) = cfg.auths.iter().find(|(k, _)| normalise_host(k) == want)?;
+    if let Some(t) = &a.identitytoken {
+        return Some(RegistryAuth::Bearer(t.clone()));
+    }
+    if let (Some(u), Some(p)) = (&a.username, &a.password) {
+        return Some(RegistryAuth::Basic(u.clone(), p.clone()));
+    }
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(a.auth.as_deref()?.trim())
+        .ok()?;
+    let s = String::from_utf8(raw).ok()?;
+    let (u, p) = s.split_once(':')?;
+    Some(RegistryAuth::Basic(u.to_string(), p.to_string()))
+}
+
+/// `https://index.docker.io/v1/` and `docker.io` name the same registry.
+fn normalise_host(h: &str) -> String {
+    let h = h
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let h = h.split('/').next().unwrap_or(h);
+    match h {
+        "index.docker.io" | "registry-1.docker.io" | "docker.io" => "docker.io".into(),
+        _ => h.to_ascii_lowercase(),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let h = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let h = h.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A parsed `--image`: a registry reference or `oci:DIR[:TAG]` / `oci:DIR@sha256:...`.
+enum Target {
+    Registry(Reference),
+    Layout { dir: PathBuf, at: Option<String> },
+}
+
+fn parse_target(given: &str) -> Result<Target, String> {
+    if let Some(rest) = given.strip_prefix("oci:") {
+        if let Some((dir, d)) = rest.split_once('@') {
+            return Ok(Target::Layout {
+                dir: dir.into(),
+                at: Some(d.to_string()),
+            });
+        }
+        if Path::new(rest).is_dir() {
+            return Ok(Target::Layout {
+                dir: rest.into(),
+                at: None,
+            });
+        }
+        return match rest.rsplit_once(':') {
+            Some((dir, tag)) => Ok(Target::Layout {
+                dir: dir.into(),
+                at: Some(tag.to_string()),
+            }),
+            None => Err(format!("{rest} is not a directory")),
+        };
+    }
+    given
+        .parse::<Reference>()
+        .map(Target::Registry)
+        .map_err(|e| format!("not an image reference: {e}"))
+}
+
+/// Everything needed to check one image, fetched.
+#[derive(Default)]
+struct Fetched {
+    facts: ImageFacts,
+    /// (source, payload, signature annotation, has a certificate annotation)
+    simple: Vec<(String, Vec<u8>, Option<String>, bool)>,
+    /// (source, DSSE envelope)
+    envelopes: Vec<(String, Vec<u8>)>,
+    /// (source, bundle JSON)
+    bundles: Vec<(String, Vec<u8>)>,
+}
+
+/// Fetches and verifies each image, concurrently. Errors (exit 2) are collected for all.
+pub fn gather(
+    given: &[String],
+    opts: &RegistryOptions,
+    needs: Needs,
+    signers: &Signers,
+) -> Result<Vec<ImageFacts>, Vec<ImageError>> {
+    if given.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut hosts = Vec::new();
+    let mut targets = Vec::new();
+    let mut errors = Vec::new();
+    for g in given {
+        match parse_target(g) {
+            Ok(t) => {
+                if let Target::Registry(r) = &t {
+                    hosts.push(r.resolve_registry().to_string());
+                }
+                targets.push((g.clone(), t));
+            }
+            Err(message) => errors.push(ImageError {
+                reference: g.clone(),
+                message,
+                help: Some(
+                    "give registry/repository:tag, registry/repository@sha256:..., or oci:DIR[:TAG]"
+                        .into(),
+                ),
+            }),
+        }
+    }
+    let client = match make_client(opts, insecure_hosts(opts, hosts)) {
+        Ok(c) => c,
+        Err(e) => {
+            errors.push(ImageError {
+                reference: given.join(" "),
+                message: format!("cannot set up the registry client: {e}"),
+                help: Some("check the --registry-ca files are PEM certificates".into()),
+            });
+            return Err(errors);
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            errors.push(ImageError {
+                reference: given.join(" "),
+                message: format!("cannot start the I/O runtime: {e}"),
+                help: None,
+            });
+            return Err(errors);
+        }
+    };
+    let fetched = rt.block_on(futures_util::future::join_all(targets.into_iter().map(
+        |(g, t)| {
+            let client = client.clone();
+            async move {
+                let r = fetch_one(&g, t, client, needs, opts).await;
+                (g, r)
+            }
+        },
+    )));
+    drop(rt);
+    let mut out = Vec::new();
+    for (g, r) in fetched {
+        match r {
+            Ok(f) => out.push(verify_fetched(f, signers)),
+            Err((message, help)) => errors.push(ImageError {
+                reference: g,
+                message,
+                help,
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A registry client: TLS (with the extra CAs) except for the `insecure` hosts.
+fn make_client(opts: &RegistryOptions, insecure: Vec<String>) -> Result<Client, String> {
+    let config = ClientConfig {
+        protocol: ClientProtocol::HttpsExcept(insecure),
+        extra_root_certificates: opts
+            .ca_certs
+            .iter()
+            .map(|pem| Certificate {
+                encoding: CertificateEncoding::Pem,
+                data: pem.clone(),
+            })
+            .collect(),
+        read_timeout: Some(opts.timeout),
+        connect_timeout: Some(opts.timeout),
+        platform_resolver: None,
+        user_agent: concat!("riskgate/", env!("CARGO_PKG_VERSION")),
+        ..Default::default()
+    };
+    Client::try_from(config).map_err(|e| e.to_string())
+}
+
+/// The hosts reached over plain HTTP: those the user listed, and loopback ones unless a CA was
+/// given (a loopback registry with TLS then needs that CA).
+fn insecure_hosts(opts: &RegistryOptions, hosts: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out = opts.insecure.clone();
+    for h in hosts {
+        if is_loopback(&h) && opts.ca_certs.is_empty() && !out.contains(&h) {
+            out.push(h);
+        }
+    }
+    out
+}
+
+/// Bounded retries for transient failures (connection reset, 5xx); never for answers.
+async fn retry<T, F, Fut>(timeout: Duration, mut f: F) -> Result<T, Fetch>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Fetch>>,
+{
+    let mut last = None;
+    for attempt in 0..3u32 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+        }
+        match tokio::time::timeout(timeout * 2, f()).await {
+            Ok(Ok(v)) => return Ok(v),
+            Ok(Err(Fetch::Transient(m, h))) => last = Some(Fetch::Failed(m, h)),
+            Ok(Err(e)) => return Err(e),
+            Err(_) => {
+                last = Some(Fetch::Failed(
+                    format!("no answer within {}s", (timeout * 2).as_secs()),
+                    None,
+                ))
+            }
+        }
+    }
+    Err(last.unwrap_or(Fetch::Failed("gave up".into(), None)))
+}
+
+type FetchResult = Result<Fetched, (String, Option<String>)>;
+
+async fn fetch_one(
+    given: &str,
+    target: Target,
+    client: Client,
+    needs: Needs,
+    opts: &RegistryOptions,
+) -> FetchResult {
+    let timeout = opts.timeout;
+    let (repo, at, name, pinned) = match target {
+        Target::Registry(r) => {
+            let at = r.digest().or(r.tag()).unwrap_or("latest").to_string();
+            let name = format!("{}/{}", r.registry(), r.repository());
+            let pinned = r.digest().is_some();
+            let auth = credentials(r.resolve_registry());
+            (
+                Repo::Registry {
+                    client,
+                    reference: r,
+                    auth,
+                },
+                at,
+                name,
+                pinned,
+            )
+        }
+        Target::Layout { dir, at } => {
+            let (refs, only) = layout_refs(&dir).map_err(|m| (m, None))?;
+            let pinned = at.as_deref().is_some_and(|a| a.starts_with("sha256:"));
+            let at = match at.or(only) {
+                Some(a) => a,
+                None => {
+                    return Err((
+                        format!("{} holds several images; name one with :TAG", dir.display()),
+                        None,
+                    ))
+                }
+            };
+            let name = format!("oci:{}", dir.display());
+            (Repo::Layout { dir, refs }, at, name, pinned)
+        }
+    };
+    let n = AtomicU32::new(0);
+    let mut out = Fetched {
+        facts: ImageFacts {
+            reference: given.to_string(),
+            name,
+            pinned,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let not_found = |what: &str| {
+        (
+            format!("{what} not found"),
+            Some(
+                "check the name, tag and digest; an image that is not there cannot be checked"
+                    .into(),
+            ),
+        )
+    };
+    // The manifest (or index) the reference names.
+    let (bytes, digest) = match retry(timeout, || repo.manifest(&at, &n)).await {
+        Ok(m) => m,
+        Err(Fetch::Missing) => return Err(not_found(given)),
+        Err(Fetch::Integrity(m)) => {
+            out.facts.integrity.push(m);
+            out.facts.requests = n.load(Ordering::Relaxed);
+            return Ok(out);
+        }
+        Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+    };
+    out.facts.digest = Some(digest.clone());
+    let top: Manifest = parse(&bytes).ok_or_else(|| {
+        (
+            format!("{given}: the manifest is not OCI or Docker v2 JSON"),
+            None,
+        )
+    })?;
+    let mut annotations = top.annotations.clone();
+    let image_manifest = if top.is_index() && (needs.config || needs.base) {
+        let entry = top
+            .manifests
+            .iter()
+            .find(|m| {
+                m.platform
+                    .as_ref()
+                    .is_some_and(|p| p.os == "linux" && p.architecture == "amd64")
+            })
+            .or(top.manifests.first())
+            .cloned();
+        match entry {
+            None => None,
+            Some(e) => match retry(timeout, || repo.manifest(&e.digest, &n)).await {
+                Ok((b, _)) => {
+                    let m: Option<Manifest> = parse(&b);
+                    if let Some(m) = &m {
+                        for (k, v) in &m.annotations {
+                            annotations.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                    m
+                }
+                Err(Fetch::Integrity(m)) => {
+                    out.facts.integrity.push(m);
+                    None
+                }
+                Err(Fetch::Missing) => return Err(not_found(&e.digest)),
+                Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+            },
+        }
+    } else {
+        Some(top)
+    };
+    // The config: user and labels.
+    let mut labels = BTreeMap::new();
+    if needs.config || needs.base {
+        match image_manifest.as_ref().and_then(|m| m.config.clone()) {
+            Some(c) => match retry(timeout, || repo.blob(&c.digest, &n)).await {
+                Ok(b) => {
+                    let cfg: Config = parse(&b).unwrap_or_default();
+                    out.facts.user = Some(cfg.config.user.unwrap_or_default());
+                    labels = cfg.config.labels.unwrap_or_default();
+                }
+                Err(Fetch::Integrity(m)) => out.facts.integrity.push(m),
+                Err(Fetch::Missing) => return Err(not_found(&c.digest)),
+                Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+            },
+            None => out.facts.user = None,
+        }
+    }
+    // Key-signed signatures and attestations: cosign's tag scheme.
+    let tag = digest.replace(':', "-");
+    for (wanted, suffix) in [(needs.key_signatures, "sig"), (needs.attestations, "att")] {
+        if !wanted {
+            continue;
+        }
+        let t = format!("{tag}.{suffix}");
+        if suffix == "sig" {
+            out.facts.looked_in.push(format!("tag {t}"));
+        }
+        let m = match retry(timeout, || repo.manifest(&t, &n)).await {
+            Ok((b, _)) => parse::<Manifest>(&b).unwrap_or_default(),
+            Err(Fetch::Missing) => continue,
+            Err(Fetch::Integrity(m)) => {
+                out.facts.integrity.push(m);
+                continue;
+            }
+            Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+        };
+        for l in &m.layers {
+            let body = match retry(timeout, || repo.blob(&l.digest, &n)).await {
+                Ok(b) => b,
+                Err(Fetch::Integrity(m)) => {
+                    out.facts.integrity.push(m);
+                    continue;
+                }
+                Err(Fetch::Missing) => return Err(not_found(&l.digest)),
+                Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+            };
+            let source = format!("tag {t}");
+            if l.media_type == SIMPLESIGNING {
+                out.simple.push((
+                    source,
+                    body,
+                    l.annotations.get(SIG_ANNOTATION).cloned(),
+                    l.annotations.contains_key(CERT_ANNOTATION),
+                ));
+            } else if l.media_type == DSSE {
+                out.envelopes.push((source, body));
+            }
+        }
+    }
+    // Sigstore bundles (cosign v3): referrers of the image.
+    if needs.bundles {
+        out.facts.looked_in.push(format!("referrers of {digest}"));
+        let refs = match retry(timeout, || repo.referrers(&digest, &n)).await {
+            Ok(r) => r,
+            Err(Fetch::Missing) => Vec::new(),
+            Err(Fetch::Integrity(m)) => {
+                out.facts.integrity.push(m);
+                Vec::new()
+            }
+            Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+        };
+        for r in refs.iter().filter(|r| {
+            r.artifact_type
+                .as_deref()
+                .is_some_and(|t| t.starts_with(BUNDLE))
+        }) {
+            let m = match retry(timeout, || repo.manifest(&r.digest, &n)).await {
+                Ok((b, _)) => parse::<Manifest>(&b).unwrap_or_default(),
+                Err(Fetch::Integrity(m)) => {
+                    out.facts.integrity.push(m);
+                    continue;
+                }
+                Err(Fetch::Missing) => continue,
+                Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+            };
+            let _ = (&m.media_type, &m.artifact_type);
+            for l in m.layers.iter().filter(|l| l.media_type.starts_with(BUNDLE)) {
+                match retry(timeout, || repo.blob(&l.digest, &n)).await {
+                    Ok(b) => out.bundles.push((format!("referrer {}", r.digest), b)),
+                    Err(Fetch::Integrity(m)) => out.facts.integrity.push(m),
+                    Err(Fetch::Missing) => return Err(not_found(&l.digest)),
+                    Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+                }
+            }
+        }
+    }
+    // The base image: named by annotations (or labels), its config read for age and layers.
+    let base_name = annotations
+        .get(BASE_NAME)
+        .or(labels.get(BASE_NAME))
+        .cloned();
+    let base_digest = annotations
+        .get(BASE_DIGEST)
+        .or(labels.get(BASE_DIGEST))
+        .cloned();
+    if base_name.is_some() || base_digest.is_some() {
+        let mut base = BaseFacts {
+            name: base_name.clone(),
+            digest: base_digest.clone(),
+            ..Default::default()
+        };
+        if needs.base {
+            if let Some(cfg) = fetch_base(
+                &repo,
+                base_name.as_deref(),
+                base_digest.as_deref(),
+                &n,
+                opts,
+            )
+            .await?
+            {
+                base.created = cfg.created;
+                base.layers = cfg.rootfs.diff_ids;
+            }
+        }
+        out.facts.base = Some(base);
+    }
+    out.facts.requests = n.load(Ordering::Relaxed);
+    Ok(out)
+}
+
+/// The base image's config: from the same registry client (the base may live in another
+/// repository or registry), or from the same layout by digest.
+async fn fetch_base(
+    repo: &Repo,
+    name: Option<&str>,
+    digest: Option<&str>,
+    n: &AtomicU32,
+    opts: &RegistryOptions,
+) -> Result<Option<Config>, (String, Option<String>)> {
+    let timeout = opts.timeout;
+    let base_repo = match repo {
+        Repo::Layout { .. } => None,
+        Repo::Registry {
+            client, reference, ..
+        } => {
+            let Some(name) = name else { return Ok(None) };
+            let r: Reference = match name.parse() {
+                Ok(r) => r,
+                Err(_) => return Ok(None),
+            };
+            let host = r.resolve_registry().to_string();
+            // Another loopback registry needs its own plain-HTTP exception.
+            let client = if host != reference.resolve_registry() && is_loopback(&host) {
+                make_client(opts, insecure_hosts(opts, [host]))
+                    .map_err(|e| (format!("base image: {e}"), None))?
+            } else {
+                client.clone()
+            };
+            let auth = credentials(r.resolve_registry());
+            Some(Repo::Registry {
+                client,
+                reference: r,
+                auth,
+            })
+        }
+    };
+    let repo = base_repo.as_ref().unwrap_or(repo);
+    let at = match (digest, repo) {
+        (Some(d), _) => d.to_string(),
+        (None, Repo::Registry { reference, .. }) => reference.tag().unwrap_or("latest").to_string(),
+        (None, Repo::Layout { .. }) => return Ok(None),
+    };
+    let bytes = match retry(timeout, || repo.manifest(&at, n)).await {
+        Ok((b, _)) => b,
+        Err(Fetch::Missing) | Err(Fetch::Integrity(_)) => return Ok(None),
+        Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => {
+            return Err((format!("base image: {m}"), h))
+        }
+    };
+    let Some(m) = parse::<Manifest>(&bytes) else {
+        return Ok(None);
+    };
+    let m = if m.is_index() {
+        let Some(e) = m.manifests.first() else {
+            return Ok(None);
+        };
+        match retry(timeout, || repo.manifest(&e.digest, n)).await {
+            Ok((b, _)) => parse::<Manifest>(&b).unwrap_or_default(),
+            Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => {
+                return Err((format!("base image: {m}"), h))
+            }
+            Err(_) => return Ok(None),
+        }
+    } else {
+        m
+    };
+    let Some(c) = m.config else { return Ok(None) };
+    match retry(timeout, || repo.blob(&c.digest, n)).await {
+        Ok(b) => Ok(parse(&b)),
+        Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => Err((format!("base image: {m}"), h)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// A layout's `index.json`: ref names to digests, and the one manifest when there is one.
+fn layout_refs(dir: &Path) -> Result<(BTreeMap<String, String>, Option<String>), String> {
+    let p = dir.join("index.json");
+    let bytes = std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+    let idx: Manifest = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("{} is not an OCI image index: {e}", p.display()))?;
+    let mut refs = BTreeMap::new();
+    for m in &idx.manifests {
+        if let Some(name) = m.annotations.get("org.opencontainers.image.ref.name") {
+            refs.insert(name.clone(), m.digest.clone());
+        }
+    }
+    let only = match idx.manifests.as_slice() {
+        [one] => Some(one.digest.clone()),
+        _ => None,
+    };
+    Ok((refs, only))
+}
+
+/// Verifies what was fetched against the signers, recording every outcome as evidence.
+fn verify_fetched(f: Fetched, signers: &Signers) -> ImageFacts {
+    let mut facts = f.facts;
+    let Some(digest) = facts.digest.clone() else {
+        return facts;
+    };
+    let keys: Vec<&Signer> = signers
+        .signers
+        .iter()
+        .filter(|s| matches!(s.kind, SignerKind::Key(_)))
+        .collect();
+    for (source, payload, sig, has_cert) in f.simple {
+        let mut e = Evidence {
+            source,
+            predicate_type: None,
+            verified_by: None,
+            problems: Vec::new(),
+        };
+        match sig {
+            None => e
+                .problems
+                .push("the layer has no signature annotation".into()),
+            Some(sig) => {
+                for k in &keys {
+                    if let SignerKind::Key(key) = &k.kind {
+                        match verify::simple_signing(&payload, &sig, key, &digest) {
+                            Ok(()) => {
+                                e.verified_by = Some(k.label.clone());
+                                break;
+                            }
+                            Err(why) => e.problems.push(format!("{}: {why}", k.label)),
+                        }
+                    }
+                }
+                if e.verified_by.is_none() && has_cert {
+                    e.problems.push(
+                        "it is a keyless signature in cosign's legacy format; riskgate verifies keyless images from Sigstore bundles (cosign v3)".into(),
+                    );
+                }
+                if keys.is_empty() && !has_cert {
+                    e.problems.push("no key is configured".into());
+                }
+            }
+        }
+        facts.signatures.push(e);
+    }
+    for (source, env) in f.envelopes {
+        let mut e = Evidence {
+            source,
+            predicate_type: None,
+            verified_by: None,
+            problems: Vec::new(),
+        };
+        for k in &keys {
+            if let SignerKind::Key(key) = &k.kind {
+                match verify::dsse_with_key(&env, key, &digest) {
+                    Ok(pt) => {
+                        e.predicate_type = Some(pt);
+                        e.verified_by = Some(k.label.clone());
+                        break;
+                    }
+                    Err(why) => e.problems.push(format!("{}: {why}", k.label)),
+                }
+            }
+        }
+        if e.predicate_type.is_none() {
+            e.predicate_type = envelope_predicate(&env);
+        }
+        facts.signatures.push(e);
+    }
+    for (source, b) in f.bundles {
+        let mut e = verify::evidence(source, verify::bundle(&b, &digest, None, signers));
+        if e.predicate_type.is_none() && e.verified_by.is_none() {
+            e.predicate_type = bundle_predicate(&b);
+        }
+        facts.signatures.push(e);
+    }
+    facts
+}
+
+/// The claimed (unverified) predicate type of an envelope, so a failure can say what it was.
+fn envelope_predicate(env: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct E {
+        payload: String,
+    }
+    #[derive(Deserialize)]
+    struct S {
+        #[serde(rename = "predicateType")]
+        predicate_type: String,
+    }
+    use base64::Engine as _;
+    let e: E = serde_json::from_slice(env).ok()?;
+    let p = base64::engine::general_purpose::STANDARD
+        .decode(e.payload)
+        .ok()?;
+    serde_json::from_slice::<S>(&p)
+        .ok()
+        .map(|s| s.predicate_type)
+}
+
+fn bundle_predicate(b: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct B {
+        #[serde(rename = "dsseEnvelope")]
+        dsse: Option<serde_json::Value>,
+    }
+    let b: B = serde_json::from_slice(b).ok()?;
+    envelope_predicate(serde_json::to_vec(&b.dsse?).ok()?.as_slice())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        assert!(is_loopback("127.0.0.1:5000"));
+        assert!(is_loopback("localhost:5000"));
+        assert!(is_loopback("[::1]:5000"));
+        assert!(!is_loopback("registry.acme.example"));
+        assert!(!is_loopback("10.0.0.1:5000"));
+        assert_eq!(normalise_host("https://index.docker.io/v1/"), "docker.io");
+        assert_eq!(normalise_host("127.0.0.1:5000"), "127.0.0.1:5000");
+    }
+}

@@ -1,0 +1,343 @@
+//! Signature verification for images and artifacts, offline: cosign's key-based image
+//! signatures (simple signing payloads), DSSE envelopes (cosign attestations), and Sigstore
+//! bundles (cosign v3 image signatures and attestations, `sign-blob --bundle`, PEP 740), each
+//! checked against the signers `guardrails.yaml` names.
+//!
+//! Must never: accept a signature without also checking that what it signs is this image's or
+//! this file's digest. A valid signature over another image is as good as none.
+
+use crate::decide::images::Evidence;
+use crate::keyless::{self, IdentityPolicy};
+use base64::Engine as _;
+use serde::Deserialize;
+use sigstore::crypto::{CosignVerificationKey, Signature};
+
+/// A signer made ready: its key parsed or its identity compiled.
+pub struct Signer {
+    /// How reports name it (`key keys/release.pub`, `keyless <issuer> <subject>`).
+    pub label: String,
+    pub kind: SignerKind,
+}
+
+pub enum SignerKind {
+    Key(CosignVerificationKey),
+    Keyless(IdentityPolicy),
+}
+
+/// The signers of a policy section, with the trusted root keyless ones need.
+pub struct Signers<'a> {
+    pub signers: &'a [Signer],
+    pub trusted_root: Option<&'a [u8]>,
+}
+
+/// The predicate type of cosign v3's image signature bundles.
+pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn b64(s: &str) -> Result<Vec<u8>, String> {
+    B64.decode(s.trim()).map_err(|e| format!("bad base64: {e}"))
+}
+
+/// `sha256:<hex>` → the 32 bytes.
+pub fn digest_bytes(digest: &str) -> Result<[u8; 32], String> {
+    let hex = digest
+        .strip_prefix("sha256:")
+        .ok_or_else(|| format!("`{digest}` is not a sha256 digest"))?;
+    if hex.len() != 64 {
+        return Err(format!("`{digest}` is not a sha256 digest"));
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
+            .map_err(|_| format!("`{digest}` is not a sha256 digest"))?;
+    }
+    Ok(out)
+}
+
+/// `sha256:<hex>` of bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let d = sha2::Sha256::digest(bytes);
+    let mut s = String::with_capacity(71);
+    s.push_str("sha256:");
+    for b in d {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+#[derive(Deserialize)]
+struct SimpleSigning {
+    critical: Critical,
+}
+#[derive(Deserialize)]
+struct Critical {
+    image: CriticalImage,
+    #[serde(rename = "type")]
+    kind: String,
+}
+#[derive(Deserialize)]
+struct CriticalImage {
+    #[serde(rename = "docker-manifest-digest")]
+    digest: String,
+}
+
+/// A cosign key-based image signature: `payload` is the simple signing JSON (the layer blob of
+/// the `sha256-<hex>.sig` manifest), `sig_b64` its `dev.cosignproject.cosign/signature`
+/// annotation. Ok when the signature verifies with `key` and the payload names `digest`.
+pub fn simple_signing(
+    payload: &[u8],
+    sig_b64: &str,
+    key: &CosignVerificationKey,
+    digest: &str,
+) -> Result<(), String> {
+    let sig = b64(sig_b64)?;
+    key.verify_signature(Signature::Raw(&sig), payload)
+        .map_err(|_| "the signature does not verify with this key".to_string())?;
+    let p: SimpleSigning = serde_json::from_slice(payload)
+        .map_err(|e| format!("the signed payload is not a cosign simple signing payload: {e}"))?;
+    if p.critical.kind != "cosign container image signature" {
+        return Err(format!("the signed payload has type `{}`", p.critical.kind));
+    }
+    if p.critical.image.digest != digest {
+        return Err(format!(
+            "the signature is for {}, not this image",
+            p.critical.image.digest
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "payloadType")]
+    payload_type: String,
+    payload: String,
+    signatures: Vec<EnvelopeSig>,
+}
+#[derive(Deserialize)]
+struct EnvelopeSig {
+    sig: String,
+}
+
+#[derive(Deserialize)]
+struct Statement {
+    #[serde(rename = "predicateType")]
+    predicate_type: String,
+    subject: Vec<Subject>,
+}
+#[derive(Deserialize)]
+struct Subject {
+    digest: std::collections::BTreeMap<String, String>,
+}
+
+/// DSSE's pre-authentication encoding.
+pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "DSSEv1 {} {} {} ",
+        payload_type.len(),
+        payload_type,
+        payload.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The predicate type of an in-toto statement whose subjects include `digest`.
+fn statement_for(payload: &[u8], digest: &str) -> Result<String, String> {
+    let st: Statement = serde_json::from_slice(payload)
+        .map_err(|e| format!("the signed payload is not an in-toto statement: {e}"))?;
+    let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+    if !st
+        .subject
+        .iter()
+        .any(|s| s.digest.get("sha256").is_some_and(|d| d == hex))
+    {
+        return Err(format!(
+            "the statement ({}) is about another artifact, not {digest}",
+            st.predicate_type
+        ));
+    }
+    Ok(st.predicate_type)
+}
+
+/// A DSSE envelope (cosign attestation layer) signed by `key` over an in-toto statement about
+/// `digest`; returns the statement's predicate type.
+pub fn dsse_with_key(
+    envelope: &[u8],
+    key: &CosignVerificationKey,
+    digest: &str,
+) -> Result<String, String> {
+    let env: Envelope =
+        serde_json::from_slice(envelope).map_err(|e| format!("not a DSSE envelope: {e}"))?;
+    let payload = b64(&env.payload)?;
+    let msg = pae(&env.payload_type, &payload);
+    let ok = env.signatures.iter().any(|s| {
+        b64(&s.sig).is_ok_and(|sig| key.verify_signature(Signature::Raw(&sig), &msg).is_ok())
+    });
+    if !ok {
+        return Err("no signature of the envelope verifies with this key".into());
+    }
+    statement_for(&payload, digest)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyBundle {
+    media_type: Option<String>,
+    message_signature: Option<MessageSignature>,
+    dsse_envelope: Option<Envelope>,
+}
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MessageSignature {
+    message_digest: Option<MessageDigest>,
+    signature: String,
+}
+#[derive(Deserialize)]
+struct MessageDigest {
+    algorithm: String,
+    digest: String,
+}
+
+/// What a verified bundle attests: a plain signature or an in-toto predicate type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub signer: String,
+    /// `None` for a message signature; the statement's predicate type for DSSE.
+    pub predicate_type: Option<String>,
+}
+
+/// A Sigstore bundle over the artifact with sha256 `digest` (`artifact` is its bytes, when
+/// known, for message signatures made over the bytes), verified against each signer in turn.
+/// Returns the first signer that verifies it, or every signer's reason.
+pub fn bundle(
+    bundle_json: &[u8],
+    digest: &str,
+    artifact: Option<&[u8]>,
+    signers: &Signers,
+) -> Result<Verified, Vec<String>> {
+    let mut why = Vec::new();
+    for s in signers.signers {
+        let r = match &s.kind {
+            SignerKind::Key(k) => bundle_with_key(bundle_json, digest, artifact, k),
+            SignerKind::Keyless(policy) => match signers.trusted_root {
+                None => Err("guardrails.yaml names no trusted_root for keyless signatures".into()),
+                Some(root) => keyless_bundle(bundle_json, digest, root, policy),
+            },
+        };
+        match r {
+            Ok(predicate_type) => {
+                return Ok(Verified {
+                    signer: s.label.clone(),
+                    predicate_type,
+                })
+            }
+            Err(e) => why.push(format!("{}: {e}", s.label)),
+        }
+    }
+    if signers.signers.is_empty() {
+        why.push("no signer is configured".into());
+    }
+    Err(why)
+}
+
+fn keyless_bundle(
+    bundle_json: &[u8],
+    digest: &str,
+    root: &[u8],
+    policy: &IdentityPolicy,
+) -> Result<Option<String>, String> {
+    let d = digest_bytes(digest)?;
+    let root = keyless::trusted_root(root)?;
+    keyless::verify_digest(d, bundle_json, root, policy)?;
+    dsse_predicate(bundle_json, digest)
+}
+
+/// The predicate type of a bundle's DSSE statement (already verified), or `None` for a message
+/// signature.
+fn dsse_predicate(bundle_json: &[u8], digest: &str) -> Result<Option<String>, String> {
+    let b: KeyBundle =
+        serde_json::from_slice(bundle_json).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
+    match b.dsse_envelope {
+        None => Ok(None),
+        Some(env) => statement_for(&b64(&env.payload)?, digest).map(Some),
+    }
+}
+
+/// A bundle whose verification material is a public key (`cosign sign-blob --key --bundle`,
+/// `cosign attest --key --new-bundle-format`). Its transparency log entry, if any, is not
+/// needed: the key is the trust anchor.
+fn bundle_with_key(
+    bundle_json: &[u8],
+    digest: &str,
+    artifact: Option<&[u8]>,
+    key: &CosignVerificationKey,
+) -> Result<Option<String>, String> {
+    let b: KeyBundle =
+        serde_json::from_slice(bundle_json).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
+    if !b
+        .media_type
+        .as_deref()
+        .is_some_and(|m| m.starts_with("application/vnd.dev.sigstore.bundle"))
+    {
+        return Err("not a Sigstore bundle (no bundle mediaType)".into());
+    }
+    match (b.message_signature, b.dsse_envelope) {
+        (Some(m), None) => {
+            let sig = b64(&m.signature)?;
+            if let Some(md) = &m.message_digest {
+                if md.algorithm != "SHA2_256" || to_hex(&b64(&md.digest)?) != hex_of(digest) {
+                    return Err("the bundle's message digest is not this file's".into());
+                }
+            }
+            let Some(bytes) = artifact else {
+                return Err("a message signature needs the artifact's bytes".into());
+            };
+            key.verify_signature(Signature::Raw(&sig), bytes)
+                .map_err(|_| "the signature does not verify with this key".to_string())?;
+            Ok(None)
+        }
+        (None, Some(env)) => {
+            let payload = b64(&env.payload)?;
+            let msg = pae(&env.payload_type, &payload);
+            let ok = env.signatures.iter().any(|s| {
+                b64(&s.sig)
+                    .is_ok_and(|sig| key.verify_signature(Signature::Raw(&sig), &msg).is_ok())
+            });
+            if !ok {
+                return Err("the envelope's signature does not verify with this key".into());
+            }
+            statement_for(&payload, digest).map(Some)
+        }
+        _ => Err("the bundle has neither one messageSignature nor one dsseEnvelope".into()),
+    }
+}
+
+fn hex_of(digest: &str) -> &str {
+    digest.strip_prefix("sha256:").unwrap_or(digest)
+}
+
+fn to_hex(raw: &[u8]) -> String {
+    raw.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Evidence that a signer verified, or why none did.
+pub fn evidence(source: String, r: Result<Verified, Vec<String>>) -> Evidence {
+    match r {
+        Ok(v) => Evidence {
+            source,
+            predicate_type: v.predicate_type,
+            verified_by: Some(v.signer),
+            problems: Vec::new(),
+        },
+        Err(problems) => Evidence {
+            source,
+            predicate_type: None,
+            verified_by: None,
+            problems,
+        },
+    }
+}
