@@ -5,9 +5,10 @@
 //! Per image, in order and only as the policy needs: the manifest (by tag or digest; an index
 //! resolves to its linux/amd64 entry for the config), the config blob (`forbid_root_user`, base
 //! labels), cosign's `sha256-<hex>.sig` tag and its payload blobs (key signatures), the `.att`
-//! tag (key-signed attestations), the referrers (Sigstore bundles: keyless signatures and
-//! attestations, via the referrers API or its tag fallback), and the base image's config (its age
-//! and layers). Digest + key signature costs 3 operations.
+//! tag (key-signed attestations), the referrers (Sigstore bundles as cosign v3 attaches them,
+//! via the referrers API or its `sha256-<hex>` tag fallback: always when keyless signers are
+//! configured, otherwise only when cosign's tags hold nothing), and the base image's config (its
+//! age and layers). Digest + key signature costs 3 operations.
 //!
 //! Must never: allow when a registry could not be asked. Unreachable, refused, unauthorised or
 //! missing is an error (exit 2); content that does not match its digest is an `integrity`
@@ -40,6 +41,8 @@ pub struct RegistryOptions {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Needs {
     pub key_signatures: bool,
+    /// Always look at the referrers (keyless signers are configured). Otherwise they are looked
+    /// at only when cosign's tags hold nothing for a key to verify.
     pub bundles: bool,
     pub attestations: bool,
     pub config: bool,
@@ -782,7 +785,9 @@ async fn fetch_one(
         }
     }
     // Sigstore bundles (cosign v3): referrers of the image.
-    if needs.bundles {
+    let tags_empty = (needs.key_signatures && out.simple.is_empty())
+        || (needs.attestations && out.envelopes.is_empty());
+    if needs.bundles || tags_empty {
         out.facts.looked_in.push(format!("referrers of {digest}"));
         let refs = match retry(timeout, || repo.referrers(&digest, &n)).await {
             Ok(r) => r,

@@ -61,6 +61,7 @@ fn world() -> Option<&'static World> {
             ("app", "payments/unsigned:1.0"),
             ("app", "payments/wrongkey:1.0"),
             ("app", "other/api:1.0"),
+            ("app", "payments/bundled:1.0"),
         ] {
             reg.push(&layout, tag, dest);
         }
@@ -92,6 +93,20 @@ fn world() -> Option<&'static World> {
         sigs("payments/api", &rootapp, &good, true);
         sigs("payments/wrongkey", &app, &wrong, true);
         sigs("other/api", &app, &good, true);
+        // cosign v3 style: signature and provenance as Sigstore bundles in the referrers.
+        let size = std::fs::metadata(blob(&layout, &app))
+            .expect("manifest")
+            .len() as usize;
+        harness::push_referrers(
+            &reg,
+            "payments/bundled",
+            &app,
+            size,
+            &[
+                harness::key_bundle(&good, &app, riskgate::verify::COSIGN_SIGN_PREDICATE),
+                harness::key_bundle(&good, &app, SLSA),
+            ],
+        );
         let policy = policy_dir(&dir.join("policy"), IMAGES, &good_pub);
         let base_cfg: Value = {
             let m: Value = serde_json::from_slice(
@@ -229,6 +244,52 @@ fn signed_attested_pinned_image_allows() {
         "{}",
         h.stdout
     );
+}
+
+#[test]
+fn bundles_in_the_referrers_sign_and_attest_and_many_images_are_checked_in_one_run() {
+    let Some(w) = world() else { return };
+    let a = &w.reg.addr;
+    let bundled = format!("{a}/payments/bundled@{}", w.app);
+    let unsigned = format!("{a}/payments/unsigned@{}", w.app);
+    let signed = format!("{a}/payments/api@{}", w.app);
+    let (r, v) = check(
+        &w.policy,
+        &[
+            "--image", &bundled, "--image", &unsigned, "--image", &signed,
+        ],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let imgs = v["images"].as_array().expect("images");
+    let status: Vec<(&str, &str)> = imgs
+        .iter()
+        .map(|i| {
+            (
+                i["reference"].as_str().unwrap_or(""),
+                i["status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        status,
+        [
+            (bundled.as_str(), "passed"),
+            (unsigned.as_str(), "blocked"),
+            (signed.as_str(), "passed")
+        ]
+    );
+    let sources: Vec<&str> = imgs[0]["signatures"]
+        .as_array()
+        .expect("signatures")
+        .iter()
+        .map(|s| s["source"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(sources.len(), 2);
+    assert!(
+        sources.iter().all(|s| s.starts_with("referrer sha256:")),
+        "{sources:?}"
+    );
+    assert_eq!(imgs[0]["signatures"][1]["predicate_type"], SLSA);
 }
 
 #[test]

@@ -427,3 +427,108 @@ pub fn attestation_layer(
         serde_json::json!({"predicateType": predicate_type}),
     )
 }
+
+/// A Sigstore bundle (v0.3) whose DSSE envelope, signed with `pair`, carries an in-toto
+/// statement about `digest` with `predicate_type`: what `cosign attest --key --new-bundle-format`
+/// (and cosign v3 `sign --key`, with the cosign sign predicate) attach as referrers.
+pub fn key_bundle(pair: &SigStoreKeyPair, digest: &str, predicate_type: &str) -> Vec<u8> {
+    let (_, env, _) = attestation_layer(pair, digest, predicate_type);
+    let env: serde_json::Value = serde_json::from_slice(&env).expect("json");
+    serde_json::to_vec(&serde_json::json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"publicKey": {"hint": "release"}, "tlogEntries": []},
+        "dsseEnvelope": env,
+    }))
+    .expect("json")
+}
+
+/// Pushes, with curl and the distribution API, a referrers index under the OCI tag-schema
+/// fallback tag `sha256-<hex>` of `subject` (distribution 2.8 has no referrers API), listing one
+/// referrer manifest per bundle, each with `subject` set to the image and the bundle as its one
+/// layer. (skopeo 1.9 refuses to copy such an index with --preserve-digests.)
+pub fn push_referrers(
+    reg: &Registry,
+    repo: &str,
+    subject: &str,
+    subject_size: usize,
+    bundles: &[Vec<u8>],
+) {
+    const BUNDLE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    let base = format!("http://{}/v2/{repo}", reg.addr);
+    let put_blob = |b: &[u8]| -> String {
+        let d = sha256(b);
+        let loc = sh(Command::new("curl")
+            .args([
+                "-sSf",
+                "-X",
+                "POST",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{redirect_url}%header{location}",
+            ])
+            .arg(format!("{base}/blobs/uploads/")));
+        let loc = if loc.starts_with("http") {
+            loc
+        } else {
+            format!("http://{}{loc}", reg.addr)
+        };
+        let sep = if loc.contains('?') { '&' } else { '?' };
+        let f = reg.dir.join("upload.bin");
+        std::fs::write(&f, b).expect("write");
+        sh(Command::new("curl")
+            .args([
+                "-sSf",
+                "-X",
+                "PUT",
+                "-H",
+                "Content-Type: application/octet-stream",
+                "--data-binary",
+            ])
+            .arg(format!("@{}", f.display()))
+            .arg(format!("{loc}{sep}digest={d}")));
+        d
+    };
+    let put_manifest = |at: &str, media_type: &str, m: &[u8]| {
+        let f = reg.dir.join("manifest.json");
+        std::fs::write(&f, m).expect("write");
+        sh(Command::new("curl")
+            .args([
+                "-sSf",
+                "-X",
+                "PUT",
+                "-H",
+                &format!("Content-Type: {media_type}"),
+                "--data-binary",
+            ])
+            .arg(format!("@{}", f.display()))
+            .arg(format!("{base}/manifests/{at}")));
+    };
+    let empty = put_blob(b"{}");
+    let mut entries = Vec::new();
+    for b in bundles {
+        let m = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "artifactType": BUNDLE,
+            "config": {"mediaType": "application/vnd.oci.empty.v1+json", "size": 2, "digest": empty},
+            "layers": [{"mediaType": BUNDLE, "size": b.len(), "digest": put_blob(b)}],
+            "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": subject_size, "digest": subject},
+        }))
+        .expect("json");
+        let d = sha256(&m);
+        put_manifest(&d, "application/vnd.oci.image.manifest.v1+json", &m);
+        entries.push(serde_json::json!({
+            "mediaType": "application/vnd.oci.image.manifest.v1+json", "size": m.len(), "digest": d, "artifactType": BUNDLE,
+        }));
+    }
+    let idx = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries,
+    }))
+    .expect("json");
+    put_manifest(
+        &subject.replace(':', "-"),
+        "application/vnd.oci.image.index.v1+json",
+        &idx,
+    );
+}
