@@ -455,6 +455,21 @@ pub fn push_referrers(
 ) {
     const BUNDLE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
     let base = format!("http://{}/v2/{repo}", reg.addr);
+    let put = |content_type: &str, body: &[u8], url: &str| {
+        let f = reg.dir.join("upload.bin");
+        std::fs::write(&f, body).expect("write");
+        sh(Command::new("curl")
+            .args([
+                "-sSf",
+                "-X",
+                "PUT",
+                "-H",
+                &format!("Content-Type: {content_type}"),
+            ])
+            .arg("--data-binary")
+            .arg(format!("@{}", f.display()))
+            .arg(url));
+    };
     let put_blob = |b: &[u8]| -> String {
         let d = sha256(b);
         let loc = sh(Command::new("curl")
@@ -474,35 +489,15 @@ pub fn push_referrers(
             format!("http://{}{loc}", reg.addr)
         };
         let sep = if loc.contains('?') { '&' } else { '?' };
-        let f = reg.dir.join("upload.bin");
-        std::fs::write(&f, b).expect("write");
-        sh(Command::new("curl")
-            .args([
-                "-sSf",
-                "-X",
-                "PUT",
-                "-H",
-                "Content-Type: application/octet-stream",
-                "--data-binary",
-            ])
-            .arg(format!("@{}", f.display()))
-            .arg(format!("{loc}{sep}digest={d}")));
+        put(
+            "application/octet-stream",
+            b,
+            &format!("{loc}{sep}digest={d}"),
+        );
         d
     };
     let put_manifest = |at: &str, media_type: &str, m: &[u8]| {
-        let f = reg.dir.join("manifest.json");
-        std::fs::write(&f, m).expect("write");
-        sh(Command::new("curl")
-            .args([
-                "-sSf",
-                "-X",
-                "PUT",
-                "-H",
-                &format!("Content-Type: {media_type}"),
-                "--data-binary",
-            ])
-            .arg(format!("@{}", f.display()))
-            .arg(format!("{base}/manifests/{at}")));
+        put(media_type, m, &format!("{base}/manifests/{at}"));
     };
     let empty = put_blob(b"{}");
     let mut entries = Vec::new();
