@@ -454,6 +454,11 @@ pub fn run(cli: Cli) -> ExitCode {
             .date();
             match crate::policy::Policy::load(&dir, acceptances.as_deref()) {
                 Ok(p) => {
+                    let mut errs = gate::LoadErrors::default();
+                    gate::policy_files(&p, &dir, &mut errs);
+                    if !errs.is_empty() {
+                        return fail(errs);
+                    }
                     for w in p.warnings.iter().cloned().chain(p.dated_warnings(today)) {
                         eprintln!("{:?}", Report::new(w));
                     }

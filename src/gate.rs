@@ -93,7 +93,7 @@ impl UsageError {
 }
 
 /// Everything that went wrong while loading, in one diagnostic.
-#[derive(Debug, Error, Diagnostic)]
+#[derive(Debug, Default, Error, Diagnostic)]
 #[error("could not load the inputs ({} problem(s)); nothing was decided", .related.len())]
 #[diagnostic(code(riskgate::inputs))]
 pub struct LoadErrors {
@@ -102,6 +102,10 @@ pub struct LoadErrors {
 }
 
 impl LoadErrors {
+    pub fn is_empty(&self) -> bool {
+        self.related.is_empty()
+    }
+
     fn push(&mut self, d: impl Diagnostic + Send + Sync + 'static) {
         self.related.push(Box::new(d));
     }
@@ -163,9 +167,7 @@ pub fn existing_default_acceptances() -> Option<PathBuf> {
 /// `gate`: a check or explain run, which needs reports and a product. Otherwise only the policy,
 /// the acceptances and the clock are loaded (`riskgate acceptances`).
 pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
-    let mut errs = LoadErrors {
-        related: Vec::new(),
-    };
+    let mut errs = LoadErrors::default();
     let now = match &args.now {
         Some(t) => match Timestamp::parse(t) {
             Some(t) => t,
@@ -270,31 +272,12 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         .or_else(policy::default_dir)
         .unwrap_or_default();
     let g = &policy.guardrails;
-    let sigstore_root = read_root(&base, "trusted_root", g.trusted_root.as_deref(), &mut errs);
-    let trusted_root = match &g.acceptances.trusted_root {
-        Some(rel) => read_root(&base, "acceptances.trusted_root", Some(rel), &mut errs),
-        None => sigstore_root.clone(),
-    };
-    let image_signers = load_signers(
-        &policy,
-        &base,
-        "images.signatures",
-        g.images
-            .as_ref()
-            .map(|i| i.signatures.as_slice())
-            .unwrap_or(&[]),
-        &mut errs,
-    );
-    let artifact_signers = load_signers(
-        &policy,
-        &base,
-        "artifacts.signatures",
-        g.artifacts
-            .as_ref()
-            .map(|i| i.signatures.as_slice())
-            .unwrap_or(&[]),
-        &mut errs,
-    );
+    let PolicyFiles {
+        sigstore_root,
+        trusted_root,
+        image_signers,
+        artifact_signers,
+    } = policy_files(&policy, &base, &mut errs);
     if !args.artifacts.is_empty() && g.artifacts.is_none() {
         errs.push(UsageError::new(
             "--artifact given, but guardrails.yaml has no `artifacts` section to check it against",
@@ -432,6 +415,53 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         artifacts,
         base_layers,
     })
+}
+
+/// The files guardrails.yaml names: trusted roots and signers' public keys, read and parsed.
+pub struct PolicyFiles {
+    /// `trusted_root`, for keyless image and artifact signers.
+    pub sigstore_root: Option<Vec<u8>>,
+    /// `acceptances.trusted_root`, else `trusted_root`: for keyless acceptance signatures.
+    pub trusted_root: Option<Vec<u8>>,
+    pub image_signers: Vec<Signer>,
+    pub artifact_signers: Vec<Signer>,
+}
+
+/// Reads the files guardrails.yaml names (relative to the policy directory `base`); every
+/// problem goes to `errs`. `validate` runs this too.
+pub fn policy_files(policy: &Policy, base: &Path, errs: &mut LoadErrors) -> PolicyFiles {
+    let g = &policy.guardrails;
+    let sigstore_root = read_root(base, "trusted_root", g.trusted_root.as_deref(), errs);
+    let trusted_root = match &g.acceptances.trusted_root {
+        Some(rel) => read_root(base, "acceptances.trusted_root", Some(rel), errs),
+        None => sigstore_root.clone(),
+    };
+    let image_signers = load_signers(
+        policy,
+        base,
+        "images.signatures",
+        g.images
+            .as_ref()
+            .map(|i| i.signatures.as_slice())
+            .unwrap_or(&[]),
+        errs,
+    );
+    let artifact_signers = load_signers(
+        policy,
+        base,
+        "artifacts.signatures",
+        g.artifacts
+            .as_ref()
+            .map(|i| i.signatures.as_slice())
+            .unwrap_or(&[]),
+        errs,
+    );
+    PolicyFiles {
+        sigstore_root,
+        trusted_root,
+        image_signers,
+        artifact_signers,
+    }
 }
 
 /// Reads a `trusted_root.json` named in guardrails.yaml (relative to the policy directory).

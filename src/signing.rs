@@ -69,7 +69,7 @@ pub fn signed_by(
         }
         let Some(root) = trusted_root else {
             return Err(
-                "it carries a Sigstore bundle, and guardrails.yaml names no acceptances.trusted_root"
+                "it carries a Sigstore bundle, and guardrails.yaml names no trusted_root (or acceptances.trusted_root)"
                     .into(),
             );
         };

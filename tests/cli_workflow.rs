@@ -226,12 +226,7 @@ fn refusals_leave_the_file_untouched() {
     let dir = workdir("refusals");
     let before = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
     // a policy where bob (payments-dev) is also in the security role
-    let sec = workdir("refusals-policy");
-    std::fs::copy(
-        policy().join("guardrails.yaml"),
-        sec.join("guardrails.yaml"),
-    )
-    .unwrap();
+    let sec = common::copy_policy(&workdir("refusals-policy"));
     let own = std::fs::read_to_string(policy().join("ownership.yaml")).unwrap();
     std::fs::write(
         sec.join("ownership.yaml"),
@@ -456,13 +451,7 @@ fn codeowners_names_the_risk_owner_and_security_by_handle() {
 
 /// A copy of the example policy where `who` has the public key `pubkey` under `people:`.
 fn policy_with_key(dir: &Path, who: &str, pubkey: &str) -> PathBuf {
-    let pol = dir.join("policy");
-    std::fs::create_dir_all(&pol).unwrap();
-    std::fs::copy(
-        policy().join("guardrails.yaml"),
-        pol.join("guardrails.yaml"),
-    )
-    .unwrap();
+    let pol = common::copy_policy(&dir.join("policy"));
     let mut own = std::fs::read_to_string(policy().join("ownership.yaml")).unwrap();
     let pem: String = pubkey.lines().map(|l| format!("        {l}\n")).collect();
     own = own
@@ -729,9 +718,11 @@ fn keyless_acceptance_signatures_are_checked_against_the_trusted_root() {
     // a real production bundle (over another artifact) pasted as the signature does not verify
     // for the approver's identity, and without a trusted root nothing keyless verifies.
     let dir = workdir("keyless");
-    let pol = dir.join("policy");
-    std::fs::create_dir_all(&pol).unwrap();
-    let g = std::fs::read_to_string(policy().join("guardrails.yaml")).unwrap();
+    let pol = common::copy_policy(&dir.join("policy"));
+    // Without the example's trusted root first.
+    let g = std::fs::read_to_string(policy().join("guardrails.yaml"))
+        .unwrap()
+        .replace("trusted_root: trusted_root.json\n", "");
     let own = std::fs::read_to_string(policy().join("ownership.yaml")).unwrap();
     std::fs::write(
         pol.join("ownership.yaml"),
@@ -762,8 +753,7 @@ fn keyless_acceptance_signatures_are_checked_against_the_trusted_root() {
     std::fs::write(pol.join("guardrails.yaml"), &g).unwrap();
     let r = explain(&pol);
     assert!(
-        r.stdout
-            .contains("guardrails.yaml names no acceptances.trusted_root"),
+        r.stdout.contains("guardrails.yaml names no trusted_root"),
         "{}{}",
         r.stdout,
         r.stderr

@@ -162,8 +162,18 @@ fn policy_dir(dir: &Path, extra: &str, public_key: &str) -> PathBuf {
     );
     assert!(own.contains("127.0.0.1:*/payments/**"));
     std::fs::write(dir.join("ownership.yaml"), own).expect("write");
+    // The example's guardrails without its own trusted root, images and artifacts sections
+    // (from its "# Sigstore" comment to `products:`), then the test's.
     let g = std::fs::read_to_string(src.join("guardrails.yaml")).expect("guardrails");
-    std::fs::write(dir.join("guardrails.yaml"), format!("{g}{extra}")).expect("write");
+    let (head, rest) = g
+        .split_once("# Sigstore's public-good")
+        .expect("example sections");
+    let products = rest.find("\nproducts:").expect("products");
+    std::fs::write(
+        dir.join("guardrails.yaml"),
+        format!("{head}{}{extra}", &rest[products + 1..]),
+    )
+    .expect("write");
     std::fs::write(dir.join("keys/release.pub"), public_key).expect("key");
     dir.to_path_buf()
 }

@@ -376,3 +376,93 @@ fn signers(rules: &[crate::policy::guardrails::SignatureRule]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::guardrails::{BaseImagesCfg, SignatureRule};
+
+    fn cfg() -> ImagesCfg {
+        ImagesCfg {
+            signatures: vec![SignatureRule {
+                key: Some("k.pub".into()),
+                keyless: None,
+            }],
+            base_images: Some(BaseImagesCfg {
+                allowed: vec!["reg/base/**".into()],
+                max_age_days: Some(30),
+            }),
+            forbid_root_user: true,
+            ..Default::default()
+        }
+    }
+
+    fn failing(facts: &ImageFacts) -> Vec<&'static str> {
+        let now = Timestamp::parse("2026-11-23").expect("date");
+        check_image(&cfg(), &[], None, facts, now)
+            .into_iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.rule)
+            .collect()
+    }
+
+    #[test]
+    fn root_users() {
+        for u in ["", "root", "0", "0:0", "root:wheel", "000"] {
+            assert!(is_root(u), "{u:?}");
+        }
+        for u in ["1000", "app", "1000:0", "nobody"] {
+            assert!(!is_root(u), "{u:?}");
+        }
+    }
+
+    #[test]
+    fn facts_nobody_established_fail_their_rules() {
+        // No config read, no base, no signature: every rule that asks fails.
+        let f = ImageFacts {
+            reference: "reg/app:1".into(),
+            name: "reg/app".into(),
+            digest: Some("sha256:00".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            failing(&f),
+            ["signature", "base_image", "base_age", "root_user"]
+        );
+        // An unverified signature and an attestation are not a signature.
+        let f = ImageFacts {
+            user: Some("1000".into()),
+            base: Some(BaseFacts {
+                name: Some("reg/base/alpine:3".into()),
+                created: Some("2026-11-01T00:00:00Z".into()),
+                ..Default::default()
+            }),
+            signatures: vec![
+                Evidence {
+                    source: "tag x.sig".into(),
+                    predicate_type: None,
+                    verified_by: None,
+                    problems: vec!["bad".into()],
+                },
+                Evidence {
+                    source: "referrer".into(),
+                    predicate_type: Some("https://slsa.dev/provenance/v1".into()),
+                    verified_by: Some("key k.pub".into()),
+                    problems: vec![],
+                },
+            ],
+            ..f
+        };
+        assert_eq!(failing(&f), ["signature"]);
+        // The base ages past max_age_days.
+        let old = ImageFacts {
+            base: Some(BaseFacts {
+                name: Some("reg/base/alpine:3".into()),
+                created: Some("2026-10-01T00:00:00Z".into()),
+                ..Default::default()
+            }),
+            ..f.clone()
+        };
+        assert_eq!(failing(&old), ["signature", "base_age"]);
+    }
+}
