@@ -23,11 +23,15 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let failing = targets.iter().filter(|j| j.blocked()).count();
     let also = if failing > 0 {
         format!(
-            "; {failing} of {} image{}/artifact{} fail{} its checks",
+            "; {failing} of {} image{}/artifact{} {}",
             targets.len(),
             plural(targets.len()),
             plural(targets.len()),
-            if failing == 1 { "s" } else { "" }
+            if failing == 1 {
+                "fails its checks"
+            } else {
+                "fail their checks"
+            }
         )
     } else {
         String::new()
