@@ -82,6 +82,7 @@ fn main() {
         images: &[],
         artifacts: &[],
         base_layers: None,
+        baseline: None,
     };
     let mut best = f64::MAX;
     let mut decision = None;

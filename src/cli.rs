@@ -203,6 +203,16 @@ pub enum OutFormat {
     Human,
     /// Everything, as one JSON object (`riskgate schema report`).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// JUnit XML for test report widgets (GitLab, Jenkins...).
+    Junit,
+    /// GitLab Code Quality JSON.
+    Codequality,
+    /// A compact summary for $GITHUB_STEP_SUMMARY and merge request comments.
+    Markdown,
+    /// GitHub Actions workflow commands (inline annotations).
+    Github,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -530,6 +540,7 @@ pub(crate) fn with_decision(
         images: &loaded.images,
         artifacts: &loaded.artifacts,
         base_layers: loaded.base_layers.as_ref(),
+        baseline: loaded.baseline.as_ref(),
     };
     let decision = engine.decide(&inputs);
     let view = View {
@@ -579,6 +590,11 @@ fn check(
             let render = |w: &mut dyn Write| match f {
                 OutFormat::Human => report::human::render(w, view),
                 OutFormat::Json => report::json::render(w, view),
+                OutFormat::Sarif => report::sarif::render(w, view),
+                OutFormat::Junit => report::junit::render(w, view),
+                OutFormat::Codequality => report::codequality::render(w, view),
+                OutFormat::Markdown => report::markdown::render(w, view),
+                OutFormat::Github => report::github::render(w, view),
             };
             let code = match outputs.get(i) {
                 Some(path) if path.as_os_str() != "-" => write_file(path, render),
@@ -586,6 +602,25 @@ fn check(
             };
             if code != ExitCode::from(EXIT_ALLOW) {
                 return code;
+            }
+        }
+        // In GitHub Actions the summary of the job shows the markdown report.
+        if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&summary)
+                .and_then(|mut f| {
+                    let mut buf = Vec::new();
+                    report::markdown::render(&mut buf, view)?;
+                    f.write_all(&buf)
+                });
+            if let Err(e) = appended {
+                eprintln!(
+                    "error: cannot append to GITHUB_STEP_SUMMARY {}: {e}",
+                    std::path::Path::new(&summary).display()
+                );
+                return ExitCode::from(EXIT_ERROR);
             }
         }
         if let Some(log) = decision_log {

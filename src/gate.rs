@@ -51,6 +51,11 @@ pub struct GateArgs {
     /// Evaluate as of this instant instead of the clock (RFC 3339 or YYYY-MM-DD)
     #[arg(long, value_name = "RFC3339|DATE")]
     pub now: Option<String>,
+    /// The target branch's findings, for a pull request: a riskgate json report or a scanner
+    /// report of the target branch. Findings it has are `existing`; with guardrails.yaml
+    /// `pull_requests: { gate: new_only }` they do not block.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// A container image about to be deployed: registry/repo:tag, registry/repo@sha256:...,
     /// or oci:DIR[:TAG] (an OCI image layout). Checked against guardrails.yaml `images`.
     /// Repeatable.
@@ -134,6 +139,8 @@ pub struct Loaded {
     pub artifacts: Vec<ArtifactFacts>,
     /// The layers of the images' base images, when any is known.
     pub base_layers: Option<HashSet<String>>,
+    /// Fingerprints of the `--baseline` findings.
+    pub baseline: Option<HashSet<String>>,
 }
 
 impl Loaded {
@@ -253,6 +260,16 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
             None
         }
     });
+    let baseline = args
+        .baseline
+        .as_deref()
+        .and_then(|p| match read_baseline(p) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        });
     let first_seen = match &args.state {
         None => None,
         Some(p) => match read_state(p, args.update_state) {
@@ -414,7 +431,41 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         images,
         artifacts,
         base_layers,
+        baseline,
     })
+}
+
+/// The fingerprints of a `--baseline`: the `findings[].fingerprint` of a riskgate json report,
+/// or of the findings of a scanner report (any format `--report` takes).
+fn read_baseline(path: &Path) -> Result<HashSet<String>, InputError> {
+    #[derive(Deserialize)]
+    struct Riskgate {
+        verdict: serde_json::Value,
+        findings: Vec<Fp>,
+    }
+    #[derive(Deserialize)]
+    struct Fp {
+        fingerprint: String,
+    }
+    if let Ok(bytes) = std::fs::read(path) {
+        if let Ok(r) = serde_json::from_slice::<Riskgate>(&bytes) {
+            let _ = r.verdict;
+            return Ok(r.findings.into_iter().map(|f| f.fingerprint).collect());
+        }
+    }
+    let r = ingest::load_report(path)?;
+    if r.meta.failed {
+        return Err(InputError::Invalid {
+            path: r.path,
+            message: "the baseline scan reports that it failed, so it cannot say what is new"
+                .into(),
+            help: None,
+        });
+    }
+    Ok(dedup(r.findings)
+        .into_iter()
+        .map(|f| f.fingerprint)
+        .collect())
 }
 
 /// The files guardrails.yaml names: trusted roots and signers' public keys, read and parsed.

@@ -9,13 +9,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
 
-const REPORTS: &[&str] = &[
-    "examples/reports/trivy-npm.json",
-    "examples/reports/trivy-image.json",
-    "examples/reports/trivy-secrets.json",
-    "examples/reports/grype-ruby.json",
-    "examples/reports/fortify.sarif",
-];
+const REPORTS: &[&str] = common::EXAMPLE_REPORTS;
 
 /// `riskgate <cmd> --policy examples/policy --product payments-api --acceptances ... --report ...
 /// --now 2026-11-23`, run from the repository root (so paths in the output are stable).
@@ -411,18 +405,8 @@ fn vex_documents_suppress_with_their_justification() {
 }"#,
     )
     .unwrap();
-    let mut c = riskgate();
-    c.current_dir(root()).args([
-        "check",
-        "--policy",
-        "examples/policy",
-        "--product",
-        "payments-api",
-        "--now",
-        "2026-11-23",
-    ]);
-    c.args(["--report", "examples/reports/trivy-npm.json", "--vex"])
-        .arg(&vex);
+    let mut c = common::example_check(&["examples/reports/trivy-npm.json"]);
+    c.arg("--vex").arg(&vex);
     let (code, v) = json(&mut c);
     assert_eq!(code, 0);
     let f = finding(&v, "CVE-2019-11358", "jquery");

@@ -187,6 +187,7 @@ impl Run {
             images: &[],
             artifacts: &[],
             base_layers: None,
+            baseline: None,
         };
         let d = engine.decide(&inputs);
         check(&d)

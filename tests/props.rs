@@ -144,6 +144,7 @@ fn decide<R>(
         images: &[],
         artifacts: &[],
         base_layers: None,
+        baseline: None,
     });
     f(&d, &engine)
 }

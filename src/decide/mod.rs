@@ -21,7 +21,7 @@ use crate::ingest::epss::Epss;
 use crate::ingest::kev::Kev;
 use crate::ingest::VexStatement;
 use crate::policy::acceptances::Acceptance;
-use crate::policy::guardrails::{Action, Guardrails, LevelCfg};
+use crate::policy::guardrails::{Action, Guardrails, LevelCfg, PrGate};
 use crate::policy::levels::{ApproverRole, Enforcement, Gate, LayerKind, RiskLevel};
 use crate::policy::ownership::{Ownership, Product};
 use owner::{Owner, OwnerIndex};
@@ -104,6 +104,8 @@ pub struct Inputs<'a> {
     /// The DiffIDs of the base images of `images`: findings in them are in layer `base`, and
     /// findings in other known layers in layer `app`. `None` when no base is known.
     pub base_layers: Option<&'a HashSet<String>>,
+    /// Fingerprints of the findings of the target branch (`--baseline`); `None` without one.
+    pub baseline: Option<&'a HashSet<String>>,
 }
 
 /// One rule applied to an image or artifact, with who owns its failure.
@@ -207,6 +209,8 @@ pub struct Decided<'a> {
     pub first_seen: Option<Date>,
     pub due: Option<Date>,
     pub overdue: bool,
+    /// Whether the target branch (`--baseline`) already has it; `None` without a baseline.
+    pub existing: Option<bool>,
     /// Why the finding has its status, in words.
     pub reasons: Vec<String>,
 }
@@ -619,6 +623,7 @@ impl<'p> Engine<'p> {
             first_seen: None,
             due: None,
             overdue: false,
+            existing: inputs.baseline.map(|b| b.contains(&f.fingerprint)),
             reasons: Vec::new(),
         };
         if let Some(s) = suppression(f, inputs.vex, vex_index) {
@@ -774,6 +779,18 @@ impl<'p> Engine<'p> {
                     }
                 }
             }
+        }
+        // Pull requests: with `gate: new_only`, what the target branch already has does not
+        // block; it is reported, keeps its SLA, and blocks on the branch itself.
+        if d.existing == Some(true)
+            && d.status == Status::Blocked
+            && self.guardrails.pull_requests.gate == PrGate::NewOnly
+        {
+            d.status = Status::Warned;
+            d.reasons.push(
+                "already on the target branch (--baseline); pull_requests.gate is new_only, so only new findings block"
+                    .into(),
+            );
         }
         d
     }

@@ -39,6 +39,26 @@ pub struct Guardrails {
     /// A Sigstore `trusted_root.json` (relative to the policy directory) for keyless signatures
     /// on images, artifacts and, unless `acceptances.trusted_root` names another, acceptances.
     pub trusted_root: Option<String>,
+    /// How a pull request run (`check --baseline`) gates.
+    #[serde(default)]
+    pub pull_requests: PullRequestsCfg,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PullRequestsCfg {
+    #[serde(default)]
+    pub gate: PrGate,
+}
+
+/// `all`: every finding gates, as on the branch. `new_only`: findings the `--baseline` (the
+/// target branch) already has are reported but do not block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PrGate {
+    #[default]
+    All,
+    NewOnly,
 }
 
 /// Rules for container images (SPEC §6).

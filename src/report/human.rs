@@ -133,7 +133,12 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
                 .find(|r| r.starts_with("unowned") || r.starts_with("past its SLA"))
                 .map(|r| format!("  [{r}]"))
                 .unwrap_or_default();
-            writeln!(w, "  {}  owner {}{extra}", one_line(f), owner_words(f))?;
+            writeln!(
+                w,
+                "  {}  owner {}{extra}",
+                one_line(f),
+                super::owner_words(&f.owner)
+            )?;
         }
         more(w, warned.len())?;
     }
@@ -194,12 +199,7 @@ fn judged(w: &mut dyn Write, j: &Judged) -> io::Result<()> {
             continue;
         }
         writeln!(w, "  FAIL  {:<11} {}", c.check.rule, c.check.reason)?;
-        let owner = match (c.owner.team, c.owner.layer) {
-            (Some(t), Some(l)) => format!("{t} (layer {l})"),
-            (Some(t), None) => t.to_string(),
-            (None, _) => c.owner.note.clone().unwrap_or_else(|| "unowned".into()),
-        };
-        writeln!(w, "        owner: {owner}")?;
+        writeln!(w, "        owner: {}", super::owner_words(&c.owner))?;
         if let Some(fix) = &c.check.fix {
             writeln!(w, "        fix:   {fix}")?;
         }
@@ -308,14 +308,6 @@ fn one_line(d: &Decided) -> String {
         s.push_str(&format!("  {path}"));
     }
     s.trim_end().to_string()
-}
-
-fn owner_words(d: &Decided) -> String {
-    match (d.owner.team, d.owner.layer) {
-        (Some(t), Some(l)) => format!("{t} ({l})"),
-        (Some(t), None) => t.to_string(),
-        (None, _) => "none".into(),
-    }
 }
 
 fn more(w: &mut dyn Write, n: usize) -> io::Result<()> {

@@ -160,6 +160,8 @@ pub struct FindingOut<'a> {
     #[schemars(with = "Option<String>")]
     pub due: Option<Date>,
     pub overdue: bool,
+    /// Whether the target branch (`--baseline`) already has it; null without a baseline.
+    pub existing: Option<bool>,
     pub suppressed_by: Option<SuppressionOut<'a>>,
     /// The command that would record an acceptance for it, when it is blocked and acceptable.
     pub unblock: Option<String>,
@@ -358,6 +360,7 @@ fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
         first_seen: d.first_seen,
         due: d.due,
         overdue: d.overdue,
+        existing: d.existing,
         suppressed_by: d
             .suppressed_by
             .as_ref()

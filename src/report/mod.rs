@@ -2,10 +2,16 @@
 //! Renderers never decide anything: the verdict is computed once, in `decide`.
 
 pub mod acceptances;
+pub mod codequality;
 pub mod explain;
 pub mod export;
+pub mod github;
 pub mod human;
+pub mod items;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use crate::date::Timestamp;
@@ -118,6 +124,15 @@ impl View<'_> {
             cmd.push_str(&self.rerun);
         }
         Some(cmd)
+    }
+}
+
+/// An owner in words: `platform (layer os-packages)`, `payments-dev`, or why there is none.
+pub fn owner_words(o: &crate::decide::owner::Owner) -> String {
+    match (o.team, o.layer) {
+        (Some(t), Some(l)) => format!("{t} (layer {l})"),
+        (Some(t), None) => t.to_string(),
+        (None, _) => o.note.clone().unwrap_or_else(|| "unowned".into()),
     }
 }
 

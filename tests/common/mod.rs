@@ -64,3 +64,31 @@ pub fn copy_policy(dest: &std::path::Path) -> PathBuf {
     copy_dir(&root().join("examples/policy"), dest);
     dest.to_path_buf()
 }
+
+/// The example's reports (examples/reports), in the README's order.
+pub const EXAMPLE_REPORTS: &[&str] = &[
+    "examples/reports/trivy-npm.json",
+    "examples/reports/trivy-image.json",
+    "examples/reports/trivy-secrets.json",
+    "examples/reports/grype-ruby.json",
+    "examples/reports/fortify.sarif",
+];
+
+/// `riskgate check --policy examples/policy --product payments-api --now 2026-11-23` with
+/// `reports`, run from the repository root (so paths in the output are stable).
+pub fn example_check(reports: &[&str]) -> Command {
+    let mut c = riskgate();
+    c.current_dir(root()).args([
+        "check",
+        "--policy",
+        "examples/policy",
+        "--product",
+        "payments-api",
+        "--now",
+        "2026-11-23",
+    ]);
+    for r in reports {
+        c.args(["--report", r]);
+    }
+    c
+}

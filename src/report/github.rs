@@ -1,0 +1,43 @@
+//! `github`: workflow commands (`::error file=...,line=...,title=...::message`) that GitHub
+//! Actions turns into annotations on the pull request's files. Blocked entries are errors, warned
+//! ones warnings; accepted, passed and suppressed findings make no annotation.
+
+use super::items::items;
+use super::View;
+use crate::decide::Status;
+use std::io::{self, Write};
+
+/// Escapes a workflow command's message.
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    for it in items(v) {
+        let cmd = match it.status {
+            Status::Blocked => "error",
+            Status::Warned => "warning",
+            _ => continue,
+        };
+        let mut props = Vec::new();
+        if let Some(p) = it.path {
+            props.push(format!("file={}", property(p)));
+            if let Some(l) = it.line {
+                props.push(format!("line={l}"));
+            }
+        }
+        props.push(format!(
+            "title={}",
+            property(&format!("riskgate: {} {}", it.rule_id, it.status.as_str()))
+        ));
+        writeln!(w, "::{cmd} {}::{}", props.join(","), data(&it.message()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! The decision flattened into the entries CI platforms show: one per non-suppressed finding and
+//! one per failed image or artifact check. `sarif`, `junit`, `codequality`, `markdown` and
+//! `github` are all rendered from this list, so they cannot disagree.
+
+use super::View;
+use crate::decide::{Decided, Judged, Status};
+use crate::policy::levels::RiskLevel;
+
+/// One entry: a finding, or an image/artifact check that failed.
+pub struct Item<'a> {
+    /// The finding id (`CVE-...`), or `riskgate/image/<rule>` / `riskgate/artifact/<rule>`.
+    pub rule_id: String,
+    /// A one-line title for the rule: the scanner's title, or the check's name.
+    pub title: String,
+    pub status: Status,
+    /// The finding's risk; image and artifact checks have none.
+    pub risk: Option<RiskLevel>,
+    pub path: Option<&'a str>,
+    pub line: Option<u32>,
+    /// Where it is when it has no file: the scan target or the image reference.
+    pub target: Option<&'a str>,
+    /// `package@version`, when it is about a package.
+    pub package: Option<String>,
+    pub owner: String,
+    /// Why it has its status.
+    pub why: String,
+    /// The command or change that would unblock it.
+    pub unblock: Option<String>,
+    /// Stable across runs.
+    pub fingerprint: String,
+    pub existing: Option<bool>,
+    pub finding: Option<&'a Decided<'a>>,
+}
+
+impl Item<'_> {
+    /// The whole message in one line: what, risk, status, owner, why, how to unblock.
+    pub fn message(&self) -> String {
+        let mut m = self.rule_id.clone();
+        if let Some(p) = &self.package {
+            m.push_str(&format!(" in {p}"));
+        }
+        if let Some(r) = self.risk {
+            m.push_str(&format!(" ({r} risk)"));
+        }
+        m.push_str(&format!(
+            ": {}. Owner: {}. {}",
+            self.status.as_str(),
+            self.owner,
+            self.why
+        ));
+        if let Some(u) = &self.unblock {
+            m.push_str(&format!(". Unblock: {u}"));
+        }
+        m
+    }
+
+    /// Where it is, for platforms that need a path: the file, else the target, else `fallback`.
+    pub fn path_or<'b>(&'b self, fallback: &'b str) -> &'b str {
+        self.path.or(self.target).unwrap_or(fallback)
+    }
+}
+
+/// Every entry of the run, findings first (in the decision's order), then failed checks.
+pub fn items<'a>(v: &'a View<'a>) -> Vec<Item<'a>> {
+    let d = v.decision;
+    let mut out: Vec<Item<'a>> = d
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Suppressed)
+        .map(|x| {
+            let f = x.finding;
+            Item {
+                rule_id: f.id.clone(),
+                title: f.title.clone().unwrap_or_else(|| f.id.clone()),
+                status: x.status,
+                risk: Some(x.risk),
+                path: f.location.path.as_deref(),
+                line: f.location.line,
+                target: f.target.as_deref(),
+                package: f.package.as_ref().map(|p| match &p.version {
+                    Some(ver) => format!("{}@{ver}", p.name),
+                    None => p.name.clone(),
+                }),
+                owner: super::owner_words(&x.owner),
+                why: x.reasons.join("; "),
+                unblock: v.unblock_command(x).or_else(|| {
+                    f.fixed_version
+                        .as_ref()
+                        .map(|fix| format!("upgrade to {fix}"))
+                }),
+                fingerprint: f.fingerprint.clone(),
+                existing: x.existing,
+                finding: Some(x),
+            }
+        })
+        .collect();
+    let judged = |kind: &'static str, list: &'a [Judged<'a>]| {
+        list.iter().flat_map(move |j| {
+            j.checks
+                .iter()
+                .filter(|c| !c.check.passed)
+                .map(move |c| Item {
+                    rule_id: format!("riskgate/{kind}/{}", c.check.rule),
+                    title: format!("{kind} check `{}`", c.check.rule),
+                    status: Status::Blocked,
+                    risk: None,
+                    path: None,
+                    line: None,
+                    target: Some(j.target),
+                    package: None,
+                    owner: super::owner_words(&c.owner),
+                    why: format!("{}: {}", j.target, c.check.reason),
+                    unblock: c.check.fix.clone(),
+                    fingerprint: crate::verify::sha256(
+                        format!("{kind}\0{}\0{}", j.target, c.check.rule).as_bytes(),
+                    ),
+                    existing: None,
+                    finding: None,
+                })
+        })
+    };
+    out.extend(judged("image", &d.images));
+    out.extend(judged("artifact", &d.artifacts));
+    out
+}
