@@ -130,7 +130,11 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             let extra = f
                 .reasons
                 .iter()
-                .find(|r| r.starts_with("unowned") || r.starts_with("past its SLA"))
+                .find(|r| {
+                    r.starts_with("unowned")
+                        || r.starts_with("past its SLA")
+                        || r.starts_with("already on the target branch")
+                })
                 .map(|r| format!("  [{r}]"))
                 .unwrap_or_default();
             writeln!(
