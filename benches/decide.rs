@@ -83,6 +83,7 @@ fn main() {
         artifacts: &[],
         base_layers: None,
         baseline: None,
+        reports: &[],
     };
     let mut best = f64::MAX;
     let mut decision = None;
@@ -110,6 +111,7 @@ fn main() {
         reports: &[],
         rerun: String::new(),
         policy_warnings: Vec::new(),
+        explain_upcoming: false,
     };
     let t = Instant::now();
     let mut out = Vec::with_capacity(256 << 20);

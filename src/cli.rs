@@ -185,6 +185,10 @@ pub enum Command {
         /// Judge review dates and expiries as of this day instead of today.
         #[arg(long, value_name = "RFC3339|DATE")]
         now: Option<String>,
+        /// Treat warnings (stale ownership, teams without members, unknown risk owners, expired
+        /// or expiring acceptances) as errors: exit 2.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -444,6 +448,7 @@ pub fn run(cli: Cli) -> ExitCode {
             policy,
             acceptances,
             now,
+            strict,
         } => {
             let Some(dir) = policy.or_else(crate::policy::default_dir) else {
                 return fail(UsageError::new(
@@ -469,7 +474,23 @@ pub fn run(cli: Cli) -> ExitCode {
                     if !errs.is_empty() {
                         return fail(errs);
                     }
-                    for w in p.warnings.iter().cloned().chain(p.dated_warnings(today)) {
+                    let warnings: Vec<_> = p
+                        .warnings
+                        .iter()
+                        .cloned()
+                        .chain(p.dated_warnings(today))
+                        .collect();
+                    if strict && !warnings.is_empty() {
+                        let problems = warnings
+                            .into_iter()
+                            .map(|mut w| {
+                                w.severity = miette::Severity::Error;
+                                w
+                            })
+                            .collect();
+                        return fail(crate::policy::yaml::Problems { problems });
+                    }
+                    for w in warnings {
                         eprintln!("{:?}", Report::new(w));
                     }
                     println!("policy in {} is valid", dir.display());
@@ -541,6 +562,7 @@ pub(crate) fn with_decision(
         artifacts: &loaded.artifacts,
         base_layers: loaded.base_layers.as_ref(),
         baseline: loaded.baseline.as_ref(),
+        reports: &loaded.inputs,
     };
     let decision = engine.decide(&inputs);
     let view = View {
@@ -556,6 +578,7 @@ pub(crate) fn with_decision(
             .iter()
             .map(|p| p.to_string())
             .collect(),
+        explain_upcoming: args.explain_upcoming,
     };
     then(&view, &loaded)
 }

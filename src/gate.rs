@@ -73,6 +73,9 @@ pub struct GateArgs {
     /// --registry-ca is given. Repeatable.
     #[arg(long = "insecure-registry", value_name = "HOST")]
     pub insecure_registries: Vec<String>,
+    /// After the human report, list what would block once pending `enforce_from` dates pass
+    #[arg(long)]
+    pub explain_upcoming: bool,
     /// Seconds to wait for a registry before giving up (each request is tried at most 3 times)
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub registry_timeout: u64,
@@ -405,6 +408,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
             format: r.format,
             count: r.findings.len(),
             created: r.meta.created,
+            kinds: r.meta.kinds.clone(),
         })
         .collect();
     let mut all = Vec::new();

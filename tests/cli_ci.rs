@@ -48,7 +48,30 @@ fn sarif_has_one_result_per_unsuppressed_finding_with_stable_fingerprints() {
         .iter()
         .filter(|f| f["status"] != "suppressed")
         .collect();
-    assert_eq!(results.len(), unsuppressed.len());
+    // Findings first, then the run checks that did not pass (the example's two unused
+    // acceptances, warned).
+    let rules: Vec<&Value> = report["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter(|r| r["status"] != "passed")
+        .collect();
+    assert_eq!(rules.len(), 2);
+    assert_eq!(results.len(), unsuppressed.len() + rules.len());
+    for (r, rule) in results[unsuppressed.len()..].iter().zip(&rules) {
+        assert_eq!(
+            r["ruleId"],
+            format!("riskgate/{}", rule["rule"].as_str().expect("rule"))
+        );
+        assert_eq!(r["level"], "warning");
+    }
+    // The run's warnings (acceptances expiring soon...) are tool notifications.
+    let notes = run0["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert!(notes.iter().any(|n| n["message"]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("acceptance ACC-0004 expires on 2026-12-01"))));
     for (r, f) in results.iter().zip(&unsuppressed) {
         assert_eq!(r["ruleId"], f["id"]);
         assert_eq!(
@@ -125,7 +148,16 @@ fn junit_codequality_and_github_annotations() {
     let junit = out("junit").stdout;
     let cases = junit.matches("<testcase ").count();
     let failures = junit.matches("<failure ").count();
-    assert_eq!(cases, report["findings"].as_array().expect("f").len());
+    let rules = report["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter(|r| r["status"] != "passed")
+        .count();
+    assert_eq!(
+        cases,
+        report["findings"].as_array().expect("f").len() + rules
+    );
     assert_eq!(failures, count("blocked"));
     assert!(junit.contains(&format!(r#"tests="{cases}" failures="{failures}""#)));
     assert!(junit.contains("&lt;member of payments-dev&gt;"), "escaped");
@@ -134,7 +166,7 @@ fn junit_codequality_and_github_annotations() {
     let issues = cq.as_array().expect("array");
     assert_eq!(
         issues.len(),
-        count("blocked") + count("warned") + count("accepted")
+        count("blocked") + count("warned") + count("accepted") + rules
     );
     let mut fps = std::collections::HashSet::new();
     for i in issues {
@@ -452,7 +484,8 @@ fn the_gitlab_template_job_script_runs_the_gate_and_writes_the_widget_reports() 
         &std::fs::read_to_string(d.join("gl-code-quality-report.json")).expect("cq"),
     )
     .expect("json");
-    assert_eq!(cq.as_array().expect("issues").len(), 10);
+    // 10 findings and the 2 unused acceptances.
+    assert_eq!(cq.as_array().expect("issues").len(), 12);
     assert!(d.join("riskgate.json").exists() && d.join("riskgate.md").exists());
     // RISKGATE_FAIL_ON_BLOCK=false lets a block pass; a bad input still fails.
     let r = run(c.env("RISKGATE_FAIL_ON_BLOCK", "false"));

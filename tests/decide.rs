@@ -188,6 +188,7 @@ impl Run {
             artifacts: &[],
             base_layers: None,
             baseline: None,
+            reports: &[],
         };
         let d = engine.decide(&inputs);
         check(&d)

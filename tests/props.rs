@@ -145,6 +145,7 @@ fn decide<R>(
         artifacts: &[],
         base_layers: None,
         baseline: None,
+        reports: &[],
     });
     f(&d, &engine)
 }
@@ -171,6 +172,7 @@ fn report(findings: &[Finding], accs: &[Acceptance]) -> String {
             reports: &[],
             rerun: String::new(),
             policy_warnings: Vec::new(),
+            explain_upcoming: false,
         };
         let mut out = Vec::new();
         json::render(&mut out, &view).unwrap();

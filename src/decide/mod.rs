@@ -29,6 +29,25 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use when::{Cond, Facts};
 
+/// An `enforce_from` date, parsed (validation refuses one that is not a date).
+pub fn enforce(d: &Option<String>) -> Option<Date> {
+    d.as_deref().and_then(Date::parse)
+}
+
+/// Why a finding blocks: the rule, and the date it is enforced from when that is still to come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Cause {
+    rule: String,
+    pending: Option<Date>,
+}
+
+fn cause(rule: impl Into<String>, from: Option<Date>, today: Date) -> Cause {
+    Cause {
+        rule: rule.into(),
+        pending: from.filter(|d| *d > today),
+    }
+}
+
 /// What happened to one finding.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
@@ -36,6 +55,8 @@ use when::{Cond, Facts};
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Blocked,
+    /// Would be blocked by a rule whose `enforce_from` date has not come: reported, not blocking.
+    WouldBlock,
     Accepted,
     Warned,
     Passed,
@@ -43,8 +64,9 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Blocked,
+        Status::WouldBlock,
         Status::Accepted,
         Status::Warned,
         Status::Passed,
@@ -54,6 +76,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Blocked => "blocked",
+            Status::WouldBlock => "would_block",
             Status::Accepted => "accepted",
             Status::Warned => "warned",
             Status::Passed => "passed",
@@ -78,7 +101,7 @@ pub struct Engine<'p> {
     pub product: Option<&'p Product>,
     owners: OwnerIndex<'p>,
     rules: Vec<(usize, Action, Cond<'p>)>,
-    never: Vec<(String, Cond<'p>)>,
+    never: Vec<(String, Cond<'p>, Option<Date>)>,
     levels: [LevelCfg; 5],
     security: HashSet<&'p str>,
     governance: HashSet<&'p str>,
@@ -106,6 +129,23 @@ pub struct Inputs<'a> {
     pub base_layers: Option<&'a HashSet<String>>,
     /// Fingerprints of the findings of the target branch (`--baseline`); `None` without one.
     pub baseline: Option<&'a HashSet<String>>,
+    /// The reports of the run: what each is a scan of and when it ran (`require_reports`).
+    pub reports: &'a [crate::ingest::InputInfo],
+}
+
+/// A rule about the run rather than one finding: a required report, an unused acceptance.
+#[derive(Debug, Clone)]
+pub struct RuleEntry<'a> {
+    /// `require_reports[0]`, `products.payments-api.require_reports[1]`, `acceptances.unused`.
+    pub rule: String,
+    /// What it is about: the report kind, the acceptance id.
+    pub subject: String,
+    /// `passed`, `blocked`, `would_block` or `warned`.
+    pub status: Status,
+    pub reason: String,
+    pub owner: Owner<'a>,
+    pub enforce_from: Option<Date>,
+    pub fix: Option<String>,
 }
 
 /// One rule applied to an image or artifact, with who owns its failure.
@@ -113,6 +153,19 @@ pub struct Inputs<'a> {
 pub struct JudgedCheck<'a> {
     pub check: images::Check,
     pub owner: Owner<'a>,
+    /// A failed check whose rules are enforced only from this later date (`would_block`).
+    pub pending: Option<Date>,
+}
+
+impl JudgedCheck<'_> {
+    /// `passed`, `blocked`, or `would_block` before the section's `enforce_from`.
+    pub fn status(&self) -> Status {
+        match (self.check.passed, self.pending) {
+            (true, _) => Status::Passed,
+            (false, None) => Status::Blocked,
+            (false, Some(_)) => Status::WouldBlock,
+        }
+    }
 }
 
 /// An image or artifact and every rule applied to it.
@@ -127,8 +180,20 @@ pub struct Judged<'a> {
 }
 
 impl Judged<'_> {
+    /// A failed check that is enforced.
     pub fn blocked(&self) -> bool {
-        self.checks.iter().any(|c| !c.check.passed)
+        self.checks.iter().any(|c| c.status() == Status::Blocked)
+    }
+
+    /// `blocked`, `would_block` (only checks not yet enforced fail) or `passed`.
+    pub fn status(&self) -> Status {
+        if self.blocked() {
+            Status::Blocked
+        } else if self.checks.iter().any(|c| c.status() == Status::WouldBlock) {
+            Status::WouldBlock
+        } else {
+            Status::Passed
+        }
     }
 }
 
@@ -211,6 +276,8 @@ pub struct Decided<'a> {
     pub overdue: bool,
     /// Whether the target branch (`--baseline`) already has it; `None` without a baseline.
     pub existing: Option<bool>,
+    /// For `would_block`: the date the rule that would block it is enforced from.
+    pub enforce_from: Option<Date>,
     /// Why the finding has its status, in words.
     pub reasons: Vec<String>,
 }
@@ -243,6 +310,8 @@ pub struct Decision<'a> {
     pub acceptances: Vec<AcceptanceUse<'a>>,
     pub images: Vec<Judged<'a>>,
     pub artifacts: Vec<Judged<'a>>,
+    /// Rules about the run: required reports, unused acceptances.
+    pub rules: Vec<RuleEntry<'a>>,
     /// Things worth a look that do not block (stale ownership, acceptances expiring soon).
     pub warnings: Vec<String>,
 }
@@ -280,12 +349,20 @@ impl<'p> Engine<'p> {
         }
         let mut never = Vec::new();
         for (i, w) in guardrails.never_accept.iter().enumerate() {
-            never.push((format!("never_accept[{i}]"), Cond::new(w)?));
+            never.push((
+                format!("never_accept[{i}]"),
+                Cond::new(w)?,
+                enforce(&w.enforce_from),
+            ));
         }
         if let Some(n) = product_name {
             if let Some(o) = guardrails.products.get(n) {
                 for (i, w) in o.never_accept.iter().enumerate() {
-                    never.push((format!("products.{n}.never_accept[{i}]"), Cond::new(w)?));
+                    never.push((
+                        format!("products.{n}.never_accept[{i}]"),
+                        Cond::new(w)?,
+                        enforce(&w.enforce_from),
+                    ));
                 }
             }
         }
@@ -441,11 +518,12 @@ impl<'p> Engine<'p> {
     }
 
     /// The first `never_accept` entry the finding matches, as written.
-    pub fn never_accept(&self, facts: &Facts, risk: RiskLevel) -> Option<String> {
+    /// The first `never_accept` entry the finding matches, as written, with its `enforce_from`.
+    pub fn never_accept(&self, facts: &Facts, risk: RiskLevel) -> Option<(String, Option<Date>)> {
         self.never
             .iter()
-            .find(|(_, c)| c.holds(facts, risk))
-            .map(|(at, c)| format!("{at} {c}"))
+            .find(|(_, c, _)| c.holds(facts, risk))
+            .map(|(at, c, from)| (format!("{at} {c}"), *from))
     }
 
     /// Decides every finding and the verdict.
@@ -501,7 +579,7 @@ impl<'p> Engine<'p> {
             });
         }
         let mut warnings = Vec::new();
-        for u in &uses {
+        for u in uses.iter() {
             if u.expiring_soon {
                 if let (Some(e), Some(n)) = (u.expires, u.days_left) {
                     warnings.push(format!(
@@ -515,8 +593,12 @@ impl<'p> Engine<'p> {
         warnings.extend(self.stale_ownership(today));
         let images = self.judge_images(inputs);
         let artifacts = self.judge_artifacts(inputs);
+        let mut rules = self.required_reports(inputs);
+        rules.extend(self.unused_acceptances(&uses));
+        warnings.extend(self.budgets(inputs));
         let verdict = if findings.iter().any(|d| d.status == Status::Blocked)
             || images.iter().chain(&artifacts).any(Judged::blocked)
+            || rules.iter().any(|r| r.status == Status::Blocked)
         {
             Verdict::Block
         } else {
@@ -530,14 +612,154 @@ impl<'p> Engine<'p> {
             acceptances: uses,
             images,
             artifacts,
+            rules,
             warnings,
         }
     }
 
-    fn judge<'a>(&'a self, checks: Vec<images::Check>) -> Vec<JudgedCheck<'a>> {
+    /// `require_reports` (the organisation's, then the product's): each kind must come from a
+    /// report of this run, recent enough when `max_age_hours` says so.
+    fn required_reports<'a>(&'a self, inputs: &Inputs<'a>) -> Vec<RuleEntry<'a>> {
+        let g = self.guardrails;
+        let own: Vec<(String, &crate::policy::guardrails::RequiredReport)> =
+            g.require_reports
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("require_reports[{i}]"), r))
+                .chain(
+                    self.product_name
+                        .and_then(|n| g.products.get(n).map(|o| (n, o)))
+                        .into_iter()
+                        .flat_map(|(n, o)| {
+                            o.require_reports.iter().enumerate().map(move |(i, r)| {
+                                (format!("products.{n}.require_reports[{i}]"), r)
+                            })
+                        }),
+                )
+                .collect();
+        let today = inputs.now.date();
+        own.into_iter()
+            .map(|(rule, req)| {
+                let kind = req.kind.as_str();
+                let matching: Vec<&crate::ingest::InputInfo> = inputs
+                    .reports
+                    .iter()
+                    .filter(|r| r.kinds.contains(&kind))
+                    .collect();
+                let fix = Some(format!(
+                    "run the {kind} scan in this pipeline and pass its report with --report"
+                ));
+                let failed = if matching.is_empty() {
+                    Some(format!("required {kind} report missing"))
+                } else if let Some(max) = req.max_age_hours {
+                    match matching.iter().filter_map(|r| r.created).max() {
+                        None => Some(format!(
+                            "required {kind} report has no timestamp, so its age (max_age_hours {max}) is unknown"
+                        )),
+                        Some(newest) => {
+                            let hours = (inputs.now.unix() - newest.unix()) / 3600;
+                            (hours > i64::from(max)).then(|| {
+                                format!(
+                                    "required {kind} report is {hours} hours old (scanned {newest}), more than max_age_hours {max}"
+                                )
+                            })
+                        }
+                    }
+                } else {
+                    None
+                };
+                let paths: Vec<&str> = matching.iter().map(|r| r.path.as_str()).collect();
+                let pending = enforce(&req.enforce_from).filter(|d| *d > today);
+                let (status, reason) = match failed {
+                    None => (Status::Passed, format!("{kind}: {}", paths.join(", "))),
+                    Some(why) if pending.is_some() => (Status::WouldBlock, why),
+                    Some(why) => (Status::Blocked, why),
+                };
+                RuleEntry {
+                    rule,
+                    subject: kind.to_string(),
+                    status,
+                    reason,
+                    owner: self.owners.for_layer(None),
+                    enforce_from: if status == Status::WouldBlock { pending } else { None },
+                    fix: (status != Status::Passed).then_some(fix).flatten(),
+                }
+            })
+            .collect()
+    }
+
+    /// Acceptances of this product that cover no finding of the run and are not about one.
+    fn unused_acceptances<'a>(&'a self, uses: &[AcceptanceUse<'a>]) -> Vec<RuleEntry<'a>> {
+        let Some(product) = self.product_name else {
+            return Vec::new();
+        };
+        uses.iter()
+            .filter(|u| u.acceptance.product == product && u.covers.is_empty() && u.in_scope == 0)
+            .map(|u| {
+                let a = u.acceptance;
+                let block = self.guardrails.acceptances.unused == Enforcement::Block;
+                RuleEntry {
+                    rule: "acceptances.unused".into(),
+                    subject: a.id.clone(),
+                    status: if block {
+                        Status::Blocked
+                    } else {
+                        Status::Warned
+                    },
+                    reason: format!(
+                        "acceptance {} covers no finding in this run ({})",
+                        a.id,
+                        u.problems.join("; ")
+                    ),
+                    owner: self.owners.for_layer(None),
+                    enforce_from: None,
+                    fix: Some(format!("remove {} from the acceptances file", a.id)),
+                }
+            })
+            .collect()
+    }
+
+    /// `acceptances.max_open_per_team`: teams with more open (unexpired) acceptances, counted by
+    /// the requester's team, across the acceptances file.
+    fn budgets(&self, inputs: &Inputs) -> Vec<String> {
+        let Some(max) = self.guardrails.acceptances.max_open_per_team else {
+            return Vec::new();
+        };
+        let today = inputs.now.date();
+        let mut open: BTreeMap<&str, usize> = BTreeMap::new();
+        for a in inputs.acceptances {
+            if Date::parse(&a.expires).is_some_and(|e| e >= today) {
+                let team = self
+                    .ownership
+                    .teams
+                    .iter()
+                    .find(|(_, t)| t.members.contains(&a.requested_by))
+                    .map(|(n, _)| n.as_str())
+                    .unwrap_or("(requester in no team)");
+                *open.entry(team).or_default() += 1;
+            }
+        }
+        open.into_iter()
+            .filter(|(_, n)| *n > max as usize)
+            .map(|(team, n)| {
+                format!(
+                    "team {team} has {n} open acceptances, more than acceptances.max_open_per_team {max}"
+                )
+            })
+            .collect()
+    }
+
+    fn judge<'a>(
+        &'a self,
+        checks: Vec<images::Check>,
+        enforce_from: &Option<String>,
+        today: Date,
+    ) -> Vec<JudgedCheck<'a>> {
+        let pending = enforce(enforce_from).filter(|d| *d > today);
         checks
             .into_iter()
             .map(|check| JudgedCheck {
+                pending: if check.passed { None } else { pending },
                 owner: self.owners.for_layer(match check.owner {
                     images::CheckOwner::Product => None,
                     images::CheckOwner::Base => Some(LayerKind::Base),
@@ -557,13 +779,11 @@ impl<'p> Engine<'p> {
             .map(|f| Judged {
                 target: &f.reference,
                 digest: f.digest.as_deref(),
-                checks: self.judge(images::check_image(
-                    cfg,
-                    product_images,
-                    self.product_name,
-                    f,
-                    inputs.now,
-                )),
+                checks: self.judge(
+                    images::check_image(cfg, product_images, self.product_name, f, inputs.now),
+                    &cfg.enforce_from,
+                    inputs.now.date(),
+                ),
                 image: Some(f),
                 artifact: None,
             })
@@ -579,7 +799,11 @@ impl<'p> Engine<'p> {
             .map(|f| Judged {
                 target: &f.path,
                 digest: Some(&f.digest),
-                checks: self.judge(images::check_artifact(cfg, f)),
+                checks: self.judge(
+                    images::check_artifact(cfg, f),
+                    &cfg.enforce_from,
+                    inputs.now.date(),
+                ),
                 image: None,
                 artifact: Some(f),
             })
@@ -624,8 +848,12 @@ impl<'p> Engine<'p> {
             due: None,
             overdue: false,
             existing: inputs.baseline.map(|b| b.contains(&f.fingerprint)),
+            enforce_from: None,
             reasons: Vec::new(),
         };
+        let level_from = enforce(&level.enforce_from);
+        let level_rule = format!("levels.{risk}");
+        let mut causes: Vec<Cause> = Vec::new();
         if let Some(s) = suppression(f, inputs.vex, vex_index) {
             d.reasons.push(format!(
                 "VEX {} in {}{}",
@@ -639,7 +867,14 @@ impl<'p> Engine<'p> {
             d.status = Status::Suppressed;
             return d;
         }
-        d.never_accept = self.never_accept(&facts, risk);
+        // A never_accept entry not yet enforced does not stop acceptances; see the end.
+        let mut upcoming_never = None;
+        if let Some((n, from)) = self.never_accept(&facts, risk) {
+            match from.filter(|date| *date > today) {
+                Some(date) => upcoming_never = Some((n, date)),
+                None => d.never_accept = Some(n),
+            }
+        }
         // Acceptances naming this finding are tried whatever the gate, so reports can say why
         // each one does or does not cover it.
         let ctx = coverage::Ctx {
@@ -675,12 +910,14 @@ impl<'p> Engine<'p> {
             }
             Gate::Block => {
                 d.status = Status::Blocked;
+                causes.push(cause(&level_rule, level_from, today));
                 d.reasons
                     .push(format!("level {risk}: gate block (cannot be accepted)"));
             }
             Gate::Accept => {
                 if let Some(n) = &d.never_accept {
                     d.status = Status::Blocked;
+                    causes.push(cause(&level_rule, level_from, today));
                     d.reasons
                         .push(format!("matches {n}: cannot be accepted, only remediated"));
                 } else {
@@ -703,6 +940,7 @@ impl<'p> Engine<'p> {
                         }
                         None => {
                             d.status = Status::Blocked;
+                            causes.push(cause(&level_rule, level_from, today));
                             let who = level.approver.map(|r| r.as_str()).unwrap_or("nobody");
                             let about: Vec<&str> = d
                                 .tried
@@ -748,9 +986,12 @@ impl<'p> Engine<'p> {
             };
             match self.guardrails.ownership.unowned {
                 Enforcement::Block => {
-                    if d.status != Status::Blocked {
-                        d.status = Status::Blocked;
-                    }
+                    d.status = Status::Blocked;
+                    causes.push(cause(
+                        "ownership.unowned",
+                        enforce(&self.guardrails.ownership.enforce_from),
+                        today,
+                    ));
                     d.reasons
                         .push(format!("unowned ({why}): ownership.unowned is block"));
                 }
@@ -773,12 +1014,41 @@ impl<'p> Engine<'p> {
                     match self.guardrails.sla.overdue {
                         Enforcement::Block => {
                             d.status = Status::Blocked;
+                            causes.push(cause(
+                                "sla.overdue",
+                                enforce(&self.guardrails.sla.enforce_from),
+                                today,
+                            ));
                             d.reasons.push(format!("{why}; sla.overdue is block"));
                         }
                         Enforcement::Warn => d.reasons.push(format!("{why}; sla.overdue is warn")),
                     }
                 }
             }
+        }
+        // Warn, then enforce: a block whose every rule is enforced only from a later date is
+        // `would_block`; an accepted finding that a later never_accept entry will refuse too.
+        if d.status == Status::Blocked
+            && !causes.is_empty()
+            && causes.iter().all(|c| c.pending.is_some())
+        {
+            let when = causes.iter().filter_map(|c| c.pending).min();
+            let rules: Vec<&str> = causes.iter().map(|c| c.rule.as_str()).collect();
+            d.status = Status::WouldBlock;
+            d.enforce_from = when;
+            if let Some(w) = when {
+                d.reasons.push(format!(
+                    "would block from {w}: {} {} not enforced until then (enforce_from)",
+                    rules.join(", "),
+                    if rules.len() == 1 { "is" } else { "are" }
+                ));
+            }
+        } else if let (Some((n, date)), Status::Accepted) = (&upcoming_never, d.status) {
+            d.status = Status::WouldBlock;
+            d.enforce_from = Some(*date);
+            d.reasons.push(format!(
+                "matches {n}, enforced from {date}: from then no acceptance covers it and it blocks"
+            ));
         }
         // Pull requests: with `gate: new_only`, what the target branch already has does not
         // block; it is reported, keeps its SLA, and blocks on the branch itself.
@@ -816,6 +1086,7 @@ impl<'p> Engine<'p> {
         }
         if let (Some(n), Some(p)) = (self.product_name, self.product) {
             check(format!("product {n}"), p.reviewed.as_ref());
+            out.extend(self.ownership.product_problems(n));
             if p.risk_owner.is_none() {
                 out.push(format!(
                     "product {n} has no risk owner: findings above the team's autonomy cannot be accepted"

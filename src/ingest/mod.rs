@@ -80,6 +80,17 @@ impl Source {
 }
 
 /// What a report says about the scan itself (used for required-report checks and ownership).
+/// One input report, as the gate and the reports list it.
+#[derive(Debug, Clone)]
+pub struct InputInfo {
+    pub path: String,
+    pub format: &'static str,
+    pub count: usize,
+    pub created: Option<Timestamp>,
+    /// What it is a scan of ([`ReportMeta::kinds`]).
+    pub kinds: Vec<&'static str>,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ReportMeta {
     /// When the report says the scan ran.

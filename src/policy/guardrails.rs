@@ -42,6 +42,9 @@ pub struct Guardrails {
     /// How a pull request run (`check --baseline`) gates.
     #[serde(default)]
     pub pull_requests: PullRequestsCfg,
+    /// Scans every check must have among its reports (products may add more).
+    #[serde(default)]
+    pub require_reports: Vec<RequiredReport>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -81,6 +84,8 @@ pub struct ImagesCfg {
     /// The image config must name a user other than root.
     #[serde(default)]
     pub forbid_root_user: bool,
+    /// Before this date failed image checks are `would_block`.
+    pub enforce_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -100,6 +105,8 @@ pub struct ArtifactsCfg {
     /// At least one must verify a Sigstore bundle beside the file (`FILE.sigstore.json`).
     #[serde(default)]
     pub signatures: Vec<SignatureRule>,
+    /// Before this date failed artifact checks are `would_block`.
+    pub enforce_from: Option<String>,
 }
 
 /// A signer: a cosign public key file (relative to the policy directory) or a keyless
@@ -228,6 +235,9 @@ pub struct When {
     pub tool: Option<OneOrMany<String>>,
     pub id: Option<String>,
     pub risk: Option<Cmp<RiskLevel>>,
+    /// Only in `never_accept`: before this date the entry does not stop acceptances; what it
+    /// would block is `would_block`.
+    pub enforce_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,6 +342,8 @@ pub struct LevelCfg {
     pub sla_days: Option<u32>,
     #[serde(default)]
     pub require_signature: bool,
+    /// Before this date (YYYY-MM-DD) what this level would block is `would_block`, not blocked.
+    pub enforce_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -351,6 +363,46 @@ pub struct ProductOverride {
     pub levels: BTreeMap<RiskLevel, LevelOverride>,
     #[serde(default)]
     pub never_accept: Vec<When>,
+    /// Reports this product must also provide (added to the organisation's).
+    #[serde(default)]
+    pub require_reports: Vec<RequiredReport>,
+}
+
+/// A scan that must be among the inputs of every check (SPEC §7 kinds, derived from content).
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredReport {
+    pub kind: ReportKind,
+    /// The report's own timestamp (Trivy CreatedAt, SARIF invocation end...) may be at most this
+    /// many hours before `now`.
+    pub max_age_hours: Option<u32>,
+    /// Before this date a missing report is `would_block`, not blocked.
+    pub enforce_from: Option<String>,
+}
+
+/// What a report is a scan of, derived from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    ContainerScanning,
+    DependencyScanning,
+    Sast,
+    SecretDetection,
+    Iac,
+    LicenseScanning,
+}
+
+impl ReportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::ContainerScanning => "container_scanning",
+            ReportKind::DependencyScanning => "dependency_scanning",
+            ReportKind::Sast => "sast",
+            ReportKind::SecretDetection => "secret_detection",
+            ReportKind::Iac => "iac",
+            ReportKind::LicenseScanning => "license_scanning",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -360,6 +412,8 @@ pub struct OwnershipCfg {
     pub max_age_days: u32,
     #[serde(default)]
     pub unowned: Enforcement,
+    /// Before this date an unowned finding that would block is `would_block`.
+    pub enforce_from: Option<String>,
 }
 
 fn default_max_age() -> u32 {
@@ -371,6 +425,7 @@ impl Default for OwnershipCfg {
         OwnershipCfg {
             max_age_days: 180,
             unowned: Enforcement::Block,
+            enforce_from: None,
         }
     }
 }
@@ -383,6 +438,16 @@ pub struct AcceptancesCfg {
     /// A Sigstore `trusted_root.json` (relative to the policy directory) for keyless acceptance
     /// signatures; without it only key-based signatures verify.
     pub trusted_root: Option<String>,
+    /// An acceptance of this product that covers no finding of the run: `warn` (default) or
+    /// `block`, so acceptance files do not grow forever.
+    #[serde(default = "warn")]
+    pub unused: Enforcement,
+    /// Warn when a team has more open (unexpired) acceptances than this.
+    pub max_open_per_team: Option<u32>,
+}
+
+fn warn() -> Enforcement {
+    Enforcement::Warn
 }
 
 fn default_warn_before() -> u32 {
@@ -394,6 +459,8 @@ impl Default for AcceptancesCfg {
         AcceptancesCfg {
             warn_before_days: 14,
             trusted_root: None,
+            unused: Enforcement::Warn,
+            max_open_per_team: None,
         }
     }
 }
@@ -403,6 +470,8 @@ impl Default for AcceptancesCfg {
 pub struct SlaCfg {
     #[serde(default)]
     pub overdue: Enforcement,
+    /// Before this date an overdue finding that would block is `would_block`.
+    pub enforce_from: Option<String>,
 }
 
 impl Guardrails {
@@ -414,6 +483,7 @@ impl Guardrails {
             max_days: None,
             sla_days: None,
             require_signature: false,
+            enforce_from: None,
         });
         match self
             .products
@@ -427,6 +497,7 @@ impl Guardrails {
                 max_days: o.max_days.or(base.max_days),
                 sla_days: o.sla_days.or(base.sla_days),
                 require_signature: o.require_signature.unwrap_or(base.require_signature),
+                enforce_from: base.enforce_from,
             },
         }
     }
@@ -489,6 +560,85 @@ impl Guardrails {
                 ));
             }
             check_when(&mut out, file, &format!("risk.rules.{i}.when"), &r.when);
+            if r.when.enforce_from.is_some() {
+                out.push(file.problem(
+                    &format!("risk.rules.{i}.when.enforce_from"),
+                    "enforce_from applies to rules that block, not to risk rules",
+                    Some("use it on a level, a never_accept entry, require_reports, ownership, sla, images or artifacts".into()),
+                ));
+            }
+        }
+        // Every enforce_from is a date.
+        let mut dates: Vec<(String, &str)> = Vec::new();
+        for (l, cfg) in &self.levels {
+            dates.extend(
+                cfg.enforce_from
+                    .as_deref()
+                    .map(|d| (format!("{}.enforce_from", key(&["levels", l.as_str()])), d)),
+            );
+        }
+        let mut nevers: Vec<(String, &When)> = self
+            .never_accept
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (format!("never_accept.{i}"), w))
+            .collect();
+        let mut required: Vec<(String, &RequiredReport)> = self
+            .require_reports
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("require_reports.{i}"), r))
+            .collect();
+        for (name, o) in &self.products {
+            let p = key(&["products", name]);
+            nevers.extend(
+                o.never_accept
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (format!("{p}.never_accept.{i}"), w)),
+            );
+            required.extend(
+                o.require_reports
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (format!("{p}.require_reports.{i}"), r)),
+            );
+        }
+        for (at, w) in &nevers {
+            dates.extend(
+                w.enforce_from
+                    .as_deref()
+                    .map(|d| (format!("{at}.enforce_from"), d)),
+            );
+        }
+        for (at, r) in &required {
+            dates.extend(
+                r.enforce_from
+                    .as_deref()
+                    .map(|d| (format!("{at}.enforce_from"), d)),
+            );
+        }
+        for (at, d) in [
+            (
+                "ownership.enforce_from",
+                self.ownership.enforce_from.as_deref(),
+            ),
+            ("sla.enforce_from", self.sla.enforce_from.as_deref()),
+            (
+                "images.enforce_from",
+                self.images.as_ref().and_then(|i| i.enforce_from.as_deref()),
+            ),
+            (
+                "artifacts.enforce_from",
+                self.artifacts
+                    .as_ref()
+                    .and_then(|a| a.enforce_from.as_deref()),
+            ),
+        ] {
+            dates.extend(d.map(|d| (at.to_string(), d)));
+        }
+        for (at, d) in dates {
+            file.check_date(&mut out, &at, d);
         }
         for (i, w) in self.never_accept.iter().enumerate() {
             check_when(&mut out, file, &format!("never_accept.{i}"), w);

@@ -136,6 +136,42 @@ impl Ownership {
         p
     }
 
+    /// What makes a product's ownership data unusable, in words: a team without members, a risk
+    /// owner nobody else in the register knows (not a team member, not under `people:`, not in a
+    /// role). `check` warns with these; `validate --strict` refuses them.
+    pub fn product_problems(&self, name: &str) -> Vec<String> {
+        let Some(p) = self.products.get(name) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if self
+            .teams
+            .get(&p.team)
+            .is_some_and(|t| t.members.is_empty())
+        {
+            out.push(format!(
+                "product `{name}`'s team `{}` has no members: nobody can remediate or accept its findings",
+                p.team
+            ));
+        }
+        if let Some(o) = &p.risk_owner {
+            let known = self.teams.values().any(|t| t.members.contains(o))
+                || self.people.contains_key(o)
+                || self
+                    .roles
+                    .security
+                    .iter()
+                    .chain(&self.roles.governance)
+                    .any(|r| r == o);
+            if !known {
+                out.push(format!(
+                    "risk owner `{o}` of product `{name}` is not a known person (in no team, not under `people:`, in no role)"
+                ));
+            }
+        }
+        out
+    }
+
     /// Members of a role entry list (team names expand to their members).
     pub fn role_members<'a>(&'a self, entries: &'a [String]) -> impl Iterator<Item = &'a str> + 'a {
         entries.iter().flat_map(move |e| match self.teams.get(e) {
@@ -228,6 +264,13 @@ impl Ownership {
                 _ => {}
             }
             check_layers(&mut out, &format!("{p}.layers"), &prod.layers);
+            for problem in self.product_problems(name) {
+                out.push(file.warning(
+                    &p,
+                    problem,
+                    Some("fix the register: findings need people to own them".into()),
+                ));
+            }
         }
         out
     }

@@ -23,7 +23,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     for it in items(v) {
         let cmd = match it.status {
             Status::Blocked => "error",
-            Status::Warned => "warning",
+            Status::Warned | Status::WouldBlock => "warning",
             _ => continue,
         };
         let mut props = Vec::new();
@@ -38,6 +38,10 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             property(&format!("riskgate: {} {}", it.rule_id, it.status.as_str()))
         ));
         writeln!(w, "::{cmd} {}::{}", props.join(","), data(&it.message()))?;
+    }
+    // Warnings about the run (acceptances expiring soon, budgets, stale ownership).
+    for x in v.warnings() {
+        writeln!(w, "::warning title=riskgate::{}", data(&x))?;
     }
     Ok(())
 }

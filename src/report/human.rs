@@ -21,7 +21,12 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let product = d.product.unwrap_or("(no product)");
     let targets: Vec<&Judged> = d.images.iter().chain(&d.artifacts).collect();
     let failing = targets.iter().filter(|j| j.blocked()).count();
-    let also = if failing > 0 {
+    let failing_rules = d
+        .rules
+        .iter()
+        .filter(|r| r.status == Status::Blocked)
+        .count();
+    let mut also = if failing > 0 {
         format!(
             "; {failing} of {} image{}/artifact{} {}",
             targets.len(),
@@ -36,6 +41,13 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     } else {
         String::new()
     };
+    if failing_rules > 0 {
+        also.push_str(&format!(
+            "; {failing_rules} run check{} fail{}",
+            plural(failing_rules),
+            if failing_rules == 1 { "s" } else { "" }
+        ));
+    }
     match d.verdict {
         Verdict::Block => writeln!(
             w,
@@ -66,6 +78,30 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
 
     for j in &targets {
         judged(w, j)?;
+    }
+    let rules: Vec<_> = d
+        .rules
+        .iter()
+        .filter(|r| r.status != Status::Passed)
+        .collect();
+    if !rules.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "Run checks:")?;
+        for r in rules {
+            let label = match r.status {
+                Status::Blocked => "FAIL ",
+                Status::WouldBlock => "LATER",
+                _ => "WARN ",
+            };
+            writeln!(w, "  {label} {}: {}", r.rule, r.reason)?;
+            writeln!(w, "        owner: {}", super::owner_words(&r.owner))?;
+            if let Some(d) = r.enforce_from {
+                writeln!(w, "        enforced from {d}")?;
+            }
+            if let Some(fix) = &r.fix {
+                writeln!(w, "        fix:   {fix}")?;
+            }
+        }
     }
 
     // Blocked, grouped by owner (unowned last).
@@ -121,6 +157,25 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             writeln!(w, "  {}  by {a} until {until}", one_line(f))?;
         }
         more(w, accepted.len())?;
+    }
+    let would = rest(Status::WouldBlock);
+    if !would.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "Would block once enforced ({}, not blocking yet):",
+            would.len()
+        )?;
+        for f in would.iter().take(LIST_LIMIT) {
+            writeln!(
+                w,
+                "  {}  owner {}  from {}",
+                one_line(f),
+                super::owner_words(&f.owner),
+                f.enforce_from.map(|d| d.to_string()).unwrap_or_default()
+            )?;
+        }
+        more(w, would.len())?;
     }
     let warned = rest(Status::Warned);
     if !warned.is_empty() {
@@ -179,6 +234,9 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             }
         }
     }
+    if v.explain_upcoming {
+        upcoming(w, v)?;
+    }
     Ok(())
 }
 
@@ -190,7 +248,11 @@ fn judged(w: &mut dyn Write, j: &Judged) -> io::Result<()> {
     } else {
         "Artifact"
     };
-    let verdict = if j.blocked() { "BLOCKED" } else { "ok" };
+    let verdict = match j.status() {
+        Status::Blocked => "BLOCKED",
+        Status::WouldBlock => "would block once enforced",
+        _ => "ok",
+    };
     writeln!(
         w,
         "{what} {} ({}): {verdict}",
@@ -202,10 +264,75 @@ fn judged(w: &mut dyn Write, j: &Judged) -> io::Result<()> {
             writeln!(w, "  ok    {:<11} {}", c.check.rule, c.check.reason)?;
             continue;
         }
-        writeln!(w, "  FAIL  {:<11} {}", c.check.rule, c.check.reason)?;
+        match c.pending {
+            None => writeln!(w, "  FAIL  {:<11} {}", c.check.rule, c.check.reason)?,
+            Some(d) => writeln!(
+                w,
+                "  LATER {:<11} {} (enforced from {d})",
+                c.check.rule, c.check.reason
+            )?,
+        }
         writeln!(w, "        owner: {}", super::owner_words(&c.owner))?;
         if let Some(fix) = &c.check.fix {
             writeln!(w, "        fix:   {fix}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `--explain-upcoming`: everything `would_block`, by the date it starts to block.
+fn upcoming(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    let d = v.decision;
+    let mut by_date: BTreeMap<crate::date::Date, Vec<String>> = BTreeMap::new();
+    for f in d.findings.iter().filter(|f| f.status == Status::WouldBlock) {
+        if let Some(date) = f.enforce_from {
+            by_date.entry(date).or_default().push(format!(
+                "{}  owner {}  ({})",
+                one_line(f),
+                super::owner_words(&f.owner),
+                f.reasons.last().map(String::as_str).unwrap_or("")
+            ));
+        }
+    }
+    for r in d.rules.iter().filter(|r| r.status == Status::WouldBlock) {
+        if let Some(date) = r.enforce_from {
+            by_date.entry(date).or_default().push(format!(
+                "{}: {}  owner {}",
+                r.rule,
+                r.reason,
+                super::owner_words(&r.owner)
+            ));
+        }
+    }
+    for j in d.images.iter().chain(&d.artifacts) {
+        for c in &j.checks {
+            if let (false, Some(date)) = (c.check.passed, c.pending) {
+                by_date.entry(date).or_default().push(format!(
+                    "{} {}: {}  owner {}",
+                    j.target,
+                    c.check.rule,
+                    c.check.reason,
+                    super::owner_words(&c.owner)
+                ));
+            }
+        }
+    }
+    writeln!(w)?;
+    if by_date.is_empty() {
+        writeln!(
+            w,
+            "Upcoming enforcement: nothing is waiting for an enforce_from date."
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "Upcoming enforcement (what blocks once each date passes):"
+    )?;
+    for (date, list) in by_date {
+        writeln!(w, "  from {date} ({}):", list.len())?;
+        for x in list {
+            writeln!(w, "    {x}")?;
         }
     }
     Ok(())

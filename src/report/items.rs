@@ -121,5 +121,28 @@ pub fn items<'a>(v: &'a View<'a>) -> Vec<Item<'a>> {
     };
     out.extend(judged("image", &d.images));
     out.extend(judged("artifact", &d.artifacts));
+    out.extend(
+        d.rules
+            .iter()
+            .filter(|r| r.status != Status::Passed)
+            .map(|r| Item {
+                rule_id: format!("riskgate/{}", r.rule),
+                title: format!("{} ({})", r.rule, r.subject),
+                status: r.status,
+                risk: None,
+                path: None,
+                line: None,
+                target: None,
+                package: None,
+                owner: super::owner_words(&r.owner),
+                why: r.reason.clone(),
+                unblock: r.fix.clone(),
+                fingerprint: crate::verify::sha256(
+                    format!("rule\0{}\0{}", r.rule, r.subject).as_bytes(),
+                ),
+                existing: None,
+                finding: None,
+            }),
+    );
     out
 }

@@ -34,6 +34,8 @@ pub struct Report<'a> {
     pub images: Vec<ImageOut<'a>>,
     /// Each `--artifact`, its digest, bundle and every rule applied to it.
     pub artifacts: Vec<ArtifactOut<'a>>,
+    /// Rules about the run rather than one finding: `require_reports`, `acceptances.unused`.
+    pub rules: Vec<RuleOut<'a>>,
     /// Things worth a look that do not block: stale ownership, acceptances expiring soon.
     pub warnings: Vec<String>,
 }
@@ -69,12 +71,28 @@ pub struct ArtifactOut<'a> {
 }
 
 #[derive(Serialize, JsonSchema)]
+pub struct RuleOut<'a> {
+    /// `require_reports[0]`, `products.NAME.require_reports[0]`, `acceptances.unused`.
+    pub rule: &'a str,
+    /// The report kind or acceptance id it is about.
+    pub subject: &'a str,
+    pub status: Status,
+    pub reason: &'a str,
+    pub owner: OwnerOut<'a>,
+    #[schemars(with = "Option<String>")]
+    pub enforce_from: Option<Date>,
+    pub fix: Option<&'a str>,
+}
+
+#[derive(Serialize, JsonSchema)]
 pub struct CheckOut<'a> {
     /// `registry`, `product`, `digest`, `integrity`, `signature`, `attestation`, `base_image`,
     /// `base_age`, `root_user`.
     pub rule: &'static str,
-    /// `passed` or `blocked`.
+    /// `passed`, `blocked`, or `would_block` before `enforce_from`.
     pub status: &'static str,
+    #[schemars(with = "Option<String>")]
+    pub enforce_from: Option<Date>,
     pub reason: &'a str,
     /// Who must fix it: the product's team, or the base image's owner for base rules.
     pub owner: OwnerOut<'a>,
@@ -86,7 +104,8 @@ fn checks<'a>(j: &'a Judged<'a>) -> Vec<CheckOut<'a>> {
         .iter()
         .map(|c| CheckOut {
             rule: c.check.rule,
-            status: if c.check.passed { "passed" } else { "blocked" },
+            status: c.status().as_str(),
+            enforce_from: c.pending,
             reason: &c.check.reason,
             owner: OwnerOut {
                 team: c.owner.team,
@@ -98,11 +117,7 @@ fn checks<'a>(j: &'a Judged<'a>) -> Vec<CheckOut<'a>> {
 }
 
 fn status(j: &Judged) -> &'static str {
-    if j.blocked() {
-        "blocked"
-    } else {
-        "passed"
-    }
+    j.status().as_str()
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -162,6 +177,9 @@ pub struct FindingOut<'a> {
     pub overdue: bool,
     /// Whether the target branch (`--baseline`) already has it; null without a baseline.
     pub existing: Option<bool>,
+    /// For `would_block`: when the rule that would block it is enforced from.
+    #[schemars(with = "Option<String>")]
+    pub enforce_from: Option<Date>,
     pub suppressed_by: Option<SuppressionOut<'a>>,
     /// The command that would record an acceptance for it, when it is blocked and acceptable.
     pub unblock: Option<String>,
@@ -315,6 +333,22 @@ impl<'a> Report<'a> {
                     })
                 })
                 .collect(),
+            rules: d
+                .rules
+                .iter()
+                .map(|r| RuleOut {
+                    rule: &r.rule,
+                    subject: &r.subject,
+                    status: r.status,
+                    reason: &r.reason,
+                    owner: OwnerOut {
+                        team: r.owner.team,
+                        layer: r.owner.layer,
+                    },
+                    enforce_from: r.enforce_from,
+                    fix: r.fix.as_deref(),
+                })
+                .collect(),
             warnings: v.warnings(),
         }
     }
@@ -361,6 +395,7 @@ fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
         due: d.due,
         overdue: d.overdue,
         existing: d.existing,
+        enforce_from: d.enforce_from,
         suppressed_by: d
             .suppressed_by
             .as_ref()

@@ -87,6 +87,14 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             xml_escape(&f.reasons.join("; "))
         )?;
     }
+    let warnings = v.warnings();
+    if !warnings.is_empty() {
+        writeln!(
+            w,
+            "    <system-err>{}</system-err>",
+            xml_escape(&warnings.join("\n"))
+        )?;
+    }
     writeln!(w, "  </testsuite>")?;
     writeln!(w, "</testsuites>")
 }

@@ -14,7 +14,6 @@ pub mod markdown;
 pub mod sarif;
 pub mod table;
 
-use crate::date::Timestamp;
 use crate::decide::{Decided, Decision, Engine, Status};
 use crate::finding::Finding;
 use crate::policy::levels::{ApproverRole, Gate};
@@ -32,14 +31,7 @@ pub fn findings_json(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> 
     writeln!(w)
 }
 
-/// One input report, as the reports list it.
-#[derive(Debug, Clone)]
-pub struct InputInfo {
-    pub path: String,
-    pub format: &'static str,
-    pub count: usize,
-    pub created: Option<Timestamp>,
-}
+pub use crate::ingest::InputInfo;
 
 /// A decision with what the renderers need to explain it.
 pub struct View<'a> {
@@ -52,6 +44,9 @@ pub struct View<'a> {
     pub rerun: String,
     /// Warnings from loading the policy (stale data, products without risk owner).
     pub policy_warnings: Vec<String>,
+    /// `check --explain-upcoming`: the human report ends with what would block once pending
+    /// `enforce_from` dates pass.
+    pub explain_upcoming: bool,
 }
 
 impl View<'_> {

@@ -15,7 +15,7 @@ use std::io::{self, Write};
 fn level(s: Status) -> &'static str {
     match s {
         Status::Blocked => "error",
-        Status::Warned => "warning",
+        Status::Warned | Status::WouldBlock => "warning",
         Status::Accepted => "note",
         Status::Passed | Status::Suppressed => "none",
     }
@@ -115,6 +115,13 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             }},
             "automationDetails": { "id": format!("riskgate/{}/", v.decision.product.unwrap_or("default")) },
             "results": results,
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": v.warnings().iter().map(|x| json!({
+                    "level": "warning",
+                    "message": { "text": x },
+                })).collect::<Vec<Value>>(),
+            }],
             "properties": {
                 "verdict": v.decision.verdict,
                 "evaluated_at": v.decision.now.to_string(),
