@@ -458,3 +458,109 @@ fn kev_and_epss_lookups() {
         ingest::load_report(&fixture("kev/known_exploited_vulnerabilities.json")).unwrap_err();
     assert!(format!("{err:?}").contains("--kev"), "{err:?}");
 }
+
+/// `require_reports` matches on the kinds derived from each report's content; every report in
+/// ../shared/fixtures is classified here (a fixture missing from the table fails the test).
+#[test]
+fn report_kinds_of_every_fixture() {
+    let expected: &[(&str, &[&str])] = &[
+        ("trivy/almalinux-8.json", &["container_scanning"]),
+        ("trivy/alpine-310.json", &["container_scanning"]),
+        ("trivy/cargo.lock.json", &["dependency_scanning"]),
+        ("trivy/centos-7.json", &["container_scanning"]),
+        ("trivy/debian-buster.json", &["container_scanning"]),
+        ("trivy/distroless-base.json", &["container_scanning"]),
+        ("trivy/dockerfile.json", &["iac"]),
+        ("trivy/fluentd-gems.json", &["container_scanning"]),
+        ("trivy/gomod-vex.json", &["dependency_scanning"]),
+        ("trivy/helm.json", &["iac"]),
+        ("trivy/npm.json", &["dependency_scanning"]),
+        ("trivy/pip.json", &["dependency_scanning"]),
+        ("trivy/pom.json", &["dependency_scanning"]),
+        ("trivy/secrets.json", &["secret_detection"]),
+        ("trivy/ubuntu-1804.json", &["container_scanning"]),
+        (
+            "grype/TestEmptyJsonPresenter.json",
+            &["dependency_scanning"],
+        ),
+        ("grype/TestJsonDirsPresenter.json", &["dependency_scanning"]),
+        ("grype/TestJsonImgsPresenter.json", &["container_scanning"]),
+        ("grype/chainguard-ruby-test.json", &["container_scanning"]),
+        ("grype/ghsa-test.json", &["container_scanning"]),
+        ("grype/keycloak-test.json", &["container_scanning"]),
+        // Grype's SARIF of a directory scan names no image.
+        ("sarif/grype-image.sarif", &["dependency_scanning"]),
+        (
+            "sarif/sarifsdk-ContrastSecurity-WebGoat.xml.sarif",
+            &["sast"],
+        ),
+        (
+            "sarif/sarifsdk-CppCheck-CppCheck_issueLog1_raw.xml.sarif",
+            &["sast"],
+        ),
+        ("sarif/sarifsdk-FortifyFpr-FortifyTest.fpr.sarif", &["sast"]),
+        (
+            "sarif/sarifsdk-FortifyFpr-OneResultBasic.fpr.sarif",
+            &["sast"],
+        ),
+        (
+            "sarif/sarifsdk-FortifyFpr-OneResultWithTwoTraces.fpr.sarif",
+            &["sast"],
+        ),
+        (
+            "sarif/sarifsdk-FortifyFpr-ScanWithFailureLevelMatrices.fpr.sarif",
+            &["sast"],
+        ),
+        (
+            "sarif/sarifsdk-FortifyFpr-TwoResultsWithNodeRefs.fpr.sarif",
+            &["sast"],
+        ),
+        ("sarif/trivy-alpine-310.sarif", &["container_scanning"]),
+        ("cyclonedx/cisa-case-1-not_affected.vex.json", &["vex"]),
+        ("cyclonedx/cisa-case-2.vex.json", &["vex"]),
+        (
+            "cyclonedx/cisa-case-3.vex.json",
+            &["dependency_scanning", "vex"],
+        ),
+        ("cyclonedx/grype-image.cdx.json", &["container_scanning"]),
+        ("cyclonedx/trivy-npm.cdx.json", &["dependency_scanning"]),
+        ("cyclonedx/use-case-1.vex.json", &["vex"]),
+        ("openvex/csaf-csaf.json", &["vex"]),
+        ("openvex/vex-v0.2.0.json", &["vex"]),
+        ("openvex/vex-v020-1.vex.json", &["vex"]),
+        ("openvex/vex-v020-2.vex.json", &["vex"]),
+        // GitLab's own report type decides (Trivy's GitLab template writes container_scanning).
+        (
+            "gitlab/trivy-alpine-310.gitlab.json",
+            &["container_scanning"],
+        ),
+        ("gitlab/trivy-npm.gitlab.json", &["container_scanning"]),
+    ];
+    // Not scanner reports: Trivy's JUnit template and GitLab Code Quality output.
+    let not_reports = [
+        "trivy/alpine-310.junit.xml",
+        "gitlab/trivy-alpine-310.codequality.json",
+    ];
+    let mut seen = 0;
+    for dir in ["trivy", "grype", "sarif", "cyclonedx", "openvex", "gitlab"] {
+        for e in std::fs::read_dir(fixture(dir)).expect("fixtures") {
+            let name = format!("{dir}/{}", e.expect("entry").file_name().to_string_lossy());
+            if not_reports.contains(&name.as_str()) {
+                assert!(
+                    riskgate::ingest::load_report(&fixture(&name)).is_err(),
+                    "{name}"
+                );
+                continue;
+            }
+            let want = expected
+                .iter()
+                .find(|(n, _)| *n == name)
+                .unwrap_or_else(|| panic!("{name} is not classified in this test"))
+                .1;
+            let r = riskgate::ingest::load_report(&fixture(&name)).expect(&name);
+            assert_eq!(r.meta.kinds, want, "{name}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, expected.len());
+}

@@ -77,16 +77,19 @@ pub const EXAMPLE_REPORTS: &[&str] = &[
 /// `riskgate check --policy examples/policy --product payments-api --now 2026-11-23` with
 /// `reports`, run from the repository root (so paths in the output are stable).
 pub fn example_check(reports: &[&str]) -> Command {
+    let mut c = check_with(std::path::Path::new("examples/policy"), reports);
+    c.args(["--now", "2026-11-23"]);
+    c
+}
+
+/// [`example_check`] with another policy directory.
+pub fn check_with(policy: &std::path::Path, reports: &[&str]) -> Command {
     let mut c = riskgate();
-    c.current_dir(root()).args([
-        "check",
-        "--policy",
-        "examples/policy",
-        "--product",
-        "payments-api",
-        "--now",
-        "2026-11-23",
-    ]);
+    c.current_dir(root())
+        .arg("check")
+        .arg("--policy")
+        .arg(policy);
+    c.args(["--product", "payments-api"]);
     for r in reports {
         c.args(["--report", r]);
     }
