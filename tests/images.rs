@@ -826,3 +826,28 @@ fn artifacts_keyless_real_bundle_and_key_signed_bundle() {
     );
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn image_checks_before_images_enforce_from_would_block() {
+    let Some(w) = world() else { return };
+    let key = std::fs::read_to_string(w.policy.join("keys/release.pub")).expect("key");
+    let p = policy_dir(
+        &w.dir.join("policy-later"),
+        &format!("{IMAGES}  enforce_from: 2027-01-01\n"),
+        &key,
+    );
+    let image = format!("{}/payments/unsigned@{}", w.reg.addr, w.app);
+    let (r, v) = check(&p, &["--image", &image]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(v["images"][0]["status"], "would_block");
+    let (status, _, _) = rule(&v, "signature");
+    assert_eq!(status, "would_block");
+    let r = run(riskgate()
+        .args(["check", "--product", "payments-api", "--now", "2027-01-01"])
+        .args(["--format", "json", "--policy"])
+        .arg(&p)
+        .args(["--image", &image]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["images"][0]["status"], "blocked");
+}

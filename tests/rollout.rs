@@ -329,3 +329,56 @@ fn stale_ownership_warns_in_check_and_fails_validate_strict() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("has no members"), "{}", r.stderr);
 }
+
+#[test]
+fn unowned_blocks_wait_for_ownership_enforce_from() {
+    // The built-in default policy has no register: high and critical findings are unowned and
+    // block. With the levels enforced from mid-2027 and ownership.enforce_from from January,
+    // they are would_block until January, then blocked by the unowned rule alone.
+    let d = tmp("unowned");
+    let p = d.join("policy");
+    std::fs::create_dir_all(&p).expect("mkdir");
+    let g = std::fs::read_to_string(root().join("policies/default/guardrails.yaml")).expect("read");
+    std::fs::write(
+        p.join("guardrails.yaml"),
+        levels_from(g, "2027-06-01").replace(
+            "  unowned: block",
+            "  unowned: block\n  enforce_from: 2027-01-01",
+        ),
+    )
+    .expect("write");
+    std::fs::copy(
+        root().join("policies/default/ownership.yaml"),
+        p.join("ownership.yaml"),
+    )
+    .expect("copy");
+    let run_at = |now: &str| {
+        let mut c = common::riskgate();
+        c.current_dir(root())
+            .arg("check")
+            .arg("--policy")
+            .arg(&p)
+            .args([
+                "--report",
+                "examples/reports/trivy-secrets.json",
+                "--now",
+                now,
+                "--format",
+                "json",
+            ]);
+        let r = run(&mut c);
+        let v: Value = serde_json::from_str(&r.stdout).unwrap_or(Value::Null);
+        (r.code, v)
+    };
+    let (code, v) = run_at("2026-11-23");
+    assert_eq!(code, 0);
+    let f = finding(&v, "aws-access-key-id");
+    assert_eq!(f["status"], "would_block");
+    assert!(
+        f["reasons"].to_string().contains("ownership.unowned"),
+        "{f:#}"
+    );
+    let (code, v) = run_at("2027-01-01");
+    assert_eq!(code, 1);
+    assert_eq!(finding(&v, "aws-access-key-id")["status"], "blocked");
+}
