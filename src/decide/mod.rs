@@ -852,7 +852,8 @@ impl<'p> Engine<'p> {
             reasons: Vec::new(),
         };
         let level_from = enforce(&level.enforce_from);
-        let level_rule = format!("levels.{risk}");
+        // Built only when a block is recorded: most findings never need it.
+        let level_rule = || format!("levels.{risk}");
         let mut causes: Vec<Cause> = Vec::new();
         if let Some(s) = suppression(f, inputs.vex, vex_index) {
             d.reasons.push(format!(
@@ -910,14 +911,14 @@ impl<'p> Engine<'p> {
             }
             Gate::Block => {
                 d.status = Status::Blocked;
-                causes.push(cause(&level_rule, level_from, today));
+                causes.push(cause(level_rule(), level_from, today));
                 d.reasons
                     .push(format!("level {risk}: gate block (cannot be accepted)"));
             }
             Gate::Accept => {
                 if let Some(n) = &d.never_accept {
                     d.status = Status::Blocked;
-                    causes.push(cause(&level_rule, level_from, today));
+                    causes.push(cause(level_rule(), level_from, today));
                     d.reasons
                         .push(format!("matches {n}: cannot be accepted, only remediated"));
                 } else {
@@ -940,7 +941,7 @@ impl<'p> Engine<'p> {
                         }
                         None => {
                             d.status = Status::Blocked;
-                            causes.push(cause(&level_rule, level_from, today));
+                            causes.push(cause(level_rule(), level_from, today));
                             let who = level.approver.map(|r| r.as_str()).unwrap_or("nobody");
                             let about: Vec<&str> = d
                                 .tried
