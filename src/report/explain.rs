@@ -107,6 +107,9 @@ fn one(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
     if l.require_signature {
         level.push_str(", require_signature");
     }
+    if let Some(from) = &l.enforce_from {
+        level.push_str(&format!(", enforced from {from}"));
+    }
     row(w, "level", &level)?;
     match &d.never_accept {
         Some(n) => row(w, "never_accept", &format!("matches {n}"))?,
