@@ -442,9 +442,11 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
 /// The fingerprints of a `--baseline`: the `findings[].fingerprint` of a riskgate json report,
 /// or of the findings of a scanner report (any format `--report` takes).
 fn read_baseline(path: &Path) -> Result<HashSet<String>, InputError> {
+    /// A riskgate json report: it has a `verdict` and fingerprinted findings.
     #[derive(Deserialize)]
     struct Riskgate {
-        verdict: serde_json::Value,
+        #[serde(rename = "verdict")]
+        _verdict: serde::de::IgnoredAny,
         findings: Vec<Fp>,
     }
     #[derive(Deserialize)]
@@ -453,7 +455,6 @@ fn read_baseline(path: &Path) -> Result<HashSet<String>, InputError> {
     }
     if let Ok(bytes) = std::fs::read(path) {
         if let Ok(r) = serde_json::from_slice::<Riskgate>(&bytes) {
-            let _ = r.verdict;
             return Ok(r.findings.into_iter().map(|f| f.fingerprint).collect());
         }
     }

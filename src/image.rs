@@ -74,8 +74,6 @@ const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Manifest {
-    media_type: Option<String>,
-    artifact_type: Option<String>,
     config: Option<Descriptor>,
     #[serde(default)]
     layers: Vec<Descriptor>,
@@ -812,7 +810,6 @@ async fn fetch_one(
                 Err(Fetch::Missing) => continue,
                 Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
             };
-            let _ = (&m.media_type, &m.artifact_type);
             for l in m.layers.iter().filter(|l| l.media_type.starts_with(BUNDLE)) {
                 match retry(timeout, || repo.blob(&l.digest, &n)).await {
                     Ok(b) => out.bundles.push((format!("referrer {}", r.digest), b)),
@@ -1017,49 +1014,18 @@ fn verify_fetched(f: Fetched, signers: &Signers) -> ImageFacts {
             }
         }
         if e.predicate_type.is_none() {
-            e.predicate_type = envelope_predicate(&env);
+            e.predicate_type = verify::envelope_claimed_predicate(&env);
         }
         facts.signatures.push(e);
     }
     for (source, b) in f.bundles {
         let mut e = verify::evidence(source, verify::bundle(&b, &digest, None, signers));
         if e.predicate_type.is_none() && e.verified_by.is_none() {
-            e.predicate_type = bundle_predicate(&b);
+            e.predicate_type = verify::bundle_claimed_predicate(&b);
         }
         facts.signatures.push(e);
     }
     facts
-}
-
-/// The claimed (unverified) predicate type of an envelope, so a failure can say what it was.
-fn envelope_predicate(env: &[u8]) -> Option<String> {
-    #[derive(Deserialize)]
-    struct E {
-        payload: String,
-    }
-    #[derive(Deserialize)]
-    struct S {
-        #[serde(rename = "predicateType")]
-        predicate_type: String,
-    }
-    use base64::Engine as _;
-    let e: E = serde_json::from_slice(env).ok()?;
-    let p = base64::engine::general_purpose::STANDARD
-        .decode(e.payload)
-        .ok()?;
-    serde_json::from_slice::<S>(&p)
-        .ok()
-        .map(|s| s.predicate_type)
-}
-
-fn bundle_predicate(b: &[u8]) -> Option<String> {
-    #[derive(Deserialize)]
-    struct B {
-        #[serde(rename = "dsseEnvelope")]
-        dsse: Option<serde_json::Value>,
-    }
-    let b: B = serde_json::from_slice(b).ok()?;
-    envelope_predicate(serde_json::to_vec(&b.dsse?).ok()?.as_slice())
 }
 
 #[cfg(test)]

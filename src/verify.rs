@@ -172,6 +172,16 @@ pub fn dsse_with_key(
 ) -> Result<String, String> {
     let env: Envelope =
         serde_json::from_slice(envelope).map_err(|e| format!("not a DSSE envelope: {e}"))?;
+    envelope_with_key(&env, key, digest)
+}
+
+/// The envelope's signature over its PAE verifies with `key`, and its statement is about
+/// `digest`: the statement's predicate type.
+fn envelope_with_key(
+    env: &Envelope,
+    key: &CosignVerificationKey,
+    digest: &str,
+) -> Result<String, String> {
     let payload = b64(&env.payload)?;
     let msg = pae(&env.payload_type, &payload);
     let ok = env.signatures.iter().any(|s| {
@@ -181,6 +191,26 @@ pub fn dsse_with_key(
         return Err("no signature of the envelope verifies with this key".into());
     }
     statement_for(&payload, digest)
+}
+
+/// The predicate type an envelope claims, before (or without) verification, so a failure can
+/// say what it was.
+fn claimed_predicate(env: &Envelope) -> Option<String> {
+    let payload = b64(&env.payload).ok()?;
+    serde_json::from_slice::<Statement>(&payload)
+        .ok()
+        .map(|s| s.predicate_type)
+}
+
+/// [`claimed_predicate`] of a DSSE envelope given as JSON.
+pub fn envelope_claimed_predicate(envelope: &[u8]) -> Option<String> {
+    claimed_predicate(&serde_json::from_slice(envelope).ok()?)
+}
+
+/// [`claimed_predicate`] of a Sigstore bundle's DSSE envelope.
+pub fn bundle_claimed_predicate(bundle_json: &[u8]) -> Option<String> {
+    let b: KeyBundle = serde_json::from_slice(bundle_json).ok()?;
+    claimed_predicate(b.dsse_envelope.as_ref()?)
 }
 
 #[derive(Deserialize)]
@@ -300,18 +330,7 @@ fn bundle_with_key(
                 .map_err(|_| "the signature does not verify with this key".to_string())?;
             Ok(None)
         }
-        (None, Some(env)) => {
-            let payload = b64(&env.payload)?;
-            let msg = pae(&env.payload_type, &payload);
-            let ok = env.signatures.iter().any(|s| {
-                b64(&s.sig)
-                    .is_ok_and(|sig| key.verify_signature(Signature::Raw(&sig), &msg).is_ok())
-            });
-            if !ok {
-                return Err("the envelope's signature does not verify with this key".into());
-            }
-            statement_for(&payload, digest).map(Some)
-        }
+        (None, Some(env)) => envelope_with_key(&env, key, digest).map(Some),
         _ => Err("the bundle has neither one messageSignature nor one dsseEnvelope".into()),
     }
 }

@@ -116,10 +116,6 @@ fn checks<'a>(j: &'a Judged<'a>) -> Vec<CheckOut<'a>> {
         .collect()
 }
 
-fn status(j: &Judged) -> &'static str {
-    j.status().as_str()
-}
-
 #[derive(Serialize, JsonSchema)]
 pub struct Summary {
     pub findings: usize,
@@ -308,7 +304,7 @@ impl<'a> Report<'a> {
                     Some(ImageOut {
                         reference: j.target,
                         digest: j.digest,
-                        status: status(j),
+                        status: j.status().as_str(),
                         pinned: f.pinned,
                         user: f.user.as_deref(),
                         base: f.base.as_ref(),
@@ -327,7 +323,7 @@ impl<'a> Report<'a> {
                         path: j.target,
                         digest: &f.digest,
                         bundle: f.bundle.as_deref(),
-                        status: status(j),
+                        status: j.status().as_str(),
                         signatures: &f.signatures,
                         checks: checks(j),
                     })

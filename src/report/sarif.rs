@@ -45,10 +45,7 @@ fn rule(it: &Item) -> Value {
             .map(|u| format!("\nUnblock: {u}"))
             .unwrap_or_default()
     );
-    let kind = it
-        .finding
-        .map(|d| format!("{:?}", d.finding.kind).to_lowercase())
-        .unwrap_or_else(|| "deployment".into());
+    let kind = it.finding.map_or("deployment", |d| d.finding.kind.as_str());
     json!({
         "id": it.rule_id,
         "name": it.rule_id,

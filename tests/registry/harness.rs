@@ -54,26 +54,34 @@ pub fn sh(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `openssl req` for a new P-256 key (`NAME.key`) and `NAME.crt` (self-signed, with `-x509`)
+/// or `NAME.csr`, with subject `CN=cn`, in `dir`.
+fn ec_request(dir: &Path, name: &str, cn: &str, self_signed: bool) {
+    let (out, extra): (String, &[&str]) = if self_signed {
+        (format!("{name}.crt"), &["-x509", "-days", "2"])
+    } else {
+        (format!("{name}.csr"), &[])
+    };
+    let subject = format!("/CN={cn}");
+    let key = format!("{name}.key");
+    sh(Command::new("openssl")
+        .current_dir(dir)
+        .args([
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ])
+        .args(["-keyout", &key, "-out", &out, "-subj", &subject])
+        .args(extra));
+}
+
 /// A self-signed EC CA (`ca.crt`, `ca.key`) in `dir`.
 pub fn make_ca(dir: &Path, name: &str) -> PathBuf {
     std::fs::create_dir_all(dir).expect("mkdir");
-    sh(Command::new("openssl").current_dir(dir).args([
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-subj",
-        &format!("/CN={name}"),
-        "-days",
-        "2",
-    ]));
+    ec_request(dir, "ca", name, true);
     dir.join("ca.crt")
 }
 
@@ -107,24 +115,10 @@ impl Registry {
         );
         let mut ca = None;
         if tls {
-            let c = |args: &[&str]| sh(Command::new("openssl").current_dir(dir).args(args));
             make_ca(dir, "riskgate test CA");
-            c(&[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                "server.key",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=127.0.0.1",
-            ]);
+            ec_request(dir, "server", "127.0.0.1", false);
             std::fs::write(dir.join("ext.cnf"), "subjectAltName=IP:127.0.0.1\n").expect("ext");
-            c(&[
+            sh(Command::new("openssl").current_dir(dir).args([
                 "x509",
                 "-req",
                 "-in",
@@ -140,7 +134,7 @@ impl Registry {
                 "2",
                 "-extfile",
                 "ext.cnf",
-            ]);
+            ]));
             cfg.push_str(&format!(
                 "  tls:\n    certificate: {}\n    key: {}\n",
                 dir.join("server.crt").display(),
