@@ -10,12 +10,7 @@ use std::path::Path;
 
 /// The hex sha256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in d {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+    crate::verify::hex(&Sha256::digest(bytes))
 }
 
 /// `sha256:<hex>` of a file, or why it could not be read.

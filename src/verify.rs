@@ -57,12 +57,15 @@ pub fn digest_bytes(digest: &str) -> Result<[u8; 32], String> {
 
 /// `sha256:<hex>` of bytes.
 pub fn sha256(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    let d = sha2::Sha256::digest(bytes);
-    let mut s = String::with_capacity(71);
-    s.push_str("sha256:");
-    for b in d {
-        s.push_str(&format!("{b:02x}"));
+    format!("sha256:{}", crate::decision_log::sha256_hex(bytes))
+}
+
+/// Lower-case hex of raw bytes.
+pub fn hex(raw: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(raw.len() * 2);
+    for b in raw {
+        let _ = write!(s, "{b:02x}");
     }
     s
 }
@@ -149,7 +152,7 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 fn statement_for(payload: &[u8], digest: &str) -> Result<String, String> {
     let st: Statement = serde_json::from_slice(payload)
         .map_err(|e| format!("the signed payload is not an in-toto statement: {e}"))?;
-    let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+    let hex = hex_of(digest);
     if !st
         .subject
         .iter()
@@ -319,7 +322,7 @@ fn bundle_with_key(
         (Some(m), None) => {
             let sig = b64(&m.signature)?;
             if let Some(md) = &m.message_digest {
-                if md.algorithm != "SHA2_256" || to_hex(&b64(&md.digest)?) != hex_of(digest) {
+                if md.algorithm != "SHA2_256" || hex(&b64(&md.digest)?) != hex_of(digest) {
                     return Err("the bundle's message digest is not this file's".into());
                 }
             }
@@ -337,10 +340,6 @@ fn bundle_with_key(
 
 fn hex_of(digest: &str) -> &str {
     digest.strip_prefix("sha256:").unwrap_or(digest)
-}
-
-fn to_hex(raw: &[u8]) -> String {
-    raw.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Evidence that a signer verified, or why none did.
