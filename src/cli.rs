@@ -11,10 +11,18 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `riskgate --version`: the crate version and the commit it was built from (see build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("RISKGATE_COMMIT"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "riskgate",
-    version,
+    version = VERSION,
     about = "Allow or block a deploy, finding by finding, and say who owns each finding and who can unblock it."
 )]
 pub struct Cli {
@@ -29,18 +37,26 @@ pub enum Command {
         /// A scanner report (format detected from content). Repeatable.
         #[arg(long = "report", required = true, value_name = "FILE")]
         reports: Vec<PathBuf>,
+        /// How to print them.
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
     /// Decide: allow or block the deploy, finding by finding. Exit 0 allow, 1 block, 2 could not decide.
     Check {
         #[command(flatten)]
-        inputs: GateArgs,
+        policy: PolicyArgs,
+        #[command(flatten)]
+        scan: ScanArgs,
+        #[command(flatten)]
+        deploy: DeployArgs,
+        /// After the human report, list what would block once pending `enforce_from` dates pass
+        #[arg(long)]
+        explain_upcoming: bool,
         /// Report format; repeatable, paired in order with --output.
         #[arg(long = "format", value_enum, value_name = "FORMAT")]
         formats: Vec<OutFormat>,
         /// Where the matching --format goes (default, or `-`: standard output). Repeatable.
-        #[arg(long = "output", value_name = "FILE")]
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
         outputs: Vec<PathBuf>,
         /// Append this run's decision, with the sha256 of every input, to a hash-chained
         /// JSON-lines log (`riskgate log verify FILE` checks it).
@@ -59,7 +75,11 @@ pub enum Command {
         #[arg(value_name = "FINDING-ID")]
         id: String,
         #[command(flatten)]
-        inputs: GateArgs,
+        policy: PolicyArgs,
+        #[command(flatten)]
+        scan: ScanArgs,
+        #[command(flatten)]
+        deploy: DeployArgs,
     },
     /// Record an acceptance of a finding in the acceptances file (appended; comments kept).
     /// Within the owning team's autonomy it takes effect at once; above it, it is a pending
@@ -95,7 +115,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         sign_key: Option<PathBuf>,
         #[command(flatten)]
-        inputs: GateArgs,
+        policy: PolicyArgs,
+        #[command(flatten)]
+        scan: ScanArgs,
     },
     /// Approve a pending acceptance: checks the approver holds the level's role and separation
     /// of duties, then records `approved_by`.
@@ -111,21 +133,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         sign_key: Option<PathBuf>,
         #[command(flatten)]
-        inputs: GateArgs,
+        policy: PolicyArgs,
     },
     /// Export the acceptances that cover findings in this run as scanner ignore files, so
     /// scanners honour the same decisions.
     Export {
+        /// Which scanner's ignore file to write.
         #[arg(long, value_enum)]
         format: ExportFormat,
         #[command(flatten)]
-        inputs: GateArgs,
+        policy: PolicyArgs,
+        #[command(flatten)]
+        scan: ScanArgs,
     },
     /// Print CODEOWNERS lines so that changes to the acceptances file need the risk owner's or
     /// security's review.
     Codeowners {
+        /// Directory with ownership.yaml and guardrails.yaml [default: .riskgate/]
         #[arg(long, value_name = "DIR")]
         policy: Option<PathBuf>,
+        /// The product whose acceptances file it is [default: from the CI repository]
         #[arg(long, value_name = "NAME")]
         product: Option<String>,
         /// The acceptances file's path in the repository.
@@ -142,16 +169,20 @@ pub enum Command {
     /// Write a key pair for signing acceptances: PREFIX.key (encrypted with COSIGN_PASSWORD) and
     /// PREFIX.pub, in cosign's formats. Put the public key under your `people:` entry.
     Keygen {
+        /// Path prefix of the two files written (PREFIX.key and PREFIX.pub).
         #[arg(long, value_name = "PREFIX")]
         out: PathBuf,
     },
     /// Print an acceptance's canonical JSON: the bytes its signature covers (sign them with
     /// `cosign sign-blob --bundle` for a keyless signature, and paste the bundle as `signature`).
     Canonical {
+        /// The acceptance's id (ACC-NNNN).
         #[arg(value_name = "ACC-ID")]
         id: String,
+        /// The acceptances file [default: .riskgate/acceptances.yaml]
         #[arg(long, value_name = "FILE")]
         acceptances: Option<PathBuf>,
+        /// Directory with ownership.yaml and guardrails.yaml [default: .riskgate/]
         #[arg(long, value_name = "DIR")]
         policy: Option<PathBuf>,
     },
@@ -160,26 +191,44 @@ pub enum Command {
         /// Only acceptances that expire within this many days (and have not expired yet).
         #[arg(long, value_name = "DAYS")]
         expiring: Option<u32>,
+        /// Directory with ownership.yaml and guardrails.yaml [default: .riskgate/]
         #[arg(long, value_name = "DIR")]
         policy: Option<PathBuf>,
         /// The acceptances file [default: .riskgate/acceptances.yaml]
         #[arg(long, value_name = "FILE")]
         acceptances: Option<PathBuf>,
+        /// Judge expiry as of this instant instead of the clock (RFC 3339 or YYYY-MM-DD)
         #[arg(long, value_name = "RFC3339|DATE")]
         now: Option<String>,
+        /// How to print them.
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
     /// Print the JSON Schema of a file riskgate reads or writes.
     Schema {
+        /// Which file.
         #[arg(value_enum)]
         file: SchemaFile,
+    },
+    /// Print a shell completion script: `riskgate completions bash > /etc/bash_completion.d/riskgate`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff), generated from these same definitions:
+    /// `riskgate man > riskgate.1`; with --dir, one page per command.
+    Man {
+        /// Write riskgate.1 and riskgate-COMMAND.1 for every command into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// Lint the policy files (and an acceptances file), reporting every problem with its line.
     Validate {
         /// The directory holding ownership.yaml and guardrails.yaml (default: .riskgate/).
         #[arg(long, value_name = "DIR")]
         policy: Option<PathBuf>,
+        /// An acceptances file to check against the policy.
         #[arg(long, value_name = "FILE")]
         acceptances: Option<PathBuf>,
         /// Judge review dates and expiries as of this day instead of today.
@@ -192,10 +241,123 @@ pub enum Command {
     },
 }
 
+/// Where the policy is and what is being decided: every command that runs the gate takes these.
+#[derive(clap::Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Policy")]
+pub struct PolicyArgs {
+    /// Directory with ownership.yaml and guardrails.yaml [default: .riskgate/, else the built-in
+    /// default policy]
+    #[arg(long, value_name = "DIR")]
+    pub policy: Option<PathBuf>,
+    /// The product being deployed [default: the product whose `repos` match GITHUB_REPOSITORY
+    /// or CI_PROJECT_PATH]
+    #[arg(long, value_name = "NAME")]
+    pub product: Option<String>,
+    /// The product's acceptances [default: .riskgate/acceptances.yaml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub acceptances: Option<PathBuf>,
+    /// Evaluate as of this instant instead of the clock (RFC 3339 or YYYY-MM-DD)
+    #[arg(long, value_name = "RFC3339|DATE")]
+    pub now: Option<String>,
+}
+
+/// The findings and what is known about them: scanner reports, threat intel, VEX.
+#[derive(clap::Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Findings")]
+pub struct ScanArgs {
+    /// A scanner report (format detected from content); `-` reads standard input. Repeatable.
+    #[arg(long = "report", value_name = "FILE")]
+    pub reports: Vec<PathBuf>,
+    /// The CISA KEV catalog (known_exploited_vulnerabilities.json)
+    #[arg(long, value_name = "FILE")]
+    pub kev: Option<PathBuf>,
+    /// FIRST EPSS scores (CSV, optionally gzipped)
+    #[arg(long, value_name = "FILE")]
+    pub epss: Option<PathBuf>,
+    /// A VEX document (OpenVEX, CycloneDX VEX, CSAF VEX). Repeatable.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+}
+
+/// What only a deploy decision reads: SLA state, the target branch, images and artifacts.
+#[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Deploy")]
+pub struct DeployArgs {
+    /// First-seen dates of findings, for SLA due dates (JSON written by --update-state)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Record first-seen dates of this run's findings in the --state file
+    #[arg(long, requires = "state")]
+    pub update_state: bool,
+    /// The target branch's findings, for a pull request: a riskgate json report or a scanner
+    /// report of the target branch. Findings it has are `existing`; with guardrails.yaml
+    /// `pull_requests: { gate: new_only }` they do not block.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// A container image about to be deployed: registry/repo:tag, registry/repo@sha256:...,
+    /// or oci:DIR[:TAG] (an OCI image layout). Checked against guardrails.yaml `images`.
+    /// Repeatable.
+    #[arg(long = "image", value_name = "REF")]
+    pub images: Vec<String>,
+    /// A build artifact about to be deployed, with its Sigstore bundle beside it
+    /// (FILE.sigstore.json or FILE.sigstore) or given as FILE=BUNDLE. Repeatable.
+    #[arg(long = "artifact", value_name = "FILE[=BUNDLE]")]
+    pub artifacts: Vec<String>,
+    /// Trust this CA certificate (PEM) for registry TLS, besides the system's. With it, loopback
+    /// registries are reached over TLS too. Repeatable.
+    #[arg(long = "registry-ca", value_name = "FILE")]
+    pub registry_ca: Vec<PathBuf>,
+    /// Reach this registry (host:port) over plain HTTP. Loopback registries are, unless
+    /// --registry-ca is given. Repeatable.
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registries: Vec<String>,
+    /// Seconds to wait for a registry before giving up (each request is tried at most 3 times)
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    pub registry_timeout: u64,
+}
+
+/// One gate run's inputs from the groups a command takes.
+fn gate_args(p: PolicyArgs, scan: Option<ScanArgs>, deploy: Option<DeployArgs>) -> GateArgs {
+    let mut g = GateArgs {
+        policy: p.policy,
+        product: p.product,
+        acceptances: p.acceptances,
+        now: p.now,
+        ..GateArgs::default()
+    };
+    if let Some(s) = scan {
+        g.reports = s.reports;
+        g.kev = s.kev;
+        g.epss = s.epss;
+        g.vex = s.vex;
+    }
+    if let Some(d) = deploy {
+        g.state = d.state;
+        g.update_state = d.update_state;
+        g.baseline = d.baseline;
+        g.images = d.images;
+        g.artifacts = d.artifacts;
+        g.registry_ca = d.registry_ca;
+        g.insecure_registries = d.insecure_registries;
+        g.registry_timeout = d.registry_timeout;
+    }
+    g
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum LogCommand {
     /// Check that no line of a decision log was edited, inserted, reordered or removed.
     Verify {
+        /// The decision log (JSON lines written by `check --decision-log`).
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
@@ -229,15 +391,21 @@ pub enum ExportFormat {
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 pub enum SchemaFile {
+    /// ownership.yaml: teams, people, products, layers
     Ownership,
+    /// guardrails.yaml: risk levels, gates, approvers, SLAs, image rules
     Guardrails,
+    /// acceptances.yaml: the product's recorded exceptions
     Acceptances,
+    /// the `check --format json` report
     Report,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 pub enum ListFormat {
+    /// Aligned columns for people.
     Table,
+    /// JSON for programs.
     Json,
 }
 
@@ -304,11 +472,18 @@ pub fn run(cli: Cli) -> ExitCode {
             })
         }
         Command::Check {
-            inputs,
+            policy,
+            scan,
+            deploy,
+            explain_upcoming,
             formats,
             outputs,
             decision_log,
-        } => check(&inputs, &formats, &outputs, decision_log.as_deref()),
+        } => {
+            let mut inputs = gate_args(policy, Some(scan), Some(deploy));
+            inputs.explain_upcoming = explain_upcoming;
+            check(&inputs, &formats, &outputs, decision_log.as_deref())
+        }
         Command::Log {
             command: LogCommand::Verify { file },
         } => {
@@ -332,7 +507,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Command::Explain { id, inputs } => explain(&id, &inputs),
+        Command::Explain {
+            id,
+            policy,
+            scan,
+            deploy,
+        } => explain(&id, &gate_args(policy, Some(scan), Some(deploy))),
         Command::Accept {
             id,
             reason,
@@ -343,9 +523,10 @@ pub fn run(cli: Cli) -> ExitCode {
             package,
             ticket,
             sign_key,
-            inputs,
+            policy,
+            scan,
         } => crate::cli_workflow::accept(
-            &inputs,
+            &gate_args(policy, Some(scan), None),
             &crate::cli_workflow::AcceptArgs {
                 id: &id,
                 reason: &reason,
@@ -362,8 +543,13 @@ pub fn run(cli: Cli) -> ExitCode {
             id,
             by,
             sign_key,
-            inputs,
-        } => crate::cli_workflow::approve(&inputs, &id, &by, sign_key.as_deref()),
+            policy,
+        } => crate::cli_workflow::approve(
+            &gate_args(policy, None, None),
+            &id,
+            &by,
+            sign_key.as_deref(),
+        ),
         Command::Keygen { out } => crate::cli_workflow::keygen(&out),
         Command::Canonical {
             id,
@@ -387,7 +573,11 @@ pub fn run(cli: Cli) -> ExitCode {
                 None => fail(UsageError::new(format!("no acceptance {id}"), None)),
             }
         }
-        Command::Export { format, inputs } => with_decision(&inputs, |view, _| {
+        Command::Export {
+            format,
+            policy,
+            scan,
+        } => with_decision(&gate_args(policy, Some(scan), None), |view, _| {
             write_out(|w| match format {
                 ExportFormat::Trivyignore => report::export::trivyignore(w, view),
                 ExportFormat::Grype => report::export::grype(w, view),
@@ -428,6 +618,35 @@ pub fn run(cli: Cli) -> ExitCode {
             now,
             format,
         } => list_acceptances(expiring, policy, acceptances, now, format),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            write_out(|w| {
+                let shell = match shell {
+                    Shell::Bash => clap_complete::Shell::Bash,
+                    Shell::Zsh => clap_complete::Shell::Zsh,
+                    Shell::Fish => clap_complete::Shell::Fish,
+                    Shell::Powershell => clap_complete::Shell::PowerShell,
+                    Shell::Elvish => clap_complete::Shell::Elvish,
+                };
+                clap_complete::generate(shell, &mut cmd, "riskgate", w);
+                Ok(())
+            })
+        }
+        Command::Man { dir } => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match dir {
+                None => write_out(|w| clap_mangen::Man::new(cmd).render(w)),
+                Some(dir) => match std::fs::create_dir_all(&dir)
+                    .and_then(|_| clap_mangen::generate_to(cmd, &dir))
+                {
+                    Ok(()) => ExitCode::from(EXIT_ALLOW),
+                    Err(e) => fail(UsageError::new(
+                        format!("cannot write manual pages into {}: {e}", dir.display()),
+                        None,
+                    )),
+                },
+            }
+        }
         Command::Schema { file } => {
             let schema = match file {
                 SchemaFile::Ownership => schemars::schema_for!(crate::policy::ownership::Ownership),

@@ -16,68 +16,26 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// The inputs shared by `check`, `explain` and `accept`.
-#[derive(clap::Args, Debug, Clone, Default)]
+/// Everything a gate run reads, whichever command asked for it. The command line fills it from
+/// the argument groups in `cli` (each command takes only the groups it uses).
+#[derive(Debug, Clone, Default)]
 pub struct GateArgs {
-    /// Directory with ownership.yaml and guardrails.yaml [default: .riskgate/, else the built-in
-    /// default policy]
-    #[arg(long, value_name = "DIR")]
     pub policy: Option<PathBuf>,
-    /// The product being deployed [default: the product whose `repos` match GITHUB_REPOSITORY
-    /// or CI_PROJECT_PATH]
-    #[arg(long, value_name = "NAME")]
     pub product: Option<String>,
-    /// A scanner report (format detected from content). Repeatable.
-    #[arg(long = "report", value_name = "FILE")]
     pub reports: Vec<PathBuf>,
-    /// The product's acceptances [default: .riskgate/acceptances.yaml when it exists]
-    #[arg(long, value_name = "FILE")]
     pub acceptances: Option<PathBuf>,
-    /// The CISA KEV catalog (known_exploited_vulnerabilities.json)
-    #[arg(long, value_name = "FILE")]
     pub kev: Option<PathBuf>,
-    /// FIRST EPSS scores (CSV, optionally gzipped)
-    #[arg(long, value_name = "FILE")]
     pub epss: Option<PathBuf>,
-    /// A VEX document (OpenVEX, CycloneDX VEX, CSAF VEX). Repeatable.
-    #[arg(long = "vex", value_name = "FILE")]
     pub vex: Vec<PathBuf>,
-    /// First-seen dates of findings, for SLA due dates (JSON written by --update-state)
-    #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
-    /// Record first-seen dates of this run's findings in the --state file
-    #[arg(long, requires = "state")]
     pub update_state: bool,
-    /// Evaluate as of this instant instead of the clock (RFC 3339 or YYYY-MM-DD)
-    #[arg(long, value_name = "RFC3339|DATE")]
     pub now: Option<String>,
-    /// The target branch's findings, for a pull request: a riskgate json report or a scanner
-    /// report of the target branch. Findings it has are `existing`; with guardrails.yaml
-    /// `pull_requests: { gate: new_only }` they do not block.
-    #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// A container image about to be deployed: registry/repo:tag, registry/repo@sha256:...,
-    /// or oci:DIR[:TAG] (an OCI image layout). Checked against guardrails.yaml `images`.
-    /// Repeatable.
-    #[arg(long = "image", value_name = "REF")]
     pub images: Vec<String>,
-    /// A build artifact about to be deployed, with its Sigstore bundle beside it
-    /// (FILE.sigstore.json or FILE.sigstore) or given as FILE=BUNDLE. Repeatable.
-    #[arg(long = "artifact", value_name = "FILE[=BUNDLE]")]
     pub artifacts: Vec<String>,
-    /// Trust this CA certificate (PEM) for registry TLS, besides the system's. With it, loopback
-    /// registries are reached over TLS too. Repeatable.
-    #[arg(long = "registry-ca", value_name = "FILE")]
     pub registry_ca: Vec<PathBuf>,
-    /// Reach this registry (host:port) over plain HTTP. Loopback registries are, unless
-    /// --registry-ca is given. Repeatable.
-    #[arg(long = "insecure-registry", value_name = "HOST")]
     pub insecure_registries: Vec<String>,
-    /// After the human report, list what would block once pending `enforce_from` dates pass
-    #[arg(long)]
     pub explain_upcoming: bool,
-    /// Seconds to wait for a registry before giving up (each request is tried at most 3 times)
-    #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub registry_timeout: u64,
 }
 

@@ -1,7 +1,7 @@
 //! The reports CI platforms show (sarif, junit, codequality, markdown, github), the step summary,
 //! pull-request mode (`--baseline` with `pull_requests.gate: new_only`), and the GitHub Action's
 //! shell step run locally with the GitHub environment variables. Schema validation of the SARIF
-//! output against ../shared/schemas/sarif-2.1.0.json and XML parsing of the JUnit output run in
+//! output against tests/fixtures/schemas/sarif-2.1.0.json and XML parsing of the JUnit output run in
 //! .ci/run (check-jsonschema, Python's XML parser).
 
 mod common;

@@ -1,7 +1,7 @@
 //! Table-driven tests of the pure decision core (`riskgate::decide`): every gate, every risk
 //! action, every coverage rule of SPEC §3.3, separation of duties, expiry at the boundary, risk
 //! rising after acceptance, VEX, unowned findings and SLA. Policies are parsed from YAML exactly
-//! as users write them; KEV lookups use the real CISA catalog from ../shared/fixtures.
+//! as users write them; KEV lookups use the real CISA catalog from tests/fixtures.
 
 mod common;
 

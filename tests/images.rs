@@ -1,7 +1,7 @@
 //! `check --image` and `--artifact` end to end: real registries (Debian's docker-registry on
 //! 127.0.0.1, plain, with basic auth, with TLS from a private CA), real images built with umoci
 //! and pushed with skopeo, cosign-format signatures made with the sigstore crate, and the real
-//! Sigstore bundles in ../shared/fixtures/sigstore. See tests/registry/harness.rs.
+//! Sigstore bundles in tests/fixtures/sigstore. See tests/registry/harness.rs.
 
 mod common;
 #[path = "registry/harness.rs"]

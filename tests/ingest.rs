@@ -1,4 +1,4 @@
-//! Every real scanner output in ../shared/fixtures is read, and the findings it yields are
+//! Every real scanner output in tests/fixtures is read, and the findings it yields are
 //! asserted: ids, severities, packages, classes, locations, counts.
 
 mod common;
@@ -460,7 +460,7 @@ fn kev_and_epss_lookups() {
 }
 
 /// `require_reports` matches on the kinds derived from each report's content; every report in
-/// ../shared/fixtures is classified here (a fixture missing from the table fails the test).
+/// tests/fixtures is classified here (a fixture missing from the table fails the test).
 #[test]
 fn report_kinds_of_every_fixture() {
     let expected: &[(&str, &[&str])] = &[

@@ -1,4 +1,4 @@
-//! Real production Sigstore bundles from ../shared/fixtures/sigstore, verified offline against
+//! Real production Sigstore bundles from tests/fixtures/sigstore, verified offline against
 //! the public-good trusted root: the right identity passes; a wrong subject, a wrong issuer, a
 //! changed artifact, or the staging root fail.
 

@@ -43,7 +43,11 @@ pub struct Source {
 
 impl Source {
     /// Reads a file, refusing directories, missing files and empty files with pointed errors.
+    /// `-` is standard input, which can be read once per run.
     pub fn read(path: &Path) -> Result<Source, InputError> {
+        if path.as_os_str() == STDIN {
+            return read_stdin();
+        }
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| InputError::io(&shown, e))?;
         if meta.is_dir() {
@@ -77,6 +81,43 @@ impl Source {
     ) -> Result<T, InputError> {
         serde_json::from_slice(self.json()).map_err(|e| InputError::json(self, format, &e))
     }
+}
+
+/// The path that names standard input (`--report -`).
+pub const STDIN: &str = "-";
+
+/// The sha256 of what was read from standard input, once it has been read (for the decision log,
+/// which records the digest of every input).
+static STDIN_SHA256: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub fn stdin_digest() -> Option<&'static str> {
+    STDIN_SHA256.get().map(String::as_str)
+}
+
+fn read_stdin() -> Result<Source, InputError> {
+    use std::io::Read;
+    let shown = "standard input";
+    if STDIN_SHA256.get().is_some() {
+        return Err(InputError::invalid(
+            shown,
+            "standard input was already read for an earlier `-`; it can be given once",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::io(shown, e))?;
+    let _ = STDIN_SHA256.set(crate::decision_log::sha256_hex(&bytes));
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(InputError::Empty {
+            path: shown.to_string(),
+        });
+    }
+    Ok(Source {
+        path: shown.to_string(),
+        bytes,
+    })
 }
 
 /// What a report says about the scan itself (used for required-report checks and ownership).

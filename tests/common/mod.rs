@@ -8,9 +8,9 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/fixtures/<rel>`: the real scanner outputs.
+/// `tests/fixtures/<rel>`: the real scanner outputs (tests/fixtures/SOURCES.md says where each is from).
 pub fn fixture(rel: &str) -> PathBuf {
-    let p = root().join("../shared/fixtures").join(rel);
+    let p = root().join("tests/fixtures").join(rel);
     assert!(p.exists(), "missing fixture {}", p.display());
     p
 }

@@ -1,0 +1,197 @@
+//! What people expect of any CLI: help for every option of every command, only the options a
+//! command reads, `--version` with the commit, completions, a man page, `-o`, `--report -`.
+
+mod common;
+use clap::CommandFactory;
+use common::{riskgate, root, run, EXAMPLE_REPORTS};
+use std::io::Write;
+use std::process::Stdio;
+
+/// Every command, with its path of subcommand names.
+fn commands() -> Vec<(String, clap::Command)> {
+    fn walk(prefix: &str, cmd: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+        for sub in cmd.get_subcommands() {
+            let name = format!("{prefix} {}", sub.get_name()).trim().to_string();
+            out.push((name.clone(), sub.clone()));
+            walk(&name, sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk("", &riskgate::cli::Cli::command(), &mut out);
+    out
+}
+
+#[test]
+fn every_option_of_every_command_has_help() {
+    let mut missing = Vec::new();
+    let all = commands();
+    assert!(all.len() >= 16, "{} commands", all.len());
+    for (name, cmd) in &all {
+        if cmd.get_about().is_none() {
+            missing.push(format!("riskgate {name} (the command)"));
+        }
+        for arg in cmd.get_arguments() {
+            if arg.get_help().is_none() {
+                missing.push(format!("riskgate {name} {}", arg.get_id()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no --help text: {missing:#?}");
+}
+
+#[test]
+fn commands_list_only_the_options_they_read() {
+    let help = |args: &[&str]| {
+        let r = run(riskgate().args(args).arg("--help"));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let approve = help(&["approve"]);
+    for flag in ["--report", "--image", "--baseline", "--state", "--kev"] {
+        assert!(!approve.contains(flag), "approve lists {flag}:\n{approve}");
+    }
+    assert!(approve.contains("--acceptances") && approve.contains("--sign-key"));
+    let export = help(&["export"]);
+    for flag in [
+        "--image",
+        "--baseline",
+        "--state",
+        "--registry-ca",
+        "--explain-upcoming",
+    ] {
+        assert!(!export.contains(flag), "export lists {flag}:\n{export}");
+    }
+    assert!(export.contains("--report") && export.contains("--vex"));
+    let accept = help(&["accept"]);
+    assert!(!accept.contains("--image") && accept.contains("--report"));
+    let check = help(&["check"]);
+    for flag in [
+        "--image",
+        "--baseline",
+        "--explain-upcoming",
+        "-o, --output",
+        "--report",
+    ] {
+        assert!(check.contains(flag), "check lacks {flag}:\n{check}");
+    }
+    // the groups have headings, so a long option list stays readable
+    for heading in ["Policy:", "Findings:", "Deploy:"] {
+        assert!(check.contains(heading), "check lacks {heading}");
+    }
+}
+
+#[test]
+fn version_names_the_commit() {
+    let r = run(riskgate().arg("--version"));
+    assert_eq!(r.code, 0);
+    let line = r.stdout.trim();
+    let want = format!("riskgate {} (", env!("CARGO_PKG_VERSION"));
+    assert!(line.starts_with(&want) && line.ends_with(')'), "{line}");
+    let commit = &line[want.len()..line.len() - 1];
+    assert!(
+        commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
+        "{commit}"
+    );
+}
+
+#[test]
+fn completions_for_every_shell_and_a_man_page() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef riskgate"),
+        ("fish", "complete -c riskgate"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion"),
+    ] {
+        let r = run(riskgate().args(["completions", shell]));
+        assert_eq!(r.code, 0, "{shell}: {}", r.stderr);
+        assert!(r.stdout.contains(marker), "{shell}");
+        assert!(
+            r.stdout.contains("explain-upcoming"),
+            "{shell} misses check's options"
+        );
+    }
+    let r = run(riskgate().arg("completions").arg("tcsh"));
+    assert_eq!(r.code, 2);
+
+    let r = run(riskgate().arg("man"));
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains(".TH riskgate 1"), "{}", &r.stdout[..200]);
+    assert!(r.stdout.contains("accept") && r.stdout.contains("check"));
+    let dir = tempdir();
+    let r = run(riskgate().arg("man").arg("--dir").arg(&dir));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let check = std::fs::read_to_string(dir.join("riskgate-check.1")).expect("riskgate-check.1");
+    assert!(
+        check.contains("\\-\\-explain\\-upcoming"),
+        "check page lacks its options"
+    );
+    assert!(dir.join("riskgate-log-verify.1").exists());
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "riskgate-basics-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("tempdir");
+    d
+}
+
+/// `--report -` reads standard input and decides exactly as the file would; `-o` is `--output`.
+#[test]
+fn report_from_standard_input_and_short_output() {
+    let dir = tempdir();
+    let out_file = dir.join("via-file.json");
+    let out_stdin = dir.join("via-stdin.json");
+    let mut from_files = common::example_check(EXAMPLE_REPORTS);
+    from_files.args(["--format", "json", "-o"]).arg(&out_file);
+    assert_eq!(run(&mut from_files).code, 1);
+
+    // the same run, with the npm report on standard input
+    let npm = std::fs::read(root().join(EXAMPLE_REPORTS[0])).expect("npm report");
+    let mut c = common::example_check(&["-"]);
+    for r in &EXAMPLE_REPORTS[1..] {
+        c.args(["--report", r]);
+    }
+    c.args(["--format", "json", "-o"]).arg(&out_stdin);
+    let mut child = c.stdin(Stdio::piped()).spawn().expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&npm)
+        .expect("write");
+    let code = child.wait().expect("wait").code();
+    assert_eq!(code, Some(1));
+    let a: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_file).expect("file report")).expect("json");
+    let b: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_stdin).expect("stdin report")).expect("json");
+    assert_eq!(a["verdict"], b["verdict"]);
+    assert_eq!(a["summary"], b["summary"]);
+    assert_eq!(
+        a["findings"].as_array().map(Vec::len),
+        b["findings"].as_array().map(Vec::len)
+    );
+
+    // standard input can be given once; twice is a usage error, not an empty second report
+    let mut twice = common::example_check(&["-", "-"]);
+    let mut child = twice
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&npm)
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("can be given once"));
+}
