@@ -29,10 +29,15 @@ case "$target" in
     echo "$out/$name.zip"
     ;;
   *)
-    # Reproducible: sorted names, fixed owner and mtime (the commit's time when known).
-    mtime="@${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)}"
-    tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner --mtime="$mtime" \
-      -cf - "$name" | gzip -n -9 >"$out/$name.tar.gz"
+    if tar --version 2>/dev/null | grep -q 'GNU tar'; then
+      # Reproducible: sorted names, fixed owner and mtime (the commit's time when known).
+      mtime="@${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)}"
+      tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner --mtime="$mtime" \
+        -cf - "$name" | gzip -n -9 >"$out/$name.tar.gz"
+    else
+      # macOS's bsdtar: fixed owner; names and times as they are.
+      tar -C "$stage" --uid 0 --gid 0 -cf - "$name" | gzip -n -9 >"$out/$name.tar.gz"
+    fi
     echo "$out/$name.tar.gz"
     ;;
 esac

@@ -427,12 +427,24 @@ fn the_github_action_step_runs_the_gate_and_sets_its_outputs() {
     assert!(outputs.contains("verdict=error\n"), "{outputs}");
 }
 
+/// The GitLab component's job (templates/riskgate.yml, its second YAML document): its script run
+/// with POSIX sh as the image runs it, with the variables GitLab interpolates from the inputs
+/// (array inputs arrive as JSON).
 #[test]
-fn the_gitlab_template_job_script_runs_the_gate_and_writes_the_widget_reports() {
+fn the_gitlab_component_job_script_runs_the_gate_and_writes_the_widget_reports() {
     let d = tmp("gitlab");
-    let text = std::fs::read_to_string(root().join(".gitlab-ci-template.yml")).expect("template");
-    let tpl: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
-    let job = &tpl[".riskgate"];
+    let text = std::fs::read_to_string(root().join("templates/riskgate.yml")).expect("component");
+    let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&text)
+        .map(|doc| serde::Deserialize::deserialize(doc).expect("yaml"))
+        .collect();
+    assert_eq!(docs.len(), 2, "a component is its spec, then its jobs");
+    let inputs = &docs[0]["spec"]["inputs"];
+    for array in ["reports", "images", "artifacts", "vex"] {
+        assert_eq!(inputs[array]["type"], "array", "{array}");
+    }
+    assert_eq!(inputs["fail_on_block"]["type"], "boolean");
+    let job = &docs[1]["$[[ inputs.job_name ]]"];
+    assert_eq!(job["image"]["name"], "$[[ inputs.image ]]");
     let script: Vec<&str> = job["script"]
         .as_sequence()
         .expect("script")
@@ -450,11 +462,13 @@ fn the_gitlab_template_job_script_runs_the_gate_and_writes_the_widget_reports() 
         .to_path_buf();
     let ex = |p: &str| root().join(p).display().to_string();
     let reports: Vec<String> = REPORTS.iter().map(|r| ex(r)).collect();
-    let mut c = Command::new("bash");
+    let mut c = Command::new("sh");
     c.args(["-c", &script.join("\n")]).current_dir(&d);
-    // The template's own variables, then the job's.
-    for (k, v) in job["variables"].as_mapping().expect("variables") {
-        c.env(k.as_str().expect("k"), v.as_str().expect("v"));
+    for v in ["RISKGATE_KEV", "RISKGATE_EPSS", "RISKGATE_BASELINE"] {
+        c.env(v, "");
+    }
+    for v in ["RISKGATE_IMAGES", "RISKGATE_ARTIFACTS", "RISKGATE_VEX"] {
+        c.env(v, "[]");
     }
     c.env("CI_PROJECT_DIR", &d)
         .env(
@@ -469,8 +483,12 @@ fn the_gitlab_template_job_script_runs_the_gate_and_writes_the_widget_reports() 
         .env("RISKGATE_PRODUCT", "payments-api")
         .env("RISKGATE_POLICY", ex("examples/policy"))
         .env("RISKGATE_ACCEPTANCES", ex("examples/acceptances.yaml"))
-        .env("RISKGATE_REPORTS", reports.join("\n"))
-        .env("RISKGATE_NOW", "2026-11-23");
+        .env(
+            "RISKGATE_REPORTS",
+            serde_json::to_string(&reports).expect("json"),
+        )
+        .env("RISKGATE_NOW", "2026-11-23")
+        .env("RISKGATE_FAIL_ON_BLOCK", "true");
     let r = run(&mut c);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
@@ -487,9 +505,23 @@ fn the_gitlab_template_job_script_runs_the_gate_and_writes_the_widget_reports() 
     // 10 findings and the 2 unused acceptances.
     assert_eq!(cq.as_array().expect("issues").len(), 12);
     assert!(d.join("riskgate.json").exists() && d.join("riskgate.md").exists());
-    // RISKGATE_FAIL_ON_BLOCK=false lets a block pass; a bad input still fails.
+    // A RISKGATE_REPORTS set by hand, separated by white space (the old template's form).
+    let r = run(c.env("RISKGATE_REPORTS", reports.join("\n  ")));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // fail_on_block false lets a block pass; a bad input still fails.
     let r = run(c.env("RISKGATE_FAIL_ON_BLOCK", "false"));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(c.env("RISKGATE_REPORTS", ex("examples/reports/missing.json")));
+    let r = run(c.env(
+        "RISKGATE_REPORTS",
+        format!("[\"{}\"]", ex("examples/reports/missing.json")),
+    ));
     assert_eq!(r.code, 2, "{}", r.stderr);
+    // A list it cannot split safely is refused, not guessed at.
+    let r = run(c.env("RISKGATE_REPORTS", r#"["a,b.json"]"#));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not a list of plain strings"),
+        "{}",
+        r.stderr
+    );
 }

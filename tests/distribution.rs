@@ -388,3 +388,53 @@ fn dockerfile_builds_a_non_root_image_whose_binary_runs() {
     assert_eq!(status("root_user").as_deref(), Some("passed"), "{report}");
     assert_eq!(report["images"][0]["user"], "65534:65534");
 }
+
+/// The release workflow's own check of its archives (ci/verify-release.sh), on a real keyless
+/// bundle: the GitLab-signed package in tests/fixtures/sigstore stands in for an archive.
+#[test]
+fn release_archives_are_verified_by_riskgate_itself() {
+    let work = tempdir("verify");
+    let archive = work.join("riskgate-1.0.0-x86_64-unknown-linux-musl.tar.gz");
+    std::fs::copy(
+        common::fixture("sigstore/gitlab_oidc_project-0.0.3.tar.gz"),
+        &archive,
+    )
+    .expect("copy");
+    std::fs::copy(
+        common::fixture(
+            "sigstore/gitlab_oidc_project-0.0.3.tar.gz.publish.attestation.sigstore.json",
+        ),
+        work.join("riskgate-1.0.0-x86_64-unknown-linux-musl.tar.gz.sigstore.json"),
+    )
+    .expect("copy");
+    let verify = |subject: &str| {
+        run(Command::new("bash")
+            .arg(root().join("ci/verify-release.sh"))
+            .arg(env!("CARGO_BIN_EXE_riskgate"))
+            .arg("https://gitlab.com")
+            .arg(subject)
+            .arg(&archive))
+    };
+    let signer =
+        r"^https://gitlab\.com/facutuesca/gitlab-oidc-project//\.gitlab-ci\.yml@refs/heads/main$";
+    let ok = verify(signer);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(ok.stdout.contains("ok    signature"), "{}", ok.stdout);
+    assert!(!ok.stdout.contains("Warnings"), "{}", ok.stdout);
+
+    // another identity (a fork's release workflow) does not verify
+    let fork = verify(r"^https://gitlab\.com/someone-else/.+$");
+    assert_eq!(fork.code, 1, "{}{}", fork.stdout, fork.stderr);
+    assert!(
+        fork.stdout.contains("SubjectAltName does not match"),
+        "{}",
+        fork.stdout
+    );
+
+    // an archive changed after signing does not verify
+    let mut bytes = std::fs::read(&archive).expect("read");
+    bytes[100] ^= 1;
+    std::fs::write(&archive, bytes).expect("write");
+    let tampered = verify(signer);
+    assert_eq!(tampered.code, 1, "{}{}", tampered.stdout, tampered.stderr);
+}
