@@ -4,8 +4,6 @@
 mod common;
 use clap::CommandFactory;
 use common::{riskgate, root, run, EXAMPLE_REPORTS};
-use std::io::Write;
-use std::process::Stdio;
 
 /// Every command, with its path of subcommand names.
 fn commands() -> Vec<(String, clap::Command)> {
@@ -157,15 +155,7 @@ fn report_from_standard_input_and_short_output() {
         c.args(["--report", r]);
     }
     c.args(["--format", "json", "-o"]).arg(&out_stdin);
-    let mut child = c.stdin(Stdio::piped()).spawn().expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&npm)
-        .expect("write");
-    let code = child.wait().expect("wait").code();
-    assert_eq!(code, Some(1));
+    assert_eq!(common::run_with_stdin(&mut c, &npm).code, 1);
     let a: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out_file).expect("file report")).expect("json");
     let b: serde_json::Value =
@@ -178,20 +168,11 @@ fn report_from_standard_input_and_short_output() {
     );
 
     // standard input can be given once; twice is a usage error, not an empty second report
-    let mut twice = common::example_check(&["-", "-"]);
-    let mut child = twice
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&npm)
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("can be given once"));
+    let twice = common::run_with_stdin(&mut common::example_check(&["-", "-"]), &npm);
+    assert_eq!(twice.code, 2);
+    assert!(
+        twice.stderr.contains("can be given once"),
+        "{}",
+        twice.stderr
+    );
 }

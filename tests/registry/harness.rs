@@ -43,16 +43,7 @@ pub fn available() -> bool {
     false
 }
 
-pub fn sh(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+pub use crate::common::sh;
 
 /// `openssl req` for a new P-256 key (`NAME.key`) and `NAME.crt` (self-signed, with `-x509`)
 /// or `NAME.csr`, with subject `CN=cn`, in `dir`.
