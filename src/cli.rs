@@ -311,8 +311,10 @@ pub struct DeployArgs {
     /// --registry-ca is given. Repeatable.
     #[arg(long = "insecure-registry", value_name = "HOST")]
     pub insecure_registries: Vec<String>,
-    /// Seconds to wait for a registry before giving up (each request is tried at most 3 times)
-    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    /// Seconds to wait for a registry before giving up, 1 to 3600 (each request is tried at most
+    /// 3 times)
+    #[arg(long, value_name = "SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub registry_timeout: u64,
 }
 

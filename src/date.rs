@@ -72,8 +72,8 @@ impl Date {
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        let y = digits(&s[0..4])?;
-        Date::from_ymd(y as i32, digits(&s[5..7])?, digits(&s[8..10])?)
+        let y = digits(s.get(0..4)?)?;
+        Date::from_ymd(y as i32, digits(s.get(5..7)?)?, digits(s.get(8..10)?)?)
     }
 
     pub fn ymd(self) -> (i64, u32, u32) {
@@ -151,13 +151,20 @@ impl Timestamp {
                     b'-' => -1,
                     _ => return None,
                 };
-                let tz = &tail[1..];
+                // Text after the sign is not trusted to be ASCII: every slice is checked.
+                let tz = tail.get(1..)?;
                 let (oh, om) = match tz.len() {
-                    5 if tz.as_bytes()[2] == b':' => (digits(&tz[0..2])?, digits(&tz[3..5])?),
-                    4 => (digits(&tz[0..2])?, digits(&tz[2..4])?),
+                    5 if tz.as_bytes()[2] == b':' => {
+                        (digits(tz.get(0..2)?)?, digits(tz.get(3..5)?)?)
+                    }
+                    4 => (digits(tz.get(0..2)?)?, digits(tz.get(2..4)?)?),
                     2 => (digits(tz)?, 0),
                     _ => return None,
                 };
+                // RFC 3339 offsets, like every real zone, lie within ±18:00.
+                if om > 59 || oh * 60 + om > 18 * 60 {
+                    return None;
+                }
                 sign * (oh as i64 * 3600 + om as i64 * 60)
             }
         };
@@ -224,6 +231,29 @@ mod tests {
         let d = Date::parse("2026-11-20").unwrap();
         assert_eq!(d.add_days(30).to_string(), "2026-12-20");
         assert_eq!(Date::parse("2026-12-20").unwrap().days_since(d), 30);
+    }
+
+    /// Text that is not ASCII where digits belong is refused, never sliced through (these
+    /// panicked once: `+€1` as an offset, `€` inside a date).
+    #[test]
+    fn non_ascii_and_out_of_range_offsets_are_refused() {
+        for s in [
+            "2026-11-23T10:00:00+€1",
+            "2026-11-23T10:00:00-€",
+            "2026-11-23T10:00:00+0€",
+            "20€6-11-2",
+            "2026-1€-2",
+            "2026-11-€3",
+            "€026-11-23T10:00:00Z",
+            "2026-11-23T10:00:00+18:01",
+            "2026-11-23T10:00:00+19:00",
+            "2026-11-23T10:00:00+0160",
+        ] {
+            assert_eq!(Timestamp::parse(s), None, "{s}");
+        }
+        assert_eq!(Date::parse("20€6-11"), None);
+        let edge = Timestamp::parse("2026-11-23T18:00:00+18:00").unwrap();
+        assert_eq!(edge.to_string(), "2026-11-23T00:00:00Z");
     }
 
     #[test]

@@ -184,7 +184,11 @@ pub struct Finding {
 
 /// Whether an identifier names a CVE (the id KEV and EPSS are keyed by).
 pub fn is_cve(id: &str) -> bool {
-    id.len() > 4 && id[..4].eq_ignore_ascii_case("CVE-")
+    id.len() > 4
+        && id
+            .as_bytes()
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"CVE-"))
 }
 
 /// Trims `./` and leading `/` so the same file reported by two tools compares equal.
@@ -388,6 +392,15 @@ fn pkg_key(f: &Finding) -> (&str, &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cve_ids_are_recognised_without_slicing_text() {
+        assert!(super::is_cve("CVE-2021-44228"));
+        assert!(super::is_cve("cve-2021-44228"));
+        for id in ["CVE-", "CVEé-1", "éCVE-1", "GHSA-aaaa-bbbb-cccc", "", "CV"] {
+            assert!(!super::is_cve(id), "{id}");
+        }
+    }
+
     use super::*;
 
     fn vuln(id: &str, tool: &str, path: &str) -> Finding {

@@ -176,3 +176,23 @@ fn report_from_standard_input_and_short_output() {
         twice.stderr
     );
 }
+
+/// Inputs that once panicked (exit 101) are usage errors (exit 2) with a message.
+#[test]
+fn hostile_flag_values_are_refused_not_panicked_on() {
+    let mut c = common::example_check(&[EXAMPLE_REPORTS[0]]);
+    c.args(["--registry-timeout", "18446744073709551615"]);
+    let r = run(&mut c);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--registry-timeout"), "{}", r.stderr);
+
+    let mut c = common::check_with(
+        std::path::Path::new("examples/policy"),
+        &[EXAMPLE_REPORTS[0]],
+    );
+    c.args(["--now", "2026-11-23T10:00:00+€1"]);
+    let r = run(&mut c);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--now"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
