@@ -191,9 +191,14 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     for p in &args.reports {
         match ingest::load_report(p) {
             Ok(r) if r.meta.failed => errs.push(InputError::Invalid {
+                message: match &r.meta.failure {
+                    Some(why) => format!("{why}, so its findings are incomplete"),
+                    None => {
+                        "the scanner reports that its scan failed, so its findings are incomplete"
+                            .into()
+                    }
+                },
                 path: r.path,
-                message: "the scanner reports that its scan failed, so its findings are incomplete"
-                    .into(),
                 help: Some("fix the scan and run the gate on a complete report".into()),
             }),
             Ok(r) => reports.push(r),

@@ -620,3 +620,47 @@ fn bad_inputs_fail_closed_with_exit_2() {
         r.stderr
     );
 }
+
+/// A SARIF run whose `results` are null or absent did not produce results (SARIF 2.1.0
+/// §3.14.23), and a run with an error notification did not run as it should: both are failed
+/// scans (exit 2, with why), never a clean one. An empty `results` array is a clean scan.
+#[test]
+fn sarif_runs_without_results_or_with_errors_are_failed_scans() {
+    let dir = tmp("sarif-failed");
+    let run_with = |name: &str, sarif_run: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!(r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"semgrep"}}}}{sarif_run}}}]}}"#),
+        )
+        .expect("write");
+        run(riskgate()
+            .current_dir(root())
+            .args([
+                "check",
+                "--policy",
+                "examples/policy",
+                "--product",
+                "payments-api",
+            ])
+            .args(["--now", "2026-11-23", "--report"])
+            .arg(&path))
+    };
+    let r = run_with("null.sarif", r#","results":null"#);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("has no `results`"), "{}", r.stderr);
+    let r = run_with("absent.sarif", "");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("has no `results`"), "{}", r.stderr);
+    let r = run_with(
+        "error.sarif",
+        r#","results":[],"invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[{"level":"error","message":{"text":"out of memory"}}]}]"#,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("out of memory"), "{}", r.stderr);
+    let r = run_with(
+        "clean.sarif",
+        r#","results":[],"invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[{"level":"warning","message":{"text":"slow"}}]}]"#,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}

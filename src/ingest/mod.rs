@@ -145,6 +145,8 @@ pub struct ReportMeta {
     /// The report claims the scan failed (GitLab `scan.status: failure`, SARIF
     /// `executionSuccessful: false`).
     pub failed: bool,
+    /// Why the report counts as a failed scan, when it says more than a status flag.
+    pub failure: Option<String>,
     /// Results the tool itself marked as suppressed (SARIF suppressions), skipped but counted.
     pub suppressed: usize,
 }

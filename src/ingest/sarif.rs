@@ -66,6 +66,21 @@ struct Config {
 struct Invocation {
     execution_successful: Option<bool>,
     end_time_utc: Option<String>,
+    #[serde(default, deserialize_with = "null_is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+/// A notification about the tool's run; `level: error` means it did not run as it should.
+#[derive(Deserialize)]
+struct Notification {
+    level: Option<String>,
+    message: Option<Text>,
+}
+
+fn null_is_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Deserialize)]
@@ -207,9 +222,33 @@ impl ReportFormat for Sarif {
         for run in log.runs {
             let tool = run.tool.driver.name.to_ascii_lowercase();
             let rules = &run.tool.driver.rules;
+            // SARIF 2.1.0 §3.14.23: an absent or null `results` means the run produced no
+            // results (it did not complete), not that it found nothing.
+            if run.results.is_none() {
+                out.meta.failed = true;
+                out.meta.failure = Some(format!(
+                    "run of {} has no `results` (null or absent: the tool did not produce results)",
+                    run.tool.driver.name
+                ));
+            }
             for inv in &run.invocations {
                 if inv.execution_successful == Some(false) {
                     out.meta.failed = true;
+                }
+                if let Some(n) = inv
+                    .tool_execution_notifications
+                    .iter()
+                    .find(|n| n.level.as_deref() == Some("error"))
+                {
+                    out.meta.failed = true;
+                    out.meta.failure = Some(format!(
+                        "{} reported an error during the run: {}",
+                        run.tool.driver.name,
+                        n.message
+                            .as_ref()
+                            .and_then(|m| m.text.as_deref())
+                            .unwrap_or("(no message)")
+                    ));
                 }
                 if let Some(t) = ts(inv.end_time_utc.as_deref()) {
                     out.meta.created = out.meta.created.max(Some(t));
