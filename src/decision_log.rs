@@ -15,11 +15,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// `sha256:<hex>` of a file, or why it could not be read.
 pub fn file_digest(path: &Path) -> Result<String, String> {
-    if path.as_os_str() == crate::ingest::STDIN {
-        return crate::ingest::stdin_digest()
-            .map(|d| format!("sha256:{d}"))
-            .ok_or_else(|| "standard input was not read".to_string());
-    }
     std::fs::read(path)
         .map(|b| format!("sha256:{}", sha256_hex(&b)))
         .map_err(|e| format!("{}: {e}", path.display()))

@@ -88,10 +88,10 @@ pub const STDIN: &str = "-";
 
 /// The sha256 of what was read from standard input, once it has been read (for the decision log,
 /// which records the digest of every input).
-static STDIN_SHA256: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+static STDIN_SHA256: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
 
-pub fn stdin_digest() -> Option<&'static str> {
-    STDIN_SHA256.get().map(String::as_str)
+pub fn stdin_sha256() -> Option<&'static [u8; 32]> {
+    STDIN_SHA256.get()
 }
 
 fn read_stdin() -> Result<Source, InputError> {
@@ -108,7 +108,7 @@ fn read_stdin() -> Result<Source, InputError> {
         .lock()
         .read_to_end(&mut bytes)
         .map_err(|e| InputError::io(shown, e))?;
-    let _ = STDIN_SHA256.set(crate::decision_log::sha256_hex(&bytes));
+    let _ = STDIN_SHA256.set(<sha2::Sha256 as sha2::Digest>::digest(&bytes).into());
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::Empty {
             path: shown.to_string(),
