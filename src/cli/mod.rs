@@ -218,7 +218,7 @@ pub enum Command {
     Completions {
         /// The shell to complete for.
         #[arg(value_enum)]
-        shell: Shell,
+        shell: clap_complete::Shell,
     },
     /// Print the manual page (roff), generated from these same definitions:
     /// `riskgate man > riskgate.1`; with --dir, one page per command.
@@ -243,15 +243,6 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
-}
-
-#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-    Powershell,
-    Elvish,
 }
 
 #[derive(Subcommand, Debug)]
@@ -522,13 +513,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             write_out(|w| {
-                let shell = match shell {
-                    Shell::Bash => clap_complete::Shell::Bash,
-                    Shell::Zsh => clap_complete::Shell::Zsh,
-                    Shell::Fish => clap_complete::Shell::Fish,
-                    Shell::Powershell => clap_complete::Shell::PowerShell,
-                    Shell::Elvish => clap_complete::Shell::Elvish,
-                };
                 clap_complete::generate(shell, &mut cmd, "riskgate", w);
                 Ok(())
             })
