@@ -283,14 +283,8 @@ fn dockerfile_builds_a_non_root_image_whose_binary_runs() {
     }
     let work = tempdir("image");
     // A base with a shell, made without a registry or an engine: busybox in an OCI layout.
+    common::busybox_layout(&work, "base", "1");
     let u = |args: &[&str]| sh(Command::new("umoci").current_dir(&work).args(args));
-    u(&["init", "--layout", "base"]);
-    u(&["new", "--image", "base:1"]);
-    u(&["unpack", "--rootless", "--image", "base:1", "b"]);
-    std::fs::create_dir_all(work.join("b/rootfs/bin")).expect("mkdir");
-    std::fs::copy("/bin/busybox", work.join("b/rootfs/bin/busybox")).expect("busybox");
-    std::os::unix::fs::symlink("busybox", work.join("b/rootfs/bin/sh")).expect("symlink");
-    u(&["repack", "--image", "base:1", "b"]);
 
     // The build context the release workflow prepares: the Dockerfile and dist/linux-ARCH/.
     let ctx = work.join("ctx");

@@ -88,6 +88,23 @@ pub fn sh(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// An OCI image layout `dir/LAYOUT` holding one image, `LAYOUT:TAG`: a busybox rootfs (Debian's
+/// busybox-static as /bin/busybox and /bin/sh), made with umoci, no registry and no engine.
+pub fn busybox_layout(dir: &std::path::Path, layout: &str, tag: &str) -> PathBuf {
+    let u = |args: &[&str]| sh(Command::new("umoci").current_dir(dir).args(args));
+    let image = format!("{layout}:{tag}");
+    let bundle = format!("{tag}.bundle");
+    u(&["init", "--layout", layout]);
+    u(&["new", "--image", &image]);
+    u(&["unpack", "--rootless", "--image", &image, &bundle]);
+    let bin = dir.join(&bundle).join("rootfs/bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    std::fs::copy("/bin/busybox", bin.join("busybox")).expect("busybox");
+    std::os::unix::fs::symlink("busybox", bin.join("sh")).expect("symlink");
+    u(&["repack", "--image", &image, &bundle]);
+    dir.join(layout)
+}
+
 /// A copy of examples/policy (YAML files, keys/, trusted_root.json) in `dest`.
 pub fn copy_policy(dest: &std::path::Path) -> PathBuf {
     fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

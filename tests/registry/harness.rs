@@ -244,15 +244,8 @@ pub fn layout_digest(layout: &Path, tag: &str) -> String {
 /// `app` (base + one layer, user 1000, base annotations naming `base_name`), `rootapp` (base +
 /// one layer, no user).
 pub fn build_images(dir: &Path, base_name: &str) -> PathBuf {
-    let lay = dir.join("layout");
+    let lay = crate::common::busybox_layout(dir, "layout", "base");
     let u = |args: &[&str]| sh(Command::new("umoci").current_dir(dir).args(args));
-    u(&["init", "--layout", "layout"]);
-    u(&["new", "--image", "layout:base"]);
-    u(&["unpack", "--rootless", "--image", "layout:base", "b"]);
-    std::fs::create_dir_all(dir.join("b/rootfs/bin")).expect("mkdir");
-    std::fs::copy("/bin/busybox", dir.join("b/rootfs/bin/busybox")).expect("busybox");
-    std::os::unix::fs::symlink("busybox", dir.join("b/rootfs/bin/sh")).expect("symlink");
-    u(&["repack", "--image", "layout:base", "b"]);
     u(&[
         "config",
         "--image",
