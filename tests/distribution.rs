@@ -22,27 +22,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-fn have(tools: &[&str]) -> bool {
-    let missing: Vec<&str> = tools
-        .iter()
-        .copied()
-        .filter(|t| {
-            !Command::new("sh")
-                .args(["-c", &format!("command -v {t} >/dev/null")])
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var_os("RISKGATE_REQUIRE_REGISTRY").is_some() {
-        panic!("distribution tests need {missing:?} (apt-get install curl binutils buildah umoci)");
-    }
-    eprintln!("skipped: {missing:?} not installed");
-    false
-}
-
 fn tempdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("riskgate-dist-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -167,7 +146,12 @@ fn sha256_file(p: &Path) -> String {
 
 #[test]
 fn action_installs_the_release_archive_and_fails_closed() {
-    if !have(&["curl", "strip", "sha256sum", "tar", "gzip"]) {
+    if !common::tools_available(
+        "the install test",
+        &["curl", "strip", "sha256sum", "tar", "gzip"],
+        false,
+        "curl binutils",
+    ) {
         return;
     }
     let work = tempdir("install");
@@ -275,10 +259,12 @@ fn layout_config(layout: &Path) -> serde_json::Value {
 
 #[test]
 fn dockerfile_builds_a_non_root_image_whose_binary_runs() {
-    if !have(&["buildah", "umoci", "strip"]) || !Path::new("/bin/busybox").exists() {
-        if std::env::var_os("RISKGATE_REQUIRE_REGISTRY").is_some() {
-            panic!("the image test needs /bin/busybox (apt-get install busybox-static)");
-        }
+    if !common::tools_available(
+        "the image test",
+        &["buildah", "umoci", "strip"],
+        true,
+        "buildah umoci binutils busybox-static",
+    ) {
         return;
     }
     let work = tempdir("image");

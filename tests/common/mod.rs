@@ -88,6 +88,34 @@ pub fn sh(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Whether the commands in `tools` (and `/bin/busybox`, when `busybox`) are here, for tests
+/// that drive real tools. Without them the test prints "skipped" and passes, unless
+/// RISKGATE_REQUIRE_REGISTRY is set (CI sets it): then it fails, naming what to install.
+pub fn tools_available(what: &str, tools: &[&str], busybox: bool, install: &str) -> bool {
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|t| {
+            !Command::new("sh")
+                .args(["-c", &format!("command -v {t}")])
+                .stdout(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .chain(
+            (busybox && !std::path::Path::new("/bin/busybox").exists()).then_some("busybox-static"),
+        )
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var_os("RISKGATE_REQUIRE_REGISTRY").is_some() {
+        panic!("{what} need {missing:?}: apt-get install {install}");
+    }
+    eprintln!("skipped: {missing:?} not installed (apt-get install {install})");
+    false
+}
+
 /// An OCI image layout `dir/LAYOUT` holding one image, `LAYOUT:TAG`: a busybox rootfs (Debian's
 /// busybox-static as /bin/busybox and /bin/sh), made with umoci, no registry and no engine.
 pub fn busybox_layout(dir: &std::path::Path, layout: &str, tag: &str) -> PathBuf {

@@ -19,28 +19,12 @@ pub const TOOLS: [&str; 5] = ["docker-registry", "skopeo", "umoci", "htpasswd", 
 /// Whether the registry tests can run here. Without the tools they are skipped, unless
 /// RISKGATE_REQUIRE_REGISTRY is set (CI sets it), in which case they fail.
 pub fn available() -> bool {
-    let missing: Vec<&str> = TOOLS
-        .iter()
-        .copied()
-        .filter(|t| {
-            !Command::new("sh")
-                .args(["-c", &format!("command -v {t}")])
-                .stdout(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .chain((!Path::new("/bin/busybox").exists()).then_some("busybox-static"))
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var_os("RISKGATE_REQUIRE_REGISTRY").is_some() {
-        panic!(
-            "registry tests need {missing:?}: apt-get install docker-registry skopeo umoci apache2-utils busybox-static"
-        );
-    }
-    eprintln!("skipped: {missing:?} not installed (apt-get install docker-registry skopeo umoci apache2-utils busybox-static)");
-    false
+    crate::common::tools_available(
+        "registry tests",
+        &TOOLS,
+        true,
+        "docker-registry skopeo umoci apache2-utils busybox-static",
+    )
 }
 
 pub use crate::common::sh;
