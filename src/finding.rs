@@ -161,6 +161,10 @@ pub struct Location {
     pub line: Option<u32>,
     /// The image layer (DiffID or digest) the finding sits in, when the scanner says.
     pub layer_digest: Option<String>,
+    /// What the finding sits in beyond a file: a Kubernetes resource (`namespace/Kind/name`),
+    /// a DAST endpoint (`GET https://host/path [param]`). Part of the finding's identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -175,6 +179,11 @@ pub struct Finding {
     pub fixed_version: Option<String>,
     /// `Some(false)` when the scanner says no fix exists (`wont-fix`, `not-fixed`); `None` when unknown.
     pub fix_available: Option<bool>,
+    /// What the scanner itself says of the finding's state, as it wrote it (Trivy's `Status`:
+    /// `affected`, `fixed`, `not_affected`, `will_not_fix`, `fix_deferred`, `end_of_life`...).
+    /// A fact for guardrail rules (`when: {status: ...}`), never a suppression by itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     pub location: Location,
     pub target: Option<String>,
     pub title: Option<String>,
@@ -213,6 +222,7 @@ impl Finding {
             package: None,
             fixed_version: None,
             fix_available: None,
+            status: None,
             location: Location::default(),
             target: None,
             title: None,
@@ -285,6 +295,11 @@ impl Finding {
             k.push_str(p.version.as_deref().unwrap_or(""));
         }
         k.push('\0');
+        // Only when present, so the fingerprints of findings without one do not change.
+        if let Some(r) = &self.location.resource {
+            k.push_str(r);
+            k.push('\0');
+        }
         if !os {
             k.push_str(self.location.path.as_deref().unwrap_or(""));
             k.push('\0');
@@ -341,6 +356,8 @@ impl Finding {
             self.location.layer_digest.take(),
             other.location.layer_digest,
         );
+        self.location.resource = least(self.location.resource.take(), other.location.resource);
+        self.status = least(self.status.take(), other.status);
         self.target = least(self.target.take(), other.target);
         self.title = least(self.title.take(), other.title);
         self.published = least(self.published.take(), other.published);

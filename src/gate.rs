@@ -372,6 +372,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
             count: r.findings.len(),
             created: r.meta.created,
             kinds: r.meta.kinds.clone(),
+            notes: r.meta.notes.clone(),
         })
         .collect();
     let mut all = Vec::new();

@@ -681,6 +681,12 @@ pub(crate) fn with_decision(
             .warnings
             .iter()
             .map(|p| p.to_string())
+            .chain(
+                loaded
+                    .inputs
+                    .iter()
+                    .flat_map(|i| i.notes.iter().map(move |n| format!("{}: {n}", i.path))),
+            )
             .collect(),
         explain_upcoming: args.explain_upcoming,
     };

@@ -61,6 +61,34 @@ impl Probe {
         }
     }
 
+    /// For a document whose top level is an array: the keys of its first element when that is
+    /// an object (`Some(None)` for an empty array, `None` when the top level is not an array).
+    /// Legacy Trivy, gitleaks and trufflehog3 write arrays.
+    pub fn scan_array(bytes: &[u8]) -> Option<Option<Probe>> {
+        let mut s = Scanner { b: bytes, i: 0 };
+        s.ws();
+        if s.peek()? != b'[' {
+            return None;
+        }
+        s.i += 1;
+        s.ws();
+        match s.peek() {
+            Some(b']') => Some(None),
+            Some(b'{') => {
+                s.i += 1;
+                let mut probe = Probe::default();
+                probe.walk(&mut s, &|_| false);
+                Some(Some(probe))
+            }
+            _ => Some(Some(Probe::default())),
+        }
+    }
+
+    /// The keys seen, in document order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.entries.iter().any(|(k, _)| k == key)
     }
@@ -94,7 +122,7 @@ impl Scanner<'_> {
     fn string(&mut self) -> Option<String> {
         let start = self.i + 1;
         let end = self.skip_string()?;
-        Some(String::from_utf8_lossy(&self.b[start..end - 1]).into_owned())
+        Some(String::from_utf8_lossy(self.b.get(start..end - 1)?).into_owned())
     }
 
     /// Skips a string starting at `"`; returns the index after the closing quote.
@@ -104,7 +132,7 @@ impl Scanner<'_> {
             let rest = self.b.get(self.i..)?;
             let p = rest.iter().position(|&c| c == b'"' || c == b'\\')?;
             self.i += p;
-            if self.b[self.i] == b'\\' {
+            if self.peek()? == b'\\' {
                 self.i += 2;
             } else {
                 self.i += 1;
@@ -121,7 +149,7 @@ impl Scanner<'_> {
                 let end = self.skip_string()?;
                 if end - start <= 256 {
                     Some(Some(
-                        String::from_utf8_lossy(&self.b[start + 1..end - 1]).into_owned(),
+                        String::from_utf8_lossy(self.b.get(start + 1..end - 1)?).into_owned(),
                     ))
                 } else {
                     Some(None)
@@ -137,7 +165,7 @@ impl Scanner<'_> {
                         }
                         b'{' | b'[' => depth += 1,
                         b'}' | b']' => {
-                            depth -= 1;
+                            depth = depth.saturating_sub(1);
                             if depth == 0 {
                                 self.i += 1;
                                 return Some(None);
@@ -157,7 +185,7 @@ impl Scanner<'_> {
                     self.i += 1;
                 }
                 Some(Some(
-                    String::from_utf8_lossy(&self.b[start..self.i]).into_owned(),
+                    String::from_utf8_lossy(self.b.get(start..self.i)?).into_owned(),
                 ))
             }
         }

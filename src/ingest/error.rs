@@ -44,6 +44,15 @@ pub enum InputError {
         help: String,
     },
 
+    #[error("{path}: this is {what}, which riskgate does not read")]
+    #[diagnostic(code(riskgate::input::unsupported_tool))]
+    Foreign {
+        path: String,
+        what: &'static str,
+        #[help]
+        help: String,
+    },
+
     #[error("{path}: {message}")]
     #[diagnostic(code(riskgate::input::invalid))]
     Invalid {
@@ -75,6 +84,18 @@ impl InputError {
         InputError::Io {
             path: path.to_string(),
             source,
+        }
+    }
+
+    /// A file that could not be read within bounds ([`super::source::read_file`]).
+    pub fn read(path: &str, e: super::source::ReadError) -> InputError {
+        use super::source::ReadError;
+        match e {
+            ReadError::Io(source) => InputError::io(path, source),
+            ReadError::Directory => InputError::Directory {
+                path: path.to_string(),
+            },
+            other => InputError::invalid(path, other.to_string()),
         }
     }
 

@@ -4,8 +4,13 @@
 //! The id is the first CVE identifier, else the first identifier; all identifiers become
 //! aliases. GitLab's schema has no per-finding package class: a container-scanning finding is an
 //! OS package when the report names the operating system, a library otherwise.
+//!
+//! Where a finding is depends on the analyzer: a package (dependency and container scanning),
+//! a file and line (SAST, secret detection: older SAST reports also carry an empty
+//! `dependency`, which is not a package), an endpoint (DAST and API fuzzing: hostname, method,
+//! path and parameter, part of the finding's identity), or a crash (coverage fuzzing).
 
-use super::{nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 
@@ -15,7 +20,7 @@ pub struct GitLab;
 struct Report {
     version: Option<String>,
     scan: Option<Scan>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     vulnerabilities: Vec<Vuln>,
 }
 
@@ -42,7 +47,8 @@ struct Vuln {
     severity: Option<String>,
     solution: Option<String>,
     location: Option<Location>,
-    #[serde(default)]
+    /// Required by every version of the schema.
+    #[serde(deserialize_with = "null_is_empty")]
     identifiers: Vec<Identifier>,
 }
 
@@ -53,6 +59,49 @@ struct Location {
     image: Option<String>,
     operating_system: Option<String>,
     dependency: Option<Dependency>,
+    // DAST and API fuzzing
+    hostname: Option<String>,
+    method: Option<String>,
+    path: Option<String>,
+    param: Option<String>,
+    // coverage fuzzing
+    crash_type: Option<String>,
+    crash_state: Option<String>,
+}
+
+impl Location {
+    /// `GET http://host/path [param]` for DAST findings, the crash for fuzzing findings.
+    fn endpoint(&self) -> Option<String> {
+        if let Some(host) = nonempty(self.hostname.as_deref()) {
+            let mut e = String::new();
+            if let Some(m) = nonempty(self.method.as_deref()) {
+                e.push_str(&m);
+                e.push(' ');
+            }
+            e.push_str(host.trim_end_matches('/'));
+            if let Some(p) = nonempty(self.path.as_deref()) {
+                if !p.starts_with('/') {
+                    e.push('/');
+                }
+                e.push_str(&p);
+            }
+            if let Some(param) = nonempty(self.param.as_deref()) {
+                e.push_str(&format!(" [{param}]"));
+            }
+            return Some(e);
+        }
+        let crash = [self.crash_type.as_deref(), self.crash_state.as_deref()];
+        let parts: Vec<String> = crash.iter().filter_map(|c| nonempty(*c)).collect();
+        (!parts.is_empty()).then(|| parts.join(": "))
+    }
+
+    /// The dependency, when it names a package (SAST reports of schema 2.x carry
+    /// `dependency: {package: {}}` on code findings).
+    fn package(&self) -> Option<(&Dependency, String)> {
+        let dep = self.dependency.as_ref()?;
+        let name = nonempty(dep.package.as_ref()?.name.as_deref())?;
+        Some((dep, name))
+    }
 }
 
 #[derive(Deserialize)]
@@ -70,7 +119,24 @@ struct Pkg {
 struct Identifier {
     #[serde(rename = "type")]
     kind: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
     value: Option<String>,
+}
+
+/// Identifier values are strings in the schema; real reports also write CWE and plugin ids as
+/// numbers (`"value": 89`).
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrNumber {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(match Option::<TextOrNumber>::deserialize(d)? {
+        None => None,
+        Some(TextOrNumber::Text(s)) => Some(s),
+        Some(TextOrNumber::Number(n)) => Some(n.to_string()),
+    })
 }
 
 fn known(s: Option<&str>) -> Option<String> {
@@ -106,6 +172,13 @@ impl ReportFormat for GitLab {
             out.meta.created = ts(scan.end_time.as_deref());
             out.meta.failed = scan.status.as_deref() == Some("failure");
         }
+        let mut categories: Vec<String> = report
+            .vulnerabilities
+            .iter()
+            .filter_map(|v| nonempty(v.category.as_deref()))
+            .collect();
+        categories.sort();
+        categories.dedup();
         for v in report.vulnerabilities {
             let category = v
                 .category
@@ -146,15 +219,11 @@ impl ReportFormat for GitLab {
             f.aliases = values;
             f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
             let loc = v.location.as_ref();
-            if let Some(dep) = loc.and_then(|l| l.dependency.as_ref()) {
+            if let Some((dep, name)) = loc.and_then(Location::package) {
                 let os = category == "container_scanning"
                     && known(loc.and_then(|l| l.operating_system.as_deref())).is_some();
                 f.package = Some(Package {
-                    name: dep
-                        .package
-                        .as_ref()
-                        .and_then(|p| nonempty(p.name.as_deref()))
-                        .unwrap_or_default(),
+                    name,
                     version: nonempty(dep.version.as_deref()),
                     class: Some(if os {
                         PackageClass::Os
@@ -166,6 +235,15 @@ impl ReportFormat for GitLab {
                 if !os {
                     f.location.path = known(loc.and_then(|l| l.file.as_deref()));
                 }
+            } else if let Some(endpoint) = loc.and_then(Location::endpoint) {
+                f.location.path = loc.and_then(|l| nonempty(l.hostname.as_deref())).map(|h| {
+                    format!(
+                        "{}{}",
+                        h.trim_end_matches('/'),
+                        loc.and_then(|l| l.path.as_deref()).unwrap_or("")
+                    )
+                });
+                f.location.resource = Some(endpoint);
             } else {
                 f.location.path = known(loc.and_then(|l| l.file.as_deref()));
                 f.location.line = loc.and_then(|l| l.start_line).filter(|l| *l > 0);
@@ -180,6 +258,8 @@ impl ReportFormat for GitLab {
             f.title = nonempty(v.name.as_deref()).or_else(|| nonempty(v.message.as_deref()));
             out.findings.push(f);
         }
+        // Reports of schema 2.x have no `scan`: what was run shows in the findings' categories.
+        let scan_kind = scan_kind.or_else(|| categories.first().cloned());
         let kind = match scan_kind.as_deref() {
             Some("container_scanning" | "cluster_image_scanning") => Some("container_scanning"),
             Some("dependency_scanning") => Some("dependency_scanning"),

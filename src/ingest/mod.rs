@@ -12,6 +12,7 @@ mod cyclonedx;
 mod detect;
 pub mod epss;
 mod error;
+mod foreign;
 mod gitlab;
 mod grype;
 pub mod kev;
@@ -19,6 +20,7 @@ mod npm_audit;
 mod openvex;
 mod osv;
 mod sarif;
+pub mod source;
 mod trivy;
 pub mod vex;
 
@@ -42,22 +44,34 @@ pub struct Source {
 }
 
 impl Source {
-    /// Reads a file, refusing directories, missing files and empty files with pointed errors.
+    /// Reads a file, refusing directories, special files (FIFOs, devices), files over the size
+    /// cap, empty files and text in encodings other than UTF-8, with pointed errors.
     /// `-` is standard input, which can be read once per run.
     pub fn read(path: &Path) -> Result<Source, InputError> {
         if path.as_os_str() == STDIN {
             return read_stdin();
         }
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| InputError::io(&shown, e))?;
-        if meta.is_dir() {
-            return Err(InputError::Directory { path: shown });
-        }
-        let bytes = std::fs::read(path).map_err(|e| InputError::io(&shown, e))?;
+        let bytes = source::read_file(path).map_err(|e| InputError::read(&shown, e))?;
+        Source::checked(shown, bytes)
+    }
+
+    /// Refuses what cannot be a report whatever its format: nothing but whitespace, or text in
+    /// UTF-16/UTF-32 (which every JSON parser would call malformed).
+    fn checked(path: String, bytes: Vec<u8>) -> Result<Source, InputError> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(InputError::Empty { path: shown });
+            return Err(InputError::Empty { path });
         }
-        Ok(Source { path: shown, bytes })
+        if let Some(enc) = source::foreign_encoding(&bytes) {
+            return Err(InputError::Invalid {
+                message: format!("the file is {enc} text; riskgate reads UTF-8"),
+                help: Some(format!(
+                    "convert it with `iconv -f {enc} -t UTF-8 {path} > report.json`; in PowerShell, write files with `-Encoding utf8` (`>` writes UTF-16)"
+                )),
+                path,
+            });
+        }
+        Ok(Source { path, bytes })
     }
 
     pub fn from_bytes(path: impl Into<String>, bytes: Vec<u8>) -> Source {
@@ -95,7 +109,6 @@ pub fn stdin_sha256() -> Option<&'static [u8; 32]> {
 }
 
 fn read_stdin() -> Result<Source, InputError> {
-    use std::io::Read;
     let shown = "standard input";
     if STDIN_SHA256.get().is_some() {
         return Err(InputError::invalid(
@@ -103,21 +116,9 @@ fn read_stdin() -> Result<Source, InputError> {
             "standard input was already read for an earlier `-`; it can be given once",
         ));
     }
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut bytes)
-        .map_err(|e| InputError::io(shown, e))?;
+    let bytes = source::read_stdin().map_err(|e| InputError::read(shown, e))?;
     let _ = STDIN_SHA256.set(<sha2::Sha256 as sha2::Digest>::digest(&bytes).into());
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(InputError::Empty {
-            path: shown.to_string(),
-        });
-    }
-    Ok(Source {
-        path: shown.to_string(),
-        bytes,
-    })
+    Source::checked(shown.to_string(), bytes)
 }
 
 /// What a report says about the scan itself (used for required-report checks and ownership).
@@ -130,6 +131,8 @@ pub struct InputInfo {
     pub created: Option<Timestamp>,
     /// What it is a scan of ([`ReportMeta::kinds`]).
     pub kinds: Vec<&'static str>,
+    /// [`ReportMeta::notes`].
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -149,6 +152,8 @@ pub struct ReportMeta {
     pub failure: Option<String>,
     /// Results the tool itself marked as suppressed (SARIF suppressions), skipped but counted.
     pub suppressed: usize,
+    /// What the reader had to assume to read the file, shown as warnings.
+    pub notes: Vec<String>,
 }
 
 /// One parsed input file.
@@ -217,24 +222,55 @@ pub fn parse_report(src: &Source) -> Result<Parsed, InputError> {
     let found = probe
         .as_ref()
         .and_then(|p| FORMATS.iter().find(|(_, detect, _)| detect(p)));
-    match found {
-        Some((_, _, parse)) => parse(src),
-        None => {
-            // Tell a broken file from a well-formed file of a format we do not know.
-            serde_json::from_slice::<serde::de::IgnoredAny>(src.json())
-                .map_err(|e| InputError::json(src, "JSON", &e))?;
-            if probe.as_ref().is_some_and(kev::looks_like_kev) {
+    if let Some((_, _, parse)) = found {
+        return parse(src);
+    }
+    if probe.is_none() {
+        match Probe::scan_array(src.json()) {
+            Some(Some(first)) if trivy::is_legacy(&first) => return trivy::parse_legacy(src),
+            Some(None) => {
+                serde_json::from_slice::<serde::de::IgnoredAny>(src.json())
+                    .map_err(|e| InputError::json(src, "JSON", &e))?;
                 return Err(InputError::Unknown {
                     path: src.path.clone(),
-                    help: "this is the CISA KEV catalog: pass it with --kev, not --report".into(),
+                    help: "the file is an empty JSON array: Trivy before 0.20, gitleaks and trufflehog3 \
+                           all write `[]`, so it cannot show which scan ran or that it ran at all. \
+                           Give riskgate a format that names its scan (Trivy's current JSON, SARIF)."
+                        .into(),
                 });
             }
-            Err(InputError::Unknown {
-                path: src.path.clone(),
-                help: format!("riskgate understands: {UNDERSTOOD}. Threat intel goes to --kev (CISA KEV JSON) and --epss (FIRST EPSS CSV)."),
-            })
+            _ => {}
         }
     }
+    if src.json().trim_ascii() == b"null" {
+        return Err(InputError::Unknown {
+            path: src.path.clone(),
+            help: "the file is the JSON value `null`: Trivy before 0.20 and gitleaks write it for a clean \
+                   scan, so it cannot show which scan ran or that it ran at all. Give riskgate a format \
+                   that names its scan (Trivy's current JSON, SARIF)."
+                .into(),
+        });
+    }
+    if let Some(f) = foreign::identify(src.json()) {
+        return Err(InputError::Foreign {
+            path: src.path.clone(),
+            what: f.what,
+            help: f.instead.to_string(),
+        });
+    }
+    // Tell a broken file from a well-formed file of a format we do not know.
+    serde_json::from_slice::<serde::de::IgnoredAny>(src.json())
+        .map_err(|e| InputError::json(src, "JSON", &e))?;
+    if probe.as_ref().is_some_and(kev::looks_like_kev) {
+        return Err(InputError::Unknown {
+            path: src.path.clone(),
+            help: "this is the CISA KEV catalog: pass it with --kev, not --report".into(),
+        });
+    }
+    Err(InputError::Unknown {
+        path: src.path.clone(),
+        help: format!("riskgate understands: {UNDERSTOOD}. Threat intel goes to --kev (CISA KEV JSON) and --epss (FIRST EPSS CSV)."),
+    })
 }
 
 /// Reads and parses a report file.
@@ -260,6 +296,16 @@ pub fn load_vex(path: &Path) -> Result<Parsed, InputError> {
 /// format is not worth failing a gate over; the report-age check treats unknown as missing).
 pub(crate) fn ts(s: Option<&str>) -> Option<Timestamp> {
     s.and_then(Timestamp::parse)
+}
+
+/// For list fields that Go tools write as `null` when empty (a nil slice without `omitempty`):
+/// `null` and absent both mean the empty list.
+pub(crate) fn null_is_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Ok(<Option<Vec<T>> as serde::Deserialize>::deserialize(d)?.unwrap_or_default())
 }
 
 /// Returns `Some(s)` when `s` has non-blank text.

@@ -1,10 +1,15 @@
-//! OSV-Scanner JSON (`osv-scanner --format json`). Written from the tool's documented output
-//! schema (docs/output.md of google/osv-scanner); no byte-exact sample could be produced here.
+//! OSV-Scanner JSON (`osv-scanner --format json`), from the tool's documented output schema
+//! (docs/output.md of google/osv-scanner) and its real outputs. OSV-Scanner is written in Go and
+//! writes `null` for empty lists; every list here reads `null` as empty.
+//!
+//! `results` is a generic key (bandit and semgrep write it too), so the format is recognised
+//! only when the top level holds nothing but OSV-Scanner's keys and every result names its
+//! `source` and its `packages`.
 //!
 //! One finding per vulnerability group (OSV-Scanner groups ids that are aliases of each other)
 //! and package; severity from the group's `max_severity` score, else the advisory's.
 
-use super::{nonempty, InputError, Parsed, Probe, ReportFormat, Source};
+use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::cvss::v3_base_score;
 use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
@@ -14,14 +19,18 @@ pub struct OsvScanner;
 
 #[derive(Deserialize)]
 struct Report {
+    #[serde(deserialize_with = "null_is_empty")]
     results: Vec<OResult>,
 }
+
+/// Every top-level key OSV-Scanner writes.
+const KEYS: &[&str] = &["results", "experimental_config"];
 
 #[derive(Deserialize)]
 struct OResult {
     #[serde(alias = "packageSource")]
-    source: Option<OSource>,
-    #[serde(default)]
+    source: OSource,
+    #[serde(deserialize_with = "null_is_empty")]
     packages: Vec<OPackage>,
 }
 
@@ -35,9 +44,9 @@ struct OSource {
 #[derive(Deserialize)]
 struct OPackage {
     package: PkgInfo,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     vulnerabilities: Vec<Osv>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     groups: Vec<Group>,
 }
 
@@ -51,12 +60,12 @@ struct PkgInfo {
 #[derive(Deserialize)]
 struct Osv {
     id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     aliases: Vec<String>,
     summary: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     severity: Vec<OSeverity>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     affected: Vec<Value>,
     database_specific: Option<Value>,
     published: Option<String>,
@@ -71,8 +80,9 @@ struct OSeverity {
 
 #[derive(Deserialize)]
 struct Group {
+    #[serde(default, deserialize_with = "null_is_empty")]
     ids: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     aliases: Vec<String>,
     max_severity: Option<String>,
 }
@@ -123,7 +133,7 @@ impl ReportFormat for OsvScanner {
     const NAME: &'static str = "osv-scanner";
 
     fn detect(p: &Probe) -> bool {
-        p.has("results") && !p.has("runs") && !p.has("version")
+        p.has("results") && p.keys().all(|k| KEYS.contains(&k))
     }
 
     fn parse(src: &Source) -> Result<Parsed, InputError> {
@@ -131,8 +141,8 @@ impl ReportFormat for OsvScanner {
         let mut out = Parsed::new(src, Self::NAME);
         let mut docker = false;
         for r in report.results {
-            let path = r.source.as_ref().and_then(|s| nonempty(s.path.as_deref()));
-            docker |= r.source.as_ref().and_then(|s| s.kind.as_deref()) == Some("docker");
+            let path = nonempty(r.source.path.as_deref());
+            docker |= r.source.kind.as_deref() == Some("docker");
             for p in r.packages {
                 let class = p
                     .package

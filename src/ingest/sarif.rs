@@ -2,8 +2,15 @@
 //! `properties.security-severity` (taking precedence) else the result's or rule's level,
 //! locations through the run's artifacts table, results with accepted suppressions skipped,
 //! several runs per file.
+//!
+//! What a result is (vulnerability, misconfiguration, secret, weakness) and what scan the run
+//! provides come from, in order: the rule's and result's tags, a CVE/GHSA id, and the table of
+//! known producers ([`PRODUCERS`]); a producer that writes one level for every result
+//! (checkov's `error`) gets its severity from `security-severity` or stays `unknown`.
 
-use super::{grype::first_line, nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use super::{
+    grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source,
+};
 use crate::finding::{is_cve, Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use serde_json::Value;
@@ -22,9 +29,9 @@ struct Run {
     tool: Tool,
     #[serde(default)]
     results: Option<Vec<SResult>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     artifacts: Vec<Artifact>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     invocations: Vec<Invocation>,
     properties: Option<Value>,
 }
@@ -35,10 +42,151 @@ struct Tool {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Driver {
     name: String,
-    #[serde(default)]
+    information_uri: Option<String>,
+    #[serde(default, deserialize_with = "null_is_empty")]
     rules: Vec<Rule>,
+}
+
+/// A SARIF producer riskgate knows: what its results are and what scan a run of it provides.
+struct Producer {
+    /// Matched against the lower-cased driver name and informationUri.
+    names: &'static [&'static str],
+    kind: Kind,
+    report: &'static str,
+    /// It writes one level for every result (checkov: `error`), so the level says nothing of
+    /// severity.
+    uniform_level: bool,
+}
+
+const fn producer(
+    names: &'static [&'static str],
+    kind: Kind,
+    report: &'static str,
+    uniform_level: bool,
+) -> Producer {
+    Producer {
+        names,
+        kind,
+        report,
+        uniform_level,
+    }
+}
+
+/// Known SARIF producers, by driver name or informationUri.
+const PRODUCERS: &[Producer] = &[
+    producer(
+        &["checkov", "prisma cloud", "prismacloud"],
+        Kind::Misconfiguration,
+        "iac",
+        true,
+    ),
+    producer(
+        &[
+            "tfsec",
+            "kics",
+            "terrascan",
+            "kube-linter",
+            "kubesec",
+            "hadolint",
+            "dockle",
+            "trivy config",
+            "defsec",
+            "cfn-lint",
+            "cfn_nag",
+            "tflint",
+            "snyk iac",
+        ],
+        Kind::Misconfiguration,
+        "iac",
+        false,
+    ),
+    producer(
+        &[
+            "gitleaks",
+            "trufflehog",
+            "detect-secrets",
+            "ggshield",
+            "gitguardian",
+            "secretlint",
+            "nosey parker",
+            "noseyparker",
+            "talisman",
+        ],
+        Kind::Secret,
+        "secret_detection",
+        false,
+    ),
+    producer(
+        &[
+            "grype",
+            "trivy",
+            "osv-scanner",
+            "govulncheck",
+            "dependency-check",
+            "snyk open source",
+            "npm audit",
+            "cargo-audit",
+            "pip-audit",
+            "clair",
+            "anchore",
+        ],
+        Kind::Vulnerability,
+        "dependency_scanning",
+        false,
+    ),
+    producer(
+        &[
+            "codeql",
+            "semgrep",
+            "bandit",
+            "fortify",
+            "brakeman",
+            "gosec",
+            "spotbugs",
+            "flawfinder",
+            "njsscan",
+            "nodejsscan",
+            "mobsfscan",
+            "eslint",
+            "sonarqube",
+            "snyk code",
+            "pmd",
+            "cppcheck",
+            "bearer",
+            "horusec",
+            "devskim",
+            "psalm",
+            "phpstan",
+            "checkmarx",
+            "veracode",
+            "coverity",
+            "shellcheck",
+            "infer",
+            "clippy",
+        ],
+        Kind::Weakness,
+        "sast",
+        false,
+    ),
+];
+
+fn known_producer(driver: &Driver) -> Option<&'static Producer> {
+    let name = driver.name.to_ascii_lowercase();
+    let uri = driver
+        .information_uri
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    // Trivy's SARIF carries vulnerabilities and misconfigurations in one run, told apart by
+    // their tags; its name alone says "vulnerability" (the tags are read first).
+    PRODUCERS.iter().find(|p| {
+        p.names.iter().any(|n| {
+            name == *n || name.starts_with(&format!("{n} ")) || uri.contains(&n.replace(' ', ""))
+        })
+    })
 }
 
 #[derive(Deserialize)]
@@ -77,12 +225,6 @@ struct Notification {
     message: Option<Text>,
 }
 
-fn null_is_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
-}
-
 #[derive(Deserialize)]
 struct Artifact {
     location: Option<ArtifactLocation>,
@@ -103,7 +245,7 @@ struct SResult {
     level: Option<String>,
     kind: Option<String>,
     message: Option<Text>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     locations: Vec<SLocation>,
     suppressions: Option<Vec<Suppression>>,
     properties: Option<Value>,
@@ -219,8 +361,10 @@ impl ReportFormat for Sarif {
         }
         let mut out = Parsed::new(src, Self::NAME);
         let mut suppressed = 0usize;
+        let mut unnamed = 0usize;
         for run in log.runs {
             let tool = run.tool.driver.name.to_ascii_lowercase();
+            let producer = known_producer(&run.tool.driver);
             let rules = &run.tool.driver.rules;
             // SARIF 2.1.0 §3.14.23: an absent or null `results` means the run produced no
             // results (it did not complete), not that it found nothing.
@@ -292,16 +436,29 @@ impl ReportFormat for Sarif {
                         .or(r.rule.as_ref().and_then(|x| x.id.as_deref()))?;
                     rules.iter().find(|x| x.id.as_deref() == Some(id))
                 });
-                let Some(mut id) = r
+                let mut id = match r
                     .rule_id
                     .clone()
                     .or_else(|| r.rule.as_ref().and_then(|x| x.id.clone()))
                     .or_else(|| rule.and_then(|x| x.id.clone()))
-                else {
-                    return Err(InputError::invalid(
-                        &src.path,
-                        "a SARIF result has neither ruleId nor a rule index into tool.driver.rules",
-                    ));
+                {
+                    Some(id) if !id.trim().is_empty() => id,
+                    // SARIF lets a result name no rule (gitleaks 7 writes none): a stable id
+                    // from the tool and the message, so the same result meets itself again.
+                    _ => {
+                        unnamed += 1;
+                        let text = r
+                            .message
+                            .as_ref()
+                            .and_then(|m| m.text.as_deref())
+                            .unwrap_or("");
+                        let digest = <sha2::Sha256 as sha2::Digest>::digest(
+                            format!("{tool}\0{text}").as_bytes(),
+                        );
+                        let hex: String =
+                            digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+                        format!("{tool}-{hex}")
+                    }
                 };
                 let rule_props = rule.and_then(|x| x.properties.as_ref());
                 let all_tags: Vec<String> = tags(rule_props)
@@ -325,6 +482,8 @@ impl ReportFormat for Sarif {
                     Kind::Secret
                 } else if has("misconfiguration") || has("iac") || has("infrastructure") {
                     Kind::Misconfiguration
+                } else if let Some(p) = producer {
+                    p.kind
                 } else {
                     Kind::Weakness
                 };
@@ -336,6 +495,8 @@ impl ReportFormat for Sarif {
                         f.cvss = Some(score);
                         Severity::from_score(score)
                     }
+                    // One level for every result: it says nothing of severity.
+                    None if producer.is_some_and(|p| p.uniform_level) => Severity::Unknown,
                     None => {
                         let level = r
                             .level
@@ -408,6 +569,17 @@ impl ReportFormat for Sarif {
                 .count();
             if image_run {
                 out.meta.kinds.push("container_scanning");
+            } else if let Some(p) = producer {
+                // Trivy writes vulnerabilities and misconfigurations under one name.
+                let config_only =
+                    !run_kinds.is_empty() && run_kinds.iter().all(|k| *k == Kind::Misconfiguration);
+                out.meta
+                    .kinds
+                    .push(if p.kind == Kind::Vulnerability && config_only {
+                        "iac"
+                    } else {
+                        p.report
+                    });
             } else if vulns > 0 && vulns == run_kinds.len() {
                 out.meta.kinds.push("dependency_scanning");
             } else {
@@ -418,6 +590,11 @@ impl ReportFormat for Sarif {
             }
         }
         out.meta.suppressed = suppressed;
+        if unnamed > 0 {
+            out.meta.notes.push(format!(
+                "{unnamed} SARIF result(s) name no rule (no ruleId, rule or rule index): their ids are derived from the tool and the message text"
+            ));
+        }
         out.meta.kinds.sort();
         out.meta.kinds.dedup();
         Ok(out)

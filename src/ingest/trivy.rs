@@ -1,8 +1,10 @@
 //! Trivy JSON (`trivy ... --format json`, SchemaVersion 2): vulnerabilities, misconfigurations
-//! (status FAIL only), secrets and licenses. The hot path for large reports: raw structs borrow
-//! from the file and skip everything riskgate does not use (descriptions, references).
+//! (status FAIL only), secrets and licenses. Also Trivy's Kubernetes report (`trivy k8s`, with
+//! `ClusterName` and its findings per resource) and the top-level array Trivy wrote before 0.20.
+//! The hot path for large reports: raw structs borrow from the file and skip everything
+//! riskgate does not use (descriptions, references).
 
-use super::{nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -28,6 +30,36 @@ struct Report<'a> {
     results: Option<Vec<TResult<'a>>>,
 }
 
+/// `trivy k8s --format json`: findings per resource, under `Resources` (`--report all`, Trivy
+/// 0.39 and later) or split into `Vulnerabilities` and `Misconfigurations` (earlier releases).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct K8sReport<'a> {
+    #[serde(borrow)]
+    cluster_name: Str<'a>,
+    #[serde(borrow, default, deserialize_with = "null_is_empty")]
+    resources: Vec<Resource<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_is_empty")]
+    vulnerabilities: Vec<Resource<'a>>,
+    #[serde(borrow, default, deserialize_with = "null_is_empty")]
+    misconfigurations: Vec<Resource<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Resource<'a> {
+    #[serde(borrow)]
+    namespace: Str<'a>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default, deserialize_with = "null_is_empty")]
+    results: Vec<TResult<'a>>,
+    #[serde(borrow)]
+    error: Str<'a>,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Metadata<'a> {
@@ -39,7 +71,7 @@ struct Metadata<'a> {
 #[serde(rename_all = "PascalCase")]
 struct TResult<'a> {
     #[serde(borrow)]
-    target: Str<'a>,
+    target: Cow<'a, str>,
     #[serde(borrow)]
     class: Str<'a>,
     #[serde(rename = "Type", borrow)]
@@ -176,14 +208,107 @@ fn layer_id(l: &Option<Layer<'_>>) -> Option<String> {
         .and_then(|l| s(&l.diff_id).or_else(|| s(&l.digest)))
 }
 
+/// How the results of one report are read: what was scanned and where the results sit.
+struct Scope<'r> {
+    /// An image scan: OS packages are known, `container_scanning` is what it provides.
+    image: bool,
+    target: Option<&'r str>,
+    /// The Kubernetes resource the results belong to (`namespace/Kind/name`).
+    resource: Option<&'r str>,
+}
+
+/// Whether the first element of a top-level array is a Trivy result of before 0.20.
+pub fn is_legacy(first: &Probe) -> bool {
+    first.has("Target") && (first.has("Vulnerabilities") || first.has("Type"))
+}
+
+/// Trivy before 0.20: the report is the array of results, without SchemaVersion or metadata.
+pub fn parse_legacy(src: &Source) -> Result<Parsed, InputError> {
+    let results: Vec<TResult> = src.parse_json("Trivy JSON (before 0.20, a top-level array)")?;
+    let mut out = Parsed::new(src, Trivy::NAME);
+    let image = results.iter().any(|r| {
+        r.class.as_deref() == Some("os-pkgs")
+            || r.class.is_none()
+                && r.kind
+                    .as_deref()
+                    .is_some_and(|t| PackageClass::from_type(t) == PackageClass::Os)
+    });
+    let scope = Scope {
+        image,
+        target: None,
+        resource: None,
+    };
+    if image {
+        out.meta.kinds.push("container_scanning");
+    }
+    read_results(&mut out, results, &scope);
+    if !image {
+        out.meta.kinds.push("dependency_scanning");
+    }
+    out.meta.kinds.sort();
+    out.meta.kinds.dedup();
+    Ok(out)
+}
+
+fn parse_k8s(src: &Source) -> Result<Parsed, InputError> {
+    let report: K8sReport = src.parse_json("Trivy Kubernetes JSON")?;
+    let mut out = Parsed::new(src, Trivy::NAME);
+    out.meta.target = s(&report.cluster_name).map(|c| format!("cluster {c}"));
+    let resources = report
+        .resources
+        .into_iter()
+        .chain(report.vulnerabilities)
+        .chain(report.misconfigurations);
+    let mut errors = Vec::new();
+    for r in resources {
+        let name = match s(&r.namespace) {
+            Some(ns) => format!("{ns}/{}/{}", r.kind, r.name),
+            None => format!("{}/{}", r.kind, r.name),
+        };
+        if let Some(e) = s(&r.error) {
+            errors.push(format!("{name}: {}", first_line(&e)));
+        }
+        let scope = Scope {
+            image: false,
+            target: Some(&name),
+            resource: Some(&name),
+        };
+        read_results(&mut out, r.results, &scope);
+    }
+    if !errors.is_empty() {
+        // A resource Trivy could not scan is a part of the cluster nobody looked at.
+        out.meta.failed = true;
+        out.meta.failure = Some(format!(
+            "Trivy could not scan {} resource(s): {}",
+            errors.len(),
+            errors.join("; ")
+        ));
+    }
+    out.meta.kinds.sort();
+    out.meta.kinds.dedup();
+    Ok(out)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s).trim()
+}
+
 impl ReportFormat for Trivy {
     const NAME: &'static str = "trivy";
 
     fn detect(p: &Probe) -> bool {
         p.has("SchemaVersion") && (p.has("Results") || p.has("ArtifactName"))
+            || p.has("ClusterName")
+                && (p.has("Resources") || p.has("Vulnerabilities") || p.has("Misconfigurations"))
     }
 
     fn parse(src: &Source) -> Result<Parsed, InputError> {
+        let settled = |p: &Probe| p.has("SchemaVersion") || p.has("ClusterName");
+        if Probe::scan_until(src.json(), settled)
+            .is_some_and(|p| p.has("ClusterName") && !p.has("SchemaVersion"))
+        {
+            return parse_k8s(src);
+        }
         let report: Report = src.parse_json("Trivy JSON")?;
         if report.schema_version != Some(2) {
             return Err(InputError::Invalid {
@@ -193,7 +318,7 @@ impl ReportFormat for Trivy {
                     report.schema_version
                 ),
                 help: Some(
-                    "riskgate reads Trivy's JSON format version 2 (Trivy 0.20 and later)".into(),
+                    "riskgate reads Trivy's JSON format version 2 (Trivy 0.20 and later), and the top-level array of earlier releases".into(),
                 ),
             });
         }
@@ -207,111 +332,143 @@ impl ReportFormat for Trivy {
         if image {
             out.meta.kinds.push("container_scanning");
         }
-        for r in report.results.into_iter().flatten() {
-            let class = r.class.as_deref().unwrap_or("");
-            let target = s(&r.target);
-            match class {
-                "lang-pkgs" if !image => out.meta.kinds.push("dependency_scanning"),
-                "os-pkgs" => out.meta.kinds.push("container_scanning"),
-                "config" => out.meta.kinds.push("iac"),
-                "secret" => out.meta.kinds.push("secret_detection"),
-                "license" | "license-file" => out.meta.kinds.push("license_scanning"),
-                _ => {}
-            }
-            let pkg_class = match class {
-                "os-pkgs" => Some(PackageClass::Os),
-                "lang-pkgs" => Some(PackageClass::Library),
-                _ => None,
-            };
-            for v in r.vulnerabilities.into_iter().flatten() {
-                let mut f = Finding::new(v.id.as_ref(), Kind::Vulnerability, Self::NAME);
-                f.aliases = v
-                    .vendor_ids
-                    .iter()
-                    .flatten()
-                    .map(|a| a.to_string())
-                    .collect();
-                f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
-                f.cvss = v.cvss.as_ref().and_then(|m| {
-                    let pick = v
-                        .severity_source
-                        .as_deref()
-                        .and_then(|src| m.get(src))
-                        .or_else(|| m.get("nvd"));
-                    pick.and_then(|c| c.v3_score)
-                        .or_else(|| m.values().filter_map(|c| c.v3_score).reduce(f64::max))
-                });
-                f.package = Some(Package {
-                    name: s(&v.pkg_name).unwrap_or_default(),
-                    version: s(&v.installed_version),
-                    class: pkg_class,
-                    purl: v.pkg_identifier.as_ref().and_then(|p| s(&p.purl)),
-                    ecosystem: s(&r.kind),
-                });
-                f.fixed_version = s(&v.fixed_version);
-                f.fix_available = match v.status.as_deref() {
-                    Some("fixed") => Some(true),
-                    Some("affected" | "will_not_fix" | "fix_deferred" | "end_of_life") => {
-                        Some(false)
-                    }
-                    _ => None,
-                };
-                f.location.path = match pkg_class {
-                    Some(PackageClass::Os) => None,
-                    _ => s(&v.pkg_path).or_else(|| target.clone()),
-                };
-                f.location.layer_digest = layer_id(&v.layer);
-                f.target = out.meta.target.clone();
-                f.title = s(&v.title);
-                f.published = s(&v.published_date);
-                out.findings.push(f);
-            }
-            for m in r.misconfigurations.into_iter().flatten() {
-                if m.status.as_deref() != Some("FAIL") {
-                    continue;
-                }
-                let mut f = Finding::new(m.id.as_ref(), Kind::Misconfiguration, Self::NAME);
-                f.aliases.extend(s(&m.avd_id));
-                f.severity = Severity::parse(m.severity.as_deref().unwrap_or(""));
-                f.location.path = target.clone();
-                f.location.line = m
-                    .cause_metadata
-                    .as_ref()
-                    .and_then(|c| c.start_line)
-                    .filter(|l| *l > 0);
-                f.location.layer_digest = layer_id(&m.layer);
-                f.target = out.meta.target.clone();
-                f.title = s(&m.title).or_else(|| s(&m.message));
-                if let Some(res) = m.cause_metadata.as_ref().and_then(|c| s(&c.resource)) {
-                    f.title = Some(format!("{} ({res})", f.title.unwrap_or_default()));
-                }
-                out.findings.push(f);
-            }
-            for sec in r.secrets.into_iter().flatten() {
-                let mut f = Finding::new(sec.rule_id.as_ref(), Kind::Secret, Self::NAME);
-                f.severity = Severity::parse(sec.severity.as_deref().unwrap_or(""));
-                f.location.path = target.clone();
-                f.location.line = sec.start_line.filter(|l| *l > 0);
-                f.location.layer_digest = layer_id(&sec.layer);
-                f.target = out.meta.target.clone();
-                f.title = s(&sec.title);
-                out.findings.push(f);
-            }
-            for l in r.licenses.into_iter().flatten() {
-                let mut f = Finding::new(l.name.as_ref(), Kind::License, Self::NAME);
-                f.severity = Severity::parse(l.severity.as_deref().unwrap_or(""));
-                f.package = s(&l.pkg_name).map(|name| Package {
-                    name,
-                    ..Package::default()
-                });
-                f.location.path = s(&l.file_path).or_else(|| target.clone());
-                f.target = out.meta.target.clone();
-                f.title = s(&l.category).map(|c| format!("license {} ({c})", l.name));
-                out.findings.push(f);
-            }
-        }
+        let target = out.meta.target.clone();
+        let scope = Scope {
+            image,
+            target: target.as_deref(),
+            resource: None,
+        };
+        read_results(&mut out, report.results.unwrap_or_default(), &scope);
         out.meta.kinds.sort();
         out.meta.kinds.dedup();
         Ok(out)
+    }
+}
+
+fn read_results(out: &mut Parsed, results: Vec<TResult<'_>>, scope: &Scope<'_>) {
+    let image = scope.image;
+    let report_target = scope.target.map(String::from);
+    let resource = scope.resource.map(String::from);
+    for r in results {
+        // Trivy before 0.20 wrote no Class: the result's Type (an OS or a lockfile type) says it.
+        let class = match r.class.as_deref() {
+            Some(c) => c,
+            None => match r.kind.as_deref().map(PackageClass::from_type) {
+                Some(PackageClass::Os) => "os-pkgs",
+                Some(PackageClass::Library) => "lang-pkgs",
+                None => "",
+            },
+        };
+        let target = nonempty(Some(r.target.as_ref()));
+        match class {
+            "lang-pkgs" if !image => out.meta.kinds.push("dependency_scanning"),
+            "os-pkgs" => out.meta.kinds.push("container_scanning"),
+            "config" => out.meta.kinds.push("iac"),
+            "secret" => out.meta.kinds.push("secret_detection"),
+            "license" | "license-file" => out.meta.kinds.push("license_scanning"),
+            _ => {}
+        }
+        let pkg_class = match class {
+            "os-pkgs" => Some(PackageClass::Os),
+            "lang-pkgs" => Some(PackageClass::Library),
+            _ => None,
+        };
+        // In a cluster report the scan target is the resource; each result's target is an
+        // image of it (or a manifest), which is where the finding is.
+        let finding_target = if resource.is_some() {
+            resource.clone()
+        } else {
+            report_target.clone().or_else(|| target.clone())
+        };
+        for v in r.vulnerabilities.into_iter().flatten() {
+            let mut f = Finding::new(v.id.as_ref(), Kind::Vulnerability, Trivy::NAME);
+            f.aliases = v
+                .vendor_ids
+                .iter()
+                .flatten()
+                .map(|a| a.to_string())
+                .collect();
+            f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
+            f.cvss = v.cvss.as_ref().and_then(|m| {
+                let pick = v
+                    .severity_source
+                    .as_deref()
+                    .and_then(|src| m.get(src))
+                    .or_else(|| m.get("nvd"));
+                pick.and_then(|c| c.v3_score)
+                    .or_else(|| m.values().filter_map(|c| c.v3_score).reduce(f64::max))
+            });
+            f.package = Some(Package {
+                name: s(&v.pkg_name).unwrap_or_default(),
+                version: s(&v.installed_version),
+                class: pkg_class,
+                purl: v.pkg_identifier.as_ref().and_then(|p| s(&p.purl)),
+                ecosystem: s(&r.kind),
+            });
+            f.fixed_version = s(&v.fixed_version);
+            f.status = s(&v.status);
+            f.fix_available = match v.status.as_deref() {
+                Some("fixed") => Some(true),
+                Some("affected" | "will_not_fix" | "fix_deferred" | "end_of_life") => Some(false),
+                _ => None,
+            };
+            f.location.path = match pkg_class {
+                Some(PackageClass::Os) if resource.is_none() => None,
+                Some(PackageClass::Os) => target.clone(),
+                _ => s(&v.pkg_path).or_else(|| target.clone()),
+            };
+            f.location.layer_digest = layer_id(&v.layer);
+            f.target = finding_target.clone();
+            f.location.resource = resource.clone();
+            f.title = s(&v.title);
+            f.published = s(&v.published_date);
+            out.findings.push(f);
+        }
+        for m in r.misconfigurations.into_iter().flatten() {
+            if m.status.as_deref() != Some("FAIL") {
+                continue;
+            }
+            let mut f = Finding::new(m.id.as_ref(), Kind::Misconfiguration, Trivy::NAME);
+            f.aliases.extend(s(&m.avd_id));
+            f.severity = Severity::parse(m.severity.as_deref().unwrap_or(""));
+            f.location.path = target.clone();
+            f.location.line = m
+                .cause_metadata
+                .as_ref()
+                .and_then(|c| c.start_line)
+                .filter(|l| *l > 0);
+            f.location.layer_digest = layer_id(&m.layer);
+            f.target = finding_target.clone();
+            f.location.resource = resource.clone();
+            f.title = s(&m.title).or_else(|| s(&m.message));
+            if let Some(res) = m.cause_metadata.as_ref().and_then(|c| s(&c.resource)) {
+                f.title = Some(format!("{} ({res})", f.title.unwrap_or_default()));
+            }
+            out.findings.push(f);
+        }
+        for sec in r.secrets.into_iter().flatten() {
+            let mut f = Finding::new(sec.rule_id.as_ref(), Kind::Secret, Trivy::NAME);
+            f.severity = Severity::parse(sec.severity.as_deref().unwrap_or(""));
+            f.location.path = target.clone();
+            f.location.line = sec.start_line.filter(|l| *l > 0);
+            f.location.layer_digest = layer_id(&sec.layer);
+            f.target = finding_target.clone();
+            f.location.resource = resource.clone();
+            f.title = s(&sec.title);
+            out.findings.push(f);
+        }
+        for l in r.licenses.into_iter().flatten() {
+            let mut f = Finding::new(l.name.as_ref(), Kind::License, Trivy::NAME);
+            f.severity = Severity::parse(l.severity.as_deref().unwrap_or(""));
+            f.package = s(&l.pkg_name).map(|name| Package {
+                name,
+                ..Package::default()
+            });
+            f.location.path = s(&l.file_path).or_else(|| target.clone());
+            f.target = finding_target.clone();
+            f.location.resource = resource.clone();
+            f.title = s(&l.category).map(|c| format!("license {} ({c})", l.name));
+            out.findings.push(f);
+        }
     }
 }
