@@ -5,6 +5,9 @@
 //! (proleptic Gregorian calendar, UTC). It must never panic on input: every parser returns `None`
 //! for text it does not understand.
 
+// Input text is hostile: no byte slicing or indexing that can panic on it (issue 13).
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
+
 use std::fmt;
 
 /// A calendar date (UTC), stored as days since 1970-01-01.
@@ -69,7 +72,7 @@ impl Date {
     pub fn parse(s: &str) -> Option<Date> {
         let s = s.trim();
         let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
             return None;
         }
         let y = digits(s.get(0..4)?)?;
@@ -117,36 +120,36 @@ impl Timestamp {
     pub fn parse(s: &str) -> Option<Timestamp> {
         let s = s.trim();
         let date = Date::parse(s.get(0..10)?)?;
-        let rest = &s[10..];
+        let rest = s.get(10..)?;
         if rest.is_empty() {
             return Some(date.start());
         }
         let rest = rest.strip_prefix(['T', 't', ' '])?;
         let hms = rest.get(0..8)?;
         let hb = hms.as_bytes();
-        if hb[2] != b':' || hb[5] != b':' {
+        if hb.get(2) != Some(&b':') || hb.get(5) != Some(&b':') {
             return None;
         }
         let (h, mi, se) = (
-            digits(&hms[0..2])?,
-            digits(&hms[3..5])?,
-            digits(&hms[6..8])?,
+            digits(hms.get(0..2)?)?,
+            digits(hms.get(3..5)?)?,
+            digits(hms.get(6..8)?)?,
         );
         if h > 23 || mi > 59 || se > 60 {
             return None;
         }
-        let mut tail = &rest[8..];
+        let mut tail = rest.get(8..)?;
         if let Some(frac) = tail.strip_prefix('.') {
             let n = frac.bytes().take_while(u8::is_ascii_digit).count();
             if n == 0 {
                 return None;
             }
-            tail = &frac[n..];
+            tail = frac.get(n..)?;
         }
         let offset: i64 = match tail {
             "" | "Z" | "z" => 0,
             _ => {
-                let sign = match tail.as_bytes()[0] {
+                let sign = match tail.as_bytes().first()? {
                     b'+' => 1,
                     b'-' => -1,
                     _ => return None,
@@ -154,7 +157,7 @@ impl Timestamp {
                 // Text after the sign is not trusted to be ASCII: every slice is checked.
                 let tz = tail.get(1..)?;
                 let (oh, om) = match tz.len() {
-                    5 if tz.as_bytes()[2] == b':' => {
+                    5 if tz.as_bytes().get(2) == Some(&b':') => {
                         (digits(tz.get(0..2)?)?, digits(tz.get(3..5)?)?)
                     }
                     4 => (digits(tz.get(0..2)?)?, digits(tz.get(2..4)?)?),

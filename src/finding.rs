@@ -106,6 +106,60 @@ impl Kind {
     }
 }
 
+/// A scanner's own word on a finding's state, in Trivy's vocabulary (which Grype's fix states
+/// map onto): what the vendor's advisory says of the package in this distribution.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanStatus {
+    Affected,
+    Fixed,
+    NotAffected,
+    UnderInvestigation,
+    WillNotFix,
+    FixDeferred,
+    EndOfLife,
+}
+
+impl ScanStatus {
+    /// Trivy's `Status` values; `unknown` and anything else is no status.
+    pub fn parse(s: &str) -> Option<ScanStatus> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "affected" => ScanStatus::Affected,
+            "fixed" => ScanStatus::Fixed,
+            "not_affected" => ScanStatus::NotAffected,
+            "under_investigation" => ScanStatus::UnderInvestigation,
+            "will_not_fix" => ScanStatus::WillNotFix,
+            "fix_deferred" => ScanStatus::FixDeferred,
+            "end_of_life" => ScanStatus::EndOfLife,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanStatus::Affected => "affected",
+            ScanStatus::Fixed => "fixed",
+            ScanStatus::NotAffected => "not_affected",
+            ScanStatus::UnderInvestigation => "under_investigation",
+            ScanStatus::WillNotFix => "will_not_fix",
+            ScanStatus::FixDeferred => "fix_deferred",
+            ScanStatus::EndOfLife => "end_of_life",
+        }
+    }
+}
+
 /// Whether a package came with the operating system (apk, deb, rpm...) or is an application library.
 #[derive(
     Debug,
@@ -179,11 +233,10 @@ pub struct Finding {
     pub fixed_version: Option<String>,
     /// `Some(false)` when the scanner says no fix exists (`wont-fix`, `not-fixed`); `None` when unknown.
     pub fix_available: Option<bool>,
-    /// What the scanner itself says of the finding's state, as it wrote it (Trivy's `Status`:
-    /// `affected`, `fixed`, `not_affected`, `will_not_fix`, `fix_deferred`, `end_of_life`...).
-    /// A fact for guardrail rules (`when: {status: ...}`), never a suppression by itself.
+    /// What the scanner itself says of the finding's state (Trivy's `Status`, Grype's fix
+    /// state). A fact for guardrail rules (`when: {status: ...}`), never a suppression by itself.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<ScanStatus>,
     pub location: Location,
     pub target: Option<String>,
     pub title: Option<String>,

@@ -417,12 +417,11 @@ fn read_baseline(path: &Path) -> Result<HashSet<String>, InputError> {
     struct Fp {
         fingerprint: String,
     }
-    if let Ok(bytes) = std::fs::read(path) {
-        if let Ok(r) = serde_json::from_slice::<Riskgate>(&bytes) {
-            return Ok(r.findings.into_iter().map(|f| f.fingerprint).collect());
-        }
+    let src = ingest::Source::read(path)?;
+    if let Ok(r) = serde_json::from_slice::<Riskgate>(src.json()) {
+        return Ok(r.findings.into_iter().map(|f| f.fingerprint).collect());
     }
-    let r = ingest::load_report(path)?;
+    let r = ingest::parse_report(&src)?;
     if r.meta.failed {
         return Err(InputError::Invalid {
             path: r.path,

@@ -30,6 +30,11 @@ pub const VERSION: &str = concat!(
     about = "Allow or block a deploy, finding by finding, and say who owns each finding and who can unblock it."
 )]
 pub struct Cli {
+    /// The largest input file riskgate reads (reports, VEX, threat intel, policy files,
+    /// baselines), e.g. `4GiB`; a larger file is refused with exit 2 rather than read.
+    #[arg(long, global = true, value_name = "SIZE", env = "RISKGATE_MAX_INPUT_SIZE",
+          default_value = "2GiB", value_parser = crate::ingest::source::parse_size)]
+    pub max_input_size: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -350,6 +355,7 @@ fn write_out(f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> ExitCode 
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    crate::ingest::source::set_max_input(cli.max_input_size);
     match cli.command {
         Command::Findings { reports, format } => {
             let parsed = match load_reports(&reports) {

@@ -270,6 +270,11 @@ pub fn check_image(
         if let Some(max) = b.max_age_days {
             let created = base.and_then(|b| b.created.as_deref());
             base_check(match created.and_then(Timestamp::parse) {
+                Some(c) if c.unix() > now.unix() + super::CLOCK_SKEW_SECS => fail(
+                    "base_age",
+                    format!("base image says it was built at {c}, after now ({now}): its age cannot be known"),
+                    Some("check the base image's `created` and the runner's clock".into()),
+                ),
                 Some(c) => {
                     let age = now.date().days_since(c.date());
                     if age <= i64::from(max) {

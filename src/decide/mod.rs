@@ -15,6 +15,9 @@ pub mod images;
 pub mod owner;
 pub mod when;
 
+/// How far a report's timestamp may lie after `now` (clocks of runners differ a little).
+pub const CLOCK_SKEW_SECS: i64 = 15 * 60;
+
 use crate::date::{Date, Timestamp};
 use crate::finding::{Finding, Severity};
 use crate::ingest::epss::Epss;
@@ -652,7 +655,17 @@ impl<'p> Engine<'p> {
                 let failed = if matching.is_empty() {
                     Some(format!("required {kind} report missing"))
                 } else if let Some(max) = req.max_age_hours {
+                    let ahead = matching
+                        .iter()
+                        .filter_map(|r| r.created)
+                        .filter(|t| t.unix() > inputs.now.unix() + CLOCK_SKEW_SECS)
+                        .max();
                     match matching.iter().filter_map(|r| r.created).max() {
+                        // A report "scanned" in the future would pass any age check forever.
+                        _ if ahead.is_some() => ahead.map(|t| format!(
+                            "required {kind} report says it was scanned at {t}, after now ({}): its age cannot be known",
+                            inputs.now
+                        )),
                         None => Some(format!(
                             "required {kind} report has no timestamp, so its age (max_age_hours {max}) is unknown"
                         )),

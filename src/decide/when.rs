@@ -66,6 +66,9 @@ impl<'p> Cond<'p> {
                     .iter()
                     .any(|have| t.contains(&have.to_string()))
             })
+            && w.status
+                .as_ref()
+                .is_none_or(|x| finding.status.is_some_and(|s| x.contains(&s)))
             && self
                 .id
                 .as_ref()
@@ -108,6 +111,9 @@ impl fmt::Display for Cond<'_> {
         }
         if let Some(t) = &w.tool {
             parts.push(format!("tool: {}", many(t, Clone::clone)));
+        }
+        if let Some(x) = &w.status {
+            parts.push(format!("status: {}", many(x, |s| s.as_str().to_string())));
         }
         if let Some(g) = &w.id {
             parts.push(format!("id: {g}"));

@@ -5,7 +5,7 @@
 //! Vulnerabilities become findings; warnings (unmaintained, unsound, yanked) become findings of
 //! severity `low` with kind `vulnerability` only when they carry an advisory.
 
-use super::{nonempty, InputError, Parsed, Probe, ReportFormat, Source};
+use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::cvss::v3_base_score;
 use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
@@ -22,7 +22,7 @@ struct Report {
 
 #[derive(Deserialize)]
 struct Vulns {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     list: Vec<Vuln>,
 }
 
@@ -45,7 +45,7 @@ struct Advisory {
     id: String,
     title: Option<String>,
     date: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     aliases: Vec<String>,
     cvss: Option<String>,
     informational: Option<String>,
@@ -53,7 +53,7 @@ struct Advisory {
 
 #[derive(Deserialize)]
 struct Versions {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     patched: Vec<String>,
 }
 

@@ -1,7 +1,9 @@
 //! CSAF 2.0 VEX documents (`document.category: csaf_vex`): product status per vulnerability,
 //! with product ids resolved to package URLs through the product tree.
 
-use super::{ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement, VexStatus};
+use super::{
+    null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement, VexStatus,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -12,7 +14,7 @@ pub struct Csaf;
 struct Doc {
     document: Document,
     product_tree: Option<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     vulnerabilities: Vec<Vuln>,
 }
 
@@ -30,7 +32,7 @@ struct Tracking {
 #[derive(Deserialize)]
 struct Vuln {
     cve: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     ids: Vec<Id>,
     product_status: Option<HashMap<String, Vec<String>>>,
 }

@@ -5,8 +5,8 @@
 //! a VEX statement instead.
 
 use super::{
-    grype::first_line, nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement,
-    VexStatus,
+    grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat,
+    Source, VexStatement, VexStatus,
 };
 use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
@@ -19,9 +19,9 @@ pub struct CycloneDx;
 struct Bom {
     spec_version: Option<String>,
     metadata: Option<Metadata>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     components: Vec<Component>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     vulnerabilities: Vec<Vuln>,
 }
 
@@ -40,7 +40,7 @@ struct Component {
     name: Option<String>,
     version: Option<String>,
     purl: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     components: Vec<Component>,
 }
 
@@ -48,15 +48,15 @@ struct Component {
 struct Vuln {
     id: Option<String>,
     source: Option<VSource>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     ratings: Vec<Rating>,
     analysis: Option<Analysis>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     affects: Vec<Affects>,
     description: Option<String>,
     recommendation: Option<String>,
     published: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     references: Vec<Reference>,
 }
 

@@ -6,6 +6,9 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
+/// The most a gzipped EPSS file may inflate to.
+const MAX_INFLATED: u64 = 256 << 20;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EpssScore {
     pub probability: f64,
@@ -26,8 +29,11 @@ impl Epss {
 
     pub fn parse(src: &Source) -> Result<Epss, InputError> {
         let text = if src.bytes.starts_with(&[0x1f, 0x8b]) {
+            // A gzip bomb must not be inflated whole: FIRST's full CSV is about 12 MB.
+            let cap = MAX_INFLATED.min(super::source::max_input());
             let mut out = String::new();
-            flate2::read::MultiGzDecoder::new(&src.bytes[..])
+            flate2::read::MultiGzDecoder::new(src.bytes.as_slice())
+                .take(cap.saturating_add(1))
                 .read_to_string(&mut out)
                 .map_err(|e| {
                     InputError::invalid(
@@ -35,6 +41,16 @@ impl Epss {
                         format!("cannot decompress gzipped EPSS file: {e}"),
                     )
                 })?;
+            if out.len() as u64 > cap {
+                return Err(InputError::Invalid {
+                    path: src.path.clone(),
+                    message: format!(
+                        "the gzipped EPSS file inflates to more than {}; FIRST's full daily CSV is about 12 MB",
+                        super::source::human_size(cap)
+                    ),
+                    help: Some("--epss takes FIRST's daily EPSS CSV (epss_scores-YYYY-MM-DD.csv[.gz])".into()),
+                });
+            }
             out
         } else {
             String::from_utf8(src.bytes.clone()).map_err(|_| {
@@ -116,7 +132,7 @@ impl Epss {
 
 fn truncate(s: &str) -> &str {
     match s.char_indices().nth(80) {
-        Some((i, _)) => &s[..i],
+        Some((i, _)) => s.get(..i).unwrap_or(s),
         None => s,
     }
 }

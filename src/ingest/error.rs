@@ -163,7 +163,10 @@ impl InputError {
 fn offset_of(text: &[u8], line: usize, col: usize) -> usize {
     let mut start = 0;
     for _ in 1..line {
-        match text[start..].iter().position(|&b| b == b'\n') {
+        match text
+            .get(start..)
+            .and_then(|t| t.iter().position(|&b| b == b'\n'))
+        {
             Some(p) => start += p + 1,
             None => return text.len(),
         }

@@ -1,8 +1,8 @@
 //! Grype JSON (`grype -o json`): matches with artifact locations, fix state, and related
 //! vulnerabilities as aliases (a GHSA match lists its CVE there).
 
-use super::{nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::finding::{Finding, Kind, Package, PackageClass, ScanStatus, Severity};
 use serde::Deserialize;
 
 pub struct Grype;
@@ -31,7 +31,7 @@ struct Descriptor {
 #[serde(rename_all = "camelCase")]
 struct Match {
     vulnerability: Vuln,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     related_vulnerabilities: Vec<Related>,
     artifact: Artifact,
 }
@@ -40,7 +40,7 @@ struct Match {
 struct Vuln {
     id: String,
     severity: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     cvss: Vec<GCvss>,
     fix: Option<Fix>,
     description: Option<String>,
@@ -59,7 +59,7 @@ struct Metrics {
 
 #[derive(Deserialize)]
 struct Fix {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     versions: Vec<String>,
     state: Option<String>,
 }
@@ -76,7 +76,7 @@ struct Artifact {
     version: Option<String>,
     #[serde(rename = "type")]
     kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     locations: Vec<GLocation>,
     purl: Option<String>,
     language: Option<String>,
@@ -164,6 +164,12 @@ impl ReportFormat for Grype {
             });
             if let Some(fix) = v.fix {
                 f.fixed_version = fix.versions.into_iter().next();
+                f.status = match fix.state.as_deref() {
+                    Some("fixed") => Some(ScanStatus::Fixed),
+                    Some("not-fixed") => Some(ScanStatus::Affected),
+                    Some("wont-fix") => Some(ScanStatus::WillNotFix),
+                    _ => None,
+                };
                 f.fix_available = match fix.state.as_deref() {
                     Some("fixed") => Some(true),
                     Some("not-fixed" | "wont-fix") => Some(false),
@@ -182,7 +188,7 @@ impl ReportFormat for Grype {
 pub(crate) fn first_line(d: &str) -> String {
     let line = d.lines().next().unwrap_or("").trim();
     match line.char_indices().nth(160) {
-        Some((i, _)) => format!("{}…", &line[..i]),
+        Some((i, _)) => format!("{}…", line.get(..i).unwrap_or(line)),
         None => line.to_string(),
     }
 }

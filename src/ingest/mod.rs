@@ -6,6 +6,9 @@
 //!
 //! Must never: panic on input, guess a format, or turn an unreadable file into "no findings".
 
+// Input text is hostile: no byte slicing or indexing that can panic on it (issue 13).
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
+
 mod cargo_audit;
 mod csaf;
 mod cyclonedx;

@@ -6,7 +6,7 @@
 //! at another vulnerable package, whose own entry carries the advisory. npm audit does not report
 //! the installed version, only the vulnerable range.
 
-use super::{nonempty, InputError, Parsed, Probe, ReportFormat, Source};
+use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use serde_json::Value;
@@ -26,9 +26,9 @@ struct Report {
 #[serde(rename_all = "camelCase")]
 struct Entry {
     name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     via: Vec<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     nodes: Vec<String>,
     fix_available: Option<Value>,
 }

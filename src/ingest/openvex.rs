@@ -1,7 +1,8 @@
 //! OpenVEX documents (v0.2.0 and the earlier `@context` versions).
 
 use super::{
-    nonempty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement, VexStatus,
+    nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement,
+    VexStatus,
 };
 use serde::Deserialize;
 
@@ -12,14 +13,14 @@ struct Doc {
     #[serde(rename = "@id")]
     id: Option<String>,
     timestamp: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     statements: Vec<Statement>,
 }
 
 #[derive(Deserialize)]
 struct Statement {
     vulnerability: Vulnerability,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_empty")]
     products: Vec<Product>,
     status: String,
     justification: Option<String>,
@@ -32,7 +33,7 @@ enum Vulnerability {
         name: Option<String>,
         #[serde(rename = "@id")]
         id: Option<String>,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "null_is_empty")]
         aliases: Vec<String>,
     },
     // OpenVEX before 0.2.0 wrote the vulnerability as a plain string
@@ -46,7 +47,7 @@ enum Product {
         #[serde(rename = "@id")]
         id: Option<String>,
         identifiers: Option<Identifiers>,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "null_is_empty")]
         subcomponents: Vec<Product>,
     },
     Name(String),

@@ -20,8 +20,9 @@ pub struct Sarif;
 #[derive(Deserialize)]
 struct Log {
     version: Option<String>,
+    /// SARIF §3.13.4: null when the tool could not run at all, empty when no run was made.
     #[serde(default)]
-    runs: Vec<Run>,
+    runs: Option<Vec<Run>>,
 }
 
 #[derive(Deserialize)]
@@ -362,7 +363,13 @@ impl ReportFormat for Sarif {
         let mut out = Parsed::new(src, Self::NAME);
         let mut suppressed = 0usize;
         let mut unnamed = 0usize;
-        for run in log.runs {
+        let Some(runs) = log.runs else {
+            out.meta.failed = true;
+            out.meta.failure =
+                Some("the log's `runs` is null or absent: the tool could not run".into());
+            return Ok(out);
+        };
+        for run in runs {
             let tool = run.tool.driver.name.to_ascii_lowercase();
             let producer = known_producer(&run.tool.driver);
             let rules = &run.tool.driver.rules;

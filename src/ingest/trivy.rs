@@ -5,7 +5,7 @@
 //! riskgate does not use (descriptions, references).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use crate::finding::{Finding, Kind, Package, PackageClass, ScanStatus, Severity};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -406,7 +406,7 @@ fn read_results(out: &mut Parsed, results: Vec<TResult<'_>>, scope: &Scope<'_>) 
                 ecosystem: s(&r.kind),
             });
             f.fixed_version = s(&v.fixed_version);
-            f.status = s(&v.status);
+            f.status = v.status.as_deref().and_then(ScanStatus::parse);
             f.fix_available = match v.status.as_deref() {
                 Some("fixed") => Some(true),
                 Some("affected" | "will_not_fix" | "fix_deferred" | "end_of_life") => Some(false),

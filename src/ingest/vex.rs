@@ -65,8 +65,8 @@ pub fn purl_key(purl: &str) -> Option<(String, Option<String>)> {
     let p = purl.trim();
     let rest = p.strip_prefix("pkg:")?;
     let rest = rest.split(['?', '#']).next().unwrap_or(rest);
-    let (path, version) = match rest.rfind('@') {
-        Some(i) => (&rest[..i], Some(decode(&rest[i + 1..]))),
+    let (path, version) = match rest.rsplit_once('@') {
+        Some((path, version)) => (path, Some(decode(version))),
         None => (rest, None),
     };
     Some((decode(path).to_ascii_lowercase(), version))

@@ -11,7 +11,7 @@ use super::levels::{
 };
 use super::ownership::did_you_mean;
 use super::yaml::{key, Problem, YamlFile};
-use crate::finding::{Kind, PackageClass};
+use crate::finding::{Kind, PackageClass, ScanStatus};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -233,6 +233,9 @@ pub struct When {
     pub package_class: Option<PackageClass>,
     pub layer: Option<LayerKind>,
     pub tool: Option<OneOrMany<String>>,
+    /// The scanner's own status of the finding (Trivy's `Status`): `not_affected`,
+    /// `will_not_fix`, `fix_deferred`, `end_of_life`...
+    pub status: Option<OneOrMany<ScanStatus>>,
     pub id: Option<String>,
     pub risk: Option<Cmp<RiskLevel>>,
     /// Only in `never_accept`: before this date the entry does not stop acceptances; what it

@@ -116,8 +116,8 @@ impl YamlFile {
     /// Reads and indexes a file, and deserialises it into `T`.
     pub fn load<T: DeserializeOwned>(path: &Path) -> Result<(T, YamlFile), Problem> {
         let shown = path.display().to_string();
-        let bytes =
-            std::fs::read(path).map_err(|e| Problem::bare(&shown, format!("cannot read: {e}")))?;
+        let bytes = crate::ingest::source::read_file(path)
+            .map_err(|e| Problem::bare(&shown, format!("cannot read: {e}")))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Problem::bare(&shown, "is not UTF-8 text".to_string()))?;
         Self::parse(shown, text)
