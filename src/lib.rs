@@ -12,6 +12,8 @@ pub mod date;
 pub mod decide;
 pub mod decision_log;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gate;
 pub mod image;
 pub mod ingest;

@@ -379,11 +379,7 @@ pub fn version_matches(req: &str, installed: &str) -> Result<(), String> {
     }
 }
 
-/// Whether a requirement text names one exact version rather than a range.
-pub fn is_exact_version(req: &str) -> bool {
-    let t = req.trim();
-    !t.is_empty() && !t.contains(['<', '>', '^', '~', '*', ',', ' ', '|'])
-}
+pub use crate::policy::acceptances::is_exact_version;
 
 #[cfg(test)]
 mod tests {

@@ -114,6 +114,12 @@ fn object(p: &Probe) -> Option<Foreign> {
             "generate ZAP's SARIF report (template `sarif-json`), or use GitLab's DAST report",
         );
     }
+    if p.has("error") && p.keys().count() == 1 {
+        return foreign(
+            "an error object, not a report (`npm audit` writes one when the audit could not run)",
+            "the scan did not run: fix what the error says and re-run the scanner",
+        );
+    }
     if has_all(p, &["SourceMetadata", "DetectorName"]) || p.has("stringsFound") {
         return foreign(
             "trufflehog's JSON output",
@@ -144,7 +150,7 @@ fn array_element(p: &Probe) -> Option<Foreign> {
             "run `checkov -o sarif` (it writes results_sarif.sarif)",
         );
     }
-    if p.has("apiVersion") && p.has("report") {
+    if p.has("apiVersion") && (p.has("report") || p.has("kind")) {
         return foreign(
             "a list of Trivy Operator custom resources",
             "scan the cluster with `trivy k8s --format json --report all`",

@@ -170,7 +170,7 @@ impl AcceptancesFile {
                 }
             }
             if let Some(v) = &a.versions {
-                let exact = crate::decide::coverage::is_exact_version(v);
+                let exact = is_exact_version(v);
                 if let (Err(e), false) = (semver::VersionReq::parse(v), exact) {
                     out.push(file.problem(
                         &at("versions"),
@@ -184,4 +184,10 @@ impl AcceptancesFile {
         }
         out
     }
+}
+
+/// Whether an acceptance's `version` names one version rather than a range (`<3.4`, `^1`).
+pub fn is_exact_version(req: &str) -> bool {
+    let t = req.trim();
+    !t.is_empty() && !t.contains(['<', '>', '^', '~', '*', ',', ' ', '|'])
 }
