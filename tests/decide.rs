@@ -799,3 +799,42 @@ fn verdict_and_acceptance_bookkeeping() {
         );
     });
 }
+
+#[test]
+fn scanner_status_is_a_guardrail_fact() {
+    use riskgate::finding::ScanStatus;
+    // The vendor will not fix it: lower the risk one step, as an organisation may decide.
+    let g = GUARDRAILS.replace(
+        "    - when: { kind: secret }",
+        "    - when: { status: [will_not_fix, end_of_life] }\n      lower: 1\n    - when: { kind: secret }",
+    );
+    let r = Run {
+        guard: guard(&g),
+        ..Run::new()
+    };
+    let mut f = lib("CVE-2019-11358", Severity::High);
+    assert_eq!(
+        r.decide(&[f.clone()], &[], |d| d.findings[0].risk),
+        RiskLevel::High
+    );
+    f.status = Some(ScanStatus::WillNotFix);
+    let (risk, why) = r.decide(&[f.clone()], &[], |d| {
+        (
+            d.findings[0].risk,
+            d.findings[0].risk_steps.last().map(|s| s.describe()),
+        )
+    });
+    assert_eq!(risk, RiskLevel::Medium);
+    assert!(why
+        .unwrap()
+        .contains("{status: [will_not_fix, end_of_life]} lower 1"));
+    // not_affected from the scanner is a fact, never a suppression by itself
+    f.status = Some(ScanStatus::NotAffected);
+    assert_eq!(
+        r.decide(&[f], &[], |d| d.findings[0].status),
+        Status::Blocked
+    );
+    // a status riskgate does not know is a policy error, not a rule that never matches
+    let bad = GUARDRAILS.replace("when: { kind: secret }", "when: { status: wont_fix }");
+    assert!(YamlFile::parse::<Guardrails>("guardrails.yaml".into(), bad).is_err());
+}

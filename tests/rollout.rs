@@ -113,9 +113,11 @@ fn required_reports_missing_empty_and_too_old() {
         &std::fs::read(root().join("examples/reports/fortify.sarif")).expect("sarif"),
     )
     .expect("json");
+    // A report "scanned" in 2099 must not pass an age check forever.
     for (when, code, status) in [
         ("2026-11-20T08:00:00Z", 1, "blocked"),
         ("2026-11-22T12:00:00Z", 0, "passed"),
+        ("2099-01-01T00:00:00Z", 1, "future"),
     ] {
         sarif["runs"][0]["invocations"] =
             serde_json::json!([{ "executionSuccessful": true, "endTimeUtc": when }]);
@@ -123,6 +125,18 @@ fn required_reports_missing_empty_and_too_old() {
         std::fs::write(&f, sarif.to_string()).expect("write");
         let (r, v) = gate(&p, &[f.to_str().expect("utf8")], &[]);
         assert_eq!(r.code, code, "{when}: {}", r.stderr);
+        if status == "future" {
+            assert_eq!(rule(&v, "sast")["status"], "blocked");
+            let why = rule(&v, "sast")["reason"]
+                .as_str()
+                .expect("reason")
+                .to_string();
+            assert!(
+                why.contains("scanned at 2099-01-01T00:00:00Z, after now"),
+                "{why}"
+            );
+            continue;
+        }
         assert_eq!(rule(&v, "sast")["status"], status, "{when}");
         if status == "blocked" {
             assert_eq!(
