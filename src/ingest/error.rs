@@ -109,8 +109,38 @@ impl InputError {
 
     /// Converts a serde_json error into a diagnostic pointing at the line and column.
     pub fn json(src: &Source, format: &str, e: &serde_json::Error) -> InputError {
+        Self::json_at(src, format, e, e.line(), e.column())
+    }
+
+    /// [`InputError::json`] for an error in a part of the file parsed on its own (`part`, a
+    /// slice of the file's bytes): the position is moved to where the part sits in the file.
+    pub fn json_in(src: &Source, part: &str, format: &str, e: &serde_json::Error) -> InputError {
+        let text = src.json();
+        let base = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        if base > text.len() || e.line() == 0 {
+            return Self::json(src, format, e);
+        }
+        let within = offset_of(part.as_bytes(), e.line(), e.column());
+        let at = (base + within).min(text.len());
+        let before = text.get(..at).unwrap_or_default();
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let col = at
+            - before
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        Self::json_at(src, format, e, line, col)
+    }
+
+    fn json_at(
+        src: &Source,
+        format: &str,
+        e: &serde_json::Error,
+        line: usize,
+        col: usize,
+    ) -> InputError {
         use serde_json::error::Category;
-        let (line, col) = (e.line(), e.column());
         let inner = e.to_string();
         // serde_json appends " at line L column C"; keep our own wording of the position.
         let what = inner

@@ -7,6 +7,7 @@
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::finding::{Finding, Kind, Package, PackageClass, ScanStatus, Severity};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -76,10 +77,12 @@ struct TResult<'a> {
     class: Str<'a>,
     #[serde(rename = "Type", borrow)]
     kind: Str<'a>,
+    /// Read one entry at a time ([`each`]): a 1 GB report never holds all its raw entries and
+    /// all its findings at once.
     #[serde(borrow)]
-    vulnerabilities: Option<Vec<Vuln<'a>>>,
+    vulnerabilities: Option<Vec<&'a RawValue>>,
     #[serde(borrow)]
-    misconfigurations: Option<Vec<Misconf<'a>>>,
+    misconfigurations: Option<Vec<&'a RawValue>>,
     #[serde(borrow)]
     secrets: Option<Vec<Secret<'a>>>,
     #[serde(borrow)]
@@ -210,6 +213,8 @@ fn layer_id(l: &Option<Layer<'_>>) -> Option<String> {
 
 /// How the results of one report are read: what was scanned and where the results sit.
 struct Scope<'r> {
+    /// The format's name in error messages.
+    format: &'static str,
     /// An image scan: OS packages are known, `container_scanning` is what it provides.
     image: bool,
     target: Option<&'r str>,
@@ -222,9 +227,11 @@ pub fn is_legacy(first: &Probe) -> bool {
     first.has("Target") && (first.has("Vulnerabilities") || first.has("Type"))
 }
 
+const LEGACY: &str = "Trivy JSON (before 0.20, a top-level array)";
+
 /// Trivy before 0.20: the report is the array of results, without SchemaVersion or metadata.
 pub fn parse_legacy(src: &Source) -> Result<Parsed, InputError> {
-    let results: Vec<TResult> = src.parse_json("Trivy JSON (before 0.20, a top-level array)")?;
+    let results: Vec<TResult> = src.parse_json(LEGACY)?;
     let mut out = Parsed::new(src, Trivy::NAME);
     let image = results.iter().any(|r| {
         r.class.as_deref() == Some("os-pkgs")
@@ -234,6 +241,7 @@ pub fn parse_legacy(src: &Source) -> Result<Parsed, InputError> {
                     .is_some_and(|t| PackageClass::from_type(t) == PackageClass::Os)
     });
     let scope = Scope {
+        format: LEGACY,
         image,
         target: None,
         resource: None,
@@ -241,7 +249,7 @@ pub fn parse_legacy(src: &Source) -> Result<Parsed, InputError> {
     if image {
         out.meta.kinds.push("container_scanning");
     }
-    read_results(&mut out, results, &scope);
+    read_results(src, &mut out, results, &scope)?;
     if !image {
         out.meta.kinds.push("dependency_scanning");
     }
@@ -269,11 +277,12 @@ fn parse_k8s(src: &Source) -> Result<Parsed, InputError> {
             errors.push(format!("{name}: {}", first_line(&e)));
         }
         let scope = Scope {
+            format: "Trivy Kubernetes JSON",
             image: false,
             target: Some(&name),
             resource: Some(&name),
         };
-        read_results(&mut out, r.results, &scope);
+        read_results(src, &mut out, r.results, &scope)?;
     }
     if !errors.is_empty() {
         // A resource Trivy could not scan is a part of the cluster nobody looked at.
@@ -287,6 +296,16 @@ fn parse_k8s(src: &Source) -> Result<Parsed, InputError> {
     out.meta.kinds.sort();
     out.meta.kinds.dedup();
     Ok(out)
+}
+
+/// One entry of a result, parsed from its slice of the file; errors point into the file.
+fn each<'a, T: Deserialize<'a>>(
+    src: &Source,
+    scope: &Scope<'_>,
+    raw: &'a RawValue,
+) -> Result<T, InputError> {
+    serde_json::from_str(raw.get())
+        .map_err(|e| InputError::json_in(src, raw.get(), scope.format, &e))
 }
 
 fn first_line(s: &str) -> &str {
@@ -334,18 +353,24 @@ impl ReportFormat for Trivy {
         }
         let target = out.meta.target.clone();
         let scope = Scope {
+            format: "Trivy JSON",
             image,
             target: target.as_deref(),
             resource: None,
         };
-        read_results(&mut out, report.results.unwrap_or_default(), &scope);
+        read_results(src, &mut out, report.results.unwrap_or_default(), &scope)?;
         out.meta.kinds.sort();
         out.meta.kinds.dedup();
         Ok(out)
     }
 }
 
-fn read_results(out: &mut Parsed, results: Vec<TResult<'_>>, scope: &Scope<'_>) {
+fn read_results(
+    src: &Source,
+    out: &mut Parsed,
+    results: Vec<TResult<'_>>,
+    scope: &Scope<'_>,
+) -> Result<(), InputError> {
     let image = scope.image;
     let report_target = scope.target.map(String::from);
     let resource = scope.resource.map(String::from);
@@ -380,7 +405,8 @@ fn read_results(out: &mut Parsed, results: Vec<TResult<'_>>, scope: &Scope<'_>) 
         } else {
             report_target.clone().or_else(|| target.clone())
         };
-        for v in r.vulnerabilities.into_iter().flatten() {
+        for raw in r.vulnerabilities.into_iter().flatten() {
+            let v: Vuln = each(src, scope, raw)?;
             let mut f = Finding::new(v.id.as_ref(), Kind::Vulnerability, Trivy::NAME);
             f.aliases = v
                 .vendor_ids
@@ -424,7 +450,8 @@ fn read_results(out: &mut Parsed, results: Vec<TResult<'_>>, scope: &Scope<'_>) 
             f.published = s(&v.published_date);
             out.findings.push(f);
         }
-        for m in r.misconfigurations.into_iter().flatten() {
+        for raw in r.misconfigurations.into_iter().flatten() {
+            let m: Misconf = each(src, scope, raw)?;
             if m.status.as_deref() != Some("FAIL") {
                 continue;
             }
@@ -471,4 +498,5 @@ fn read_results(out: &mut Parsed, results: Vec<TResult<'_>>, scope: &Scope<'_>) 
             out.findings.push(f);
         }
     }
+    Ok(())
 }

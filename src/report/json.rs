@@ -28,7 +28,10 @@ pub struct Report<'a> {
     pub policy: &'a str,
     pub summary: Summary,
     pub inputs: Vec<Input<'a>>,
-    pub findings: Vec<FindingOut<'a>>,
+    /// Written one at a time as the report is serialised, never collected: a run with a
+    /// million findings does not hold a second copy of them.
+    #[schemars(with = "Vec<FindingOut<'static>>")]
+    pub findings: Findings<'a>,
     pub acceptances: Vec<AcceptanceOut<'a>>,
     /// Each `--image`, what was found and every rule applied to it.
     pub images: Vec<ImageOut<'a>>,
@@ -273,7 +276,7 @@ impl<'a> Report<'a> {
                     created: r.created,
                 })
                 .collect(),
-            findings: d.findings.iter().map(|f| finding(v, f)).collect(),
+            findings: Findings(v),
             acceptances: d
                 .acceptances
                 .iter()
@@ -347,6 +350,16 @@ impl<'a> Report<'a> {
                 .collect(),
             warnings: v.warnings(),
         }
+    }
+}
+
+/// The findings of a [`Report`], serialised lazily from the decision.
+pub struct Findings<'a>(&'a View<'a>);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        s.collect_seq(v.decision.findings.iter().map(|f| finding(v, f)))
     }
 }
 
