@@ -25,7 +25,7 @@ export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$here/target}"
 
 build() {
     # --target keeps RUSTFLAGS (and the instrumentation) off build scripts and proc macros.
-    cargo build --manifest-path "$here/Cargo.toml" --release --target "$host" --bins
+    cargo build ${FUZZ_LOCKED:+--locked} --manifest-path "$here/Cargo.toml" --release --target "$host" --bins
 }
 
 # Seeds: the repository's real fixtures for each target, plus the regressions.

@@ -210,14 +210,20 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
             ticket: a.ticket,
         };
         let old = if path.exists() {
-            match std::fs::read_to_string(&path) {
+            let read = crate::ingest::source::read_file(&path).map_err(|e| e.to_string());
+            match read.and_then(|b| String::from_utf8(b).map_err(|_| "is not UTF-8 text".into())) {
                 Ok(t) => t,
                 Err(e) => return refuse(format!("cannot read {}: {e}", path.display()), None),
             }
         } else {
             String::new()
         };
-        let mut new = workflow::append(&old, &entry);
+        let Some(mut new) = workflow::append(&old, &entry) else {
+            return refuse(
+                format!("cannot append to {}: its `acceptances` list is written inline", path.display()),
+                Some("write the list as a block (one `- id: ...` entry per item) and run accept again".into()),
+            );
+        };
         if let Some(key) = a.sign_key {
             if role > ApproverRole::Team {
                 return refuse(

@@ -126,7 +126,10 @@ pub fn acceptances_edit(data: &[u8]) {
         expires: day,
         ticket: None,
     };
-    let edited = append(text, &entry);
+    // A list written inline cannot be appended to as text; `accept` says so.
+    let Some(edited) = append(text, &entry) else {
+        return;
+    };
     let parsed = YamlFile::parse::<AcceptancesFile>("a.yaml".into(), edited.clone());
     let Ok((after, file)) = parsed else {
         panic!("appending to a valid acceptances file broke it:\n{edited}");

@@ -52,62 +52,115 @@ pub fn scalar(s: &str) -> String {
 }
 
 /// The file's text with `e` appended to its `acceptances` list, in the indentation the list
-/// already uses. An empty or missing file becomes a new acceptances file.
-pub fn append(text: &str, e: &Entry) -> String {
-    let mut out = if text.trim().is_empty() {
-        "version: 1\nacceptances:\n".to_string()
-    } else {
-        let mut t = String::with_capacity(text.len() + 512);
-        for line in text.split_inclusive('\n') {
-            // an empty inline list becomes a block list the entry can join
-            let trimmed = line.trim_end();
-            if trimmed.starts_with("acceptances:")
-                && trimmed["acceptances:".len()..].trim().starts_with("[]")
-            {
-                t.push_str("acceptances:\n");
-            } else {
-                t.push_str(line);
-            }
+/// already uses, right after the list's last line (other top-level keys may follow it). An empty
+/// file becomes a new acceptances file; a file without the key, or with `acceptances: []` or
+/// `null`, gets a block list. `None` when the list is written in a form that cannot be appended
+/// to as text (a flow list with entries, `acceptances: [{...}]`).
+pub fn append(text: &str, e: &Entry) -> Option<String> {
+    if text.trim().is_empty() {
+        let mut out = "version: 1\nacceptances:\n".to_string();
+        push_entry(&mut out, e, 2);
+        return Some(out);
+    }
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len() + 512);
+    let Some(key) = lines
+        .iter()
+        .position(|l| top_level_key(l) == Some("acceptances"))
+    else {
+        out.push_str(text);
+        if !out.ends_with('\n') {
+            out.push('\n');
         }
-        if !t.ends_with('\n') {
-            t.push('\n');
-        }
-        if !t.ends_with("acceptances:\n") {
-            t.push('\n');
-        }
-        t
+        out.push_str("acceptances:\n");
+        push_entry(&mut out, e, 2);
+        return Some(out);
     };
-    let indent = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("- id:"))
-        .map(|l| l.len() - l.trim_start().len())
-        .unwrap_or(2);
+    let value = lines.get(key).map_or("", |l| after_key(l));
+    let block = match value {
+        "" => true,
+        "[]" | "null" | "~" => false,
+        _ => return None,
+    };
+    // The list runs until the next top-level key or document marker.
+    let end = lines
+        .iter()
+        .enumerate()
+        .skip(key + 1)
+        .find(|(_, l)| top_level_key(l).is_some() || l.starts_with("---") || l.starts_with("..."))
+        .map_or(lines.len(), |(i, _)| i);
+    let items = lines.get(key + 1..end).unwrap_or_default();
+    let indent = items
+        .iter()
+        .find(|l| l.trim_start().starts_with("- "))
+        .map_or(2, |l| l.len() - l.trim_start().len());
+    for (i, line) in lines.iter().enumerate() {
+        if i == key && !block {
+            out.push_str("acceptances:\n");
+        } else {
+            out.push_str(line);
+        }
+        if i + 1 == end {
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            push_entry(&mut out, e, indent);
+        }
+    }
+    Some(out)
+}
+
+/// The key of a line that starts a top-level mapping entry (`acceptances:`, `"version": 1`).
+fn top_level_key(line: &str) -> Option<&str> {
+    let first = line.chars().next()?;
+    if first.is_whitespace() || matches!(first, '#' | '-' | '[' | '{' | '%') {
+        return None;
+    }
+    let (k, _) = line.split_once(':')?;
+    Some(k.trim().trim_matches(['"', '\'']))
+}
+
+/// What follows `key:` on its line, without a trailing comment.
+fn after_key(line: &str) -> &str {
+    let rest = line.split_once(':').map_or("", |(_, r)| r);
+    let rest = match rest.find(" #") {
+        Some(i) => rest.get(..i).unwrap_or(rest),
+        None => rest,
+    };
+    let rest = rest.trim();
+    if rest.starts_with('#') {
+        ""
+    } else {
+        rest
+    }
+}
+
+fn push_entry(out: &mut String, e: &Entry, indent: usize) {
     let pad = " ".repeat(indent);
     let field = |out: &mut String, k: &str, v: &str| {
         out.push_str(&format!("{pad}  {k}: {v}\n"));
     };
     out.push_str(&format!("{pad}- id: {}\n", scalar(&e.id)));
-    field(&mut out, "finding", &scalar(e.finding));
+    field(out, "finding", &scalar(e.finding));
     if let Some(p) = e.package {
-        field(&mut out, "package", &scalar(p));
+        field(out, "package", &scalar(p));
     }
-    field(&mut out, "product", &scalar(e.product));
-    field(&mut out, "risk", e.risk.as_str());
+    field(out, "product", &scalar(e.product));
+    field(out, "risk", e.risk.as_str());
     field(
-        &mut out,
+        out,
         "reason",
         &serde_json::to_string(e.reason).unwrap_or_default(),
     );
-    field(&mut out, "requested_by", &scalar(e.requested_by));
+    field(out, "requested_by", &scalar(e.requested_by));
     if let Some(a) = e.approved_by {
-        field(&mut out, "approved_by", &scalar(a));
+        field(out, "approved_by", &scalar(a));
     }
-    field(&mut out, "created", &e.created.to_string());
-    field(&mut out, "expires", &e.expires.to_string());
+    field(out, "created", &e.created.to_string());
+    field(out, "expires", &e.expires.to_string());
     if let Some(t) = e.ticket {
-        field(&mut out, "ticket", &scalar(t));
+        field(out, "ticket", &scalar(t));
     }
-    out
 }
 
 /// The text with `key: value` inserted after line `after` (1-based), indented like that line.
@@ -159,7 +212,7 @@ mod tests {
     fn appending_keeps_comments_and_indentation() {
         let text =
             "# keep me\nversion: 1\nacceptances:\n    - id: ACC-0001 # first\n      finding: X\n";
-        let out = append(text, &entry());
+        let out = append(text, &entry()).unwrap();
         assert!(out.starts_with(text), "{out}");
         assert!(
             out.contains("\n    - id: ACC-0002\n      finding: CVE-2019-11358\n"),
@@ -175,13 +228,36 @@ mod tests {
 
     #[test]
     fn empty_lists_and_files_are_handled() {
-        let out = append("version: 1\nacceptances: []   # none yet\n", &entry());
+        let out = append("version: 1\nacceptances: []   # none yet\n", &entry()).unwrap();
         let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
         assert_eq!(v["acceptances"][0]["id"].as_str(), Some("ACC-0002"));
-        let out = append("", &entry());
+        let out = append("", &entry()).unwrap();
         let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
         assert_eq!(v["version"].as_u64(), Some(1));
         assert_eq!(v["acceptances"][0]["created"].as_str(), Some("2026-11-23"));
+    }
+
+    #[test]
+    fn the_list_need_not_be_last_nor_present() {
+        // found by the acceptances_edit fuzz target: a file with no `acceptances` key
+        let out = append("version: 1\n  # a comment\n", &entry()).unwrap();
+        let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        assert_eq!(v["acceptances"][0]["id"].as_str(), Some("ACC-0002"));
+        // a list followed by another key: the entry joins the list, not the key after it
+        let text = "acceptances:\n- id: ACC-0001\n  finding: X\n\nversion: 1\n";
+        let out = append(text, &entry()).unwrap();
+        let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        assert_eq!(
+            v["acceptances"][1]["id"].as_str(),
+            Some("ACC-0002"),
+            "{out}"
+        );
+        assert_eq!(v["version"].as_u64(), Some(1));
+        let out = append("version: 1\nacceptances: null\n", &entry()).unwrap();
+        let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        assert_eq!(v["acceptances"][0]["id"].as_str(), Some("ACC-0002"));
+        // a flow list with entries cannot be appended to as text
+        assert!(append("version: 1\nacceptances: [{id: A}]\n", &entry()).is_none());
     }
 
     #[test]
