@@ -250,6 +250,48 @@ fn tools_riskgate_does_not_read_are_named_with_what_to_run_instead() {
     }
 }
 
+/// Trivy's own golden outputs (integration/testdata): every vulnerability, failed
+/// misconfiguration, secret and license entry becomes exactly one finding, counted here from
+/// the JSON independently of riskgate's reader.
+#[test]
+fn every_entry_of_trivys_golden_outputs_becomes_a_finding() {
+    use serde_json::Value;
+    fn entries(results: &Value) -> usize {
+        let list = |r: &Value, k: &str| r.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+        results.as_array().map_or(0, |rs| {
+            rs.iter()
+                .map(|r| {
+                    let failed = r
+                        .get("Misconfigurations")
+                        .and_then(Value::as_array)
+                        .map_or(0, |m| m.iter().filter(|m| m["Status"] == "FAIL").count());
+                    list(r, "Vulnerabilities") + list(r, "Secrets") + list(r, "Licenses") + failed
+                })
+                .sum()
+        })
+    }
+    let mut all = Vec::new();
+    files(&corpus().join("trivy"), &mut all);
+    let mut checked = 0;
+    for p in &all {
+        let Ok(v) = serde_json::from_slice::<Value>(&std::fs::read(p).unwrap()) else {
+            continue;
+        };
+        let expected = if v.get("SchemaVersion").is_some() {
+            entries(&v["Results"])
+        } else if let Some(rs) = v.get("Resources").and_then(Value::as_array) {
+            rs.iter().map(|r| entries(&r["Results"])).sum()
+        } else {
+            continue;
+        };
+        let src = Source::read(p).unwrap();
+        let parsed = parse_report(&src).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert_eq!(parsed.findings.len(), expected, "{}", p.display());
+        checked += 1;
+    }
+    assert!(checked > 80, "only {checked} Trivy goldens checked");
+}
+
 /// What riskgate reads from every corpus file, as one reviewed snapshot.
 #[test]
 fn every_corpus_file_reads_as_recorded() {

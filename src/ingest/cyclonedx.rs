@@ -21,8 +21,10 @@ struct Bom {
     metadata: Option<Metadata>,
     #[serde(default, deserialize_with = "null_is_empty")]
     components: Vec<Component>,
-    #[serde(default, deserialize_with = "null_is_empty")]
-    vulnerabilities: Vec<Vuln>,
+    /// Absent in a BOM that is only an inventory (Trivy's `--format cyclonedx` without
+    /// `--scanners vuln`): that is not a scan, and is refused.
+    #[serde(default)]
+    vulnerabilities: Option<Vec<Vuln>>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +152,13 @@ impl ReportFormat for CycloneDx {
                 help: Some("riskgate reads CycloneDX 1.x JSON".into()),
             });
         }
+        let Some(vulnerabilities) = bom.vulnerabilities else {
+            return Err(InputError::Invalid {
+                path: src.path.clone(),
+                message: "this CycloneDX BOM has no `vulnerabilities`: it is an inventory of components, not the result of a vulnerability scan".into(),
+                help: Some("scan it and pass the scan (`trivy sbom --format json bom.cdx.json`, `grype sbom:bom.cdx.json -o json`), or write the BOM with vulnerabilities (`trivy ... --format cyclonedx --scanners vuln`)".into()),
+            });
+        };
         let mut out = Parsed::new(src, Self::NAME);
         out.meta.created = ts(bom.metadata.as_ref().and_then(|m| m.timestamp.as_deref()));
         let subject = bom.metadata.as_ref().and_then(|m| m.component.as_ref());
@@ -163,7 +172,7 @@ impl ReportFormat for CycloneDx {
         }
         let image = subject.and_then(|c| c.kind.as_deref()) == Some("container");
         let mut findings = 0usize;
-        for v in &bom.vulnerabilities {
+        for v in &vulnerabilities {
             let Some(id) = nonempty(v.id.as_deref()) else {
                 return Err(InputError::invalid(
                     &src.path,

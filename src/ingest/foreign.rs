@@ -114,6 +114,32 @@ fn object(p: &Probe) -> Option<Foreign> {
             "generate ZAP's SARIF report (template `sarif-json`), or use GitLab's DAST report",
         );
     }
+    if p.has("spdxVersion") || p.has("SPDXID") {
+        return foreign(
+            "an SPDX SBOM (a list of packages, not findings)",
+            "scan the SBOM and give riskgate the scan: `trivy sbom --format json sbom.spdx.json` or `grype sbom:sbom.spdx.json -o json`",
+        );
+    }
+    if p.has("Findings") && p.keys().count() == 1 {
+        return foreign(
+            "an AWS Security Finding Format (ASFF) export",
+            "give riskgate the scanner's own JSON or SARIF output (for Trivy, `--format json`)",
+        );
+    }
+    if has_all(p, &["detector", "manifests"]) || has_all(p, &["detector", "version", "job"]) {
+        return foreign(
+            "a GitHub dependency snapshot (packages, not findings)",
+            "give riskgate the scan itself (for Trivy, `--format json`)",
+        );
+    }
+    if p.keys()
+        .all(|k| k == "vulnerabilities" || k == "misconfigurations")
+    {
+        return foreign(
+            "a list of finding ids without their packages or locations (`trivy k8s --report summary` style)",
+            "run `trivy k8s --format json --report all`",
+        );
+    }
     if p.has("error") && p.keys().count() == 1 {
         return foreign(
             "an error object, not a report (`npm audit` writes one when the audit could not run)",
@@ -130,6 +156,12 @@ fn object(p: &Probe) -> Option<Foreign> {
 }
 
 fn array_element(p: &Probe) -> Option<Foreign> {
+    if p.has("check_name") && p.has("fingerprint") && p.has("location") {
+        return foreign(
+            "a GitLab Code Quality report (a rendering for the merge request widget)",
+            "give riskgate the scanner's own JSON or SARIF output",
+        );
+    }
     if p.has("RuleID") && (p.has("Secret") || p.has("Match") || p.has("StartLine"))
         || p.has("offender") && p.has("rule")
     {
@@ -194,6 +226,12 @@ fn xml(text: &[u8]) -> Option<Foreign> {
         return foreign(
             "a CycloneDX BOM in XML",
             "riskgate reads CycloneDX JSON: convert it with `cyclonedx convert --input-file bom.xml --output-format json --output-file bom.json` or ask the tool for JSON",
+        );
+    }
+    if head.contains("<!doctype html") || head.contains("<html") {
+        return foreign(
+            "an HTML report",
+            "ask the scanner for JSON or SARIF output (for Trivy, `--format json`)",
         );
     }
     if head.contains("<testsuites") || head.contains("<testsuite") {
