@@ -469,5 +469,15 @@ mod tests {
             ..f.clone()
         };
         assert_eq!(failing(&old), ["signature", "base_age"]);
+        // A base "built" in the future does not pass the age check forever.
+        let future = ImageFacts {
+            base: Some(BaseFacts {
+                name: Some("reg/base/alpine:3".into()),
+                created: Some("2099-01-01T00:00:00Z".into()),
+                ..Default::default()
+            }),
+            ..f.clone()
+        };
+        assert_eq!(failing(&future), ["signature", "base_age"]);
     }
 }
