@@ -838,3 +838,55 @@ fn scanner_status_is_a_guardrail_fact() {
     let bad = GUARDRAILS.replace("when: { kind: secret }", "when: { status: wont_fix }");
     assert!(YamlFile::parse::<Guardrails>("guardrails.yaml".into(), bad).is_err());
 }
+
+#[test]
+fn every_cve_alias_counts_for_kev_epss_and_never_accept() {
+    // A GHSA whose vendor ids are an unrelated CVE and Log4Shell: canonicalised, its id is the
+    // lowest CVE (CVE-2021-0001), but Log4Shell is in KEV and must count.
+    let mut f = Finding::new("GHSA-aaaa-bbbb-cccc", Kind::Vulnerability, "trivy");
+    f.aliases = vec!["CVE-2021-0001".into(), "CVE-2021-44228".into()];
+    f.severity = Severity::Low;
+    f.package = lib("X", Severity::Low).package;
+    f.location.path = Some("package-lock.json".into());
+    f.fixed_version = Some("2.17.1".into());
+    f.canonicalise();
+    assert_eq!(f.id, "CVE-2021-0001");
+    let mut r = Run::new();
+    r.kev = Some(real_kev());
+    let (risk, status, never) = r.decide(&[f.clone()], &[], |d| {
+        (
+            d.findings[0].risk,
+            d.findings[0].status,
+            d.findings[0].never_accept.clone(),
+        )
+    });
+    assert_eq!(risk, RiskLevel::Critical, "KEV through an alias");
+    assert_eq!(status, Status::Blocked);
+    assert!(
+        never.is_some(),
+        "never_accept {{kev, internet, fix}} matches through the alias"
+    );
+    // EPSS: the highest score over the CVE aliases
+    let csv = "cve,epss,percentile\nCVE-2021-0001,0.01,0.1\nCVE-2021-44228,0.97,0.99\n";
+    let mut r = Run::new();
+    r.epss = Some(Epss::parse(&Source::from_bytes("epss.csv", csv.as_bytes().to_vec())).unwrap());
+    let steps = r.decide(&[f], &[], |d| d.findings[0].risk_steps.clone());
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.describe().contains("{epss: >=0.5} raise 1")),
+        "{steps:?}"
+    );
+    // never_accept ids compare case-insensitively, as acceptances do
+    let g = GUARDRAILS.replace(r#"{ id: "LEAK-*" }"#, r#"{ id: "CVE-2022-1111" }"#);
+    let r = Run {
+        guard: guard(&g),
+        ..Run::new()
+    };
+    let lower = lib("cve-2022-1111", Severity::Medium);
+    let (status, never) = r.decide(&[lower], &[], |d| {
+        (d.findings[0].status, d.findings[0].never_accept.clone())
+    });
+    assert_eq!(status, Status::Blocked);
+    assert!(never.is_some());
+}

@@ -452,11 +452,19 @@ impl<'p> Engine<'p> {
     where
         'p: 'a,
     {
-        let cve = f.cve();
+        // Every CVE among the finding's ids and aliases counts: a GHSA whose vendor ids are
+        // [CVE-A, CVE-B] is in KEV when either is, and its EPSS is the higher of the two.
+        let cves = || f.ids().filter(|i| crate::finding::is_cve(i));
         Facts {
             finding: f,
-            kev: cve.is_some_and(|c| inputs.kev.is_some_and(|k| k.get(c).is_some())),
-            epss: cve.and_then(|c| inputs.epss.and_then(|e| e.get(c)).map(|s| s.probability)),
+            kev: inputs
+                .kev
+                .is_some_and(|k| cves().any(|c| k.get(c).is_some())),
+            epss: inputs.epss.and_then(|e| {
+                cves()
+                    .filter_map(|c| e.get(c).map(|s| s.probability))
+                    .reduce(f64::max)
+            }),
             product: self.product,
             layer: inputs.base_layers.and_then(|base| {
                 let l = f.location.layer_digest.as_deref()?;

@@ -4,7 +4,7 @@ use crate::finding::Finding;
 use crate::policy::guardrails::{Cmp, When};
 use crate::policy::levels::{LayerKind, OneOrMany, RiskLevel};
 use crate::policy::ownership::Product;
-use globset::{Glob, GlobMatcher};
+use globset::GlobMatcher;
 use std::fmt::{self, Write};
 
 /// What a condition may test about one finding: the finding itself, threat intel about it, the
@@ -28,7 +28,11 @@ impl<'p> Cond<'p> {
         let id = match &when.id {
             None => None,
             Some(g) => Some(
-                Glob::new(g)
+                // Ids compare case-insensitively, as acceptances compare them: `cve-2022-1111`
+                // in a report is CVE-2022-1111 to never_accept too.
+                globset::GlobBuilder::new(g)
+                    .case_insensitive(true)
+                    .build()
                     .map_err(|e| format!("bad glob `{g}`: {}", e.kind()))?
                     .compile_matcher(),
             ),
