@@ -251,3 +251,44 @@ fn trivy_before_0_20_is_read_and_unknown_arrays_are_not() {
         &["unrecognised input format"],
     );
 }
+
+#[test]
+fn a_vex_document_given_as_a_report_is_refused() {
+    let r = run(riskgate()
+        .args(["check", "--now", "2026-11-23T12:00:00Z", "--report"])
+        .arg(fixture("trivy/alpine-310.json"))
+        .arg("--report")
+        .arg(fixture("openvex/vex-v0.2.0.json")));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("openvex VEX document, not a scan report"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--vex"), "{}", r.stderr);
+}
+
+#[test]
+fn only_accepted_sarif_suppressions_suppress() {
+    let log = |status: &str| {
+        format!(
+            r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"CodeQL"}}}},"results":[
+              {{"ruleId":"py/sql-injection","level":"error","message":{{"text":"m"}},
+                "properties":{{"security-severity":"9.8"}},
+                "suppressions":[{{"kind":"inSource"{status}}}]}}]}}]}}"#
+        )
+    };
+    for (status, suppressed) in [
+        ("", true),
+        (r#","status":"accepted""#, true),
+        (r#","status":"rejected""#, false),
+        (r#","status":"underReview""#, false),
+        (r#","status":"Rejected""#, false), // misspelt: not an accepted suppression
+    ] {
+        let p = tmp("suppressed.sarif", log(status).as_bytes());
+        let parsed =
+            riskgate::ingest::parse_report(&riskgate::ingest::Source::read(&p).unwrap()).unwrap();
+        assert_eq!(parsed.findings.is_empty(), suppressed, "{status}");
+        assert_eq!(parsed.meta.suppressed, usize::from(suppressed), "{status}");
+    }
+}

@@ -426,10 +426,11 @@ impl ReportFormat for Sarif {
                     continue;
                 }
                 if let Some(s) = &r.suppressions {
-                    // An empty array means "considered, not suppressed"; a rejected suppression
-                    // does not suppress either.
+                    // An empty array means "considered, not suppressed". Only an accepted
+                    // suppression (SARIF §3.35.3: `accepted`, or no status) suppresses:
+                    // `rejected`, `underReview` and anything misspelt do not.
                     if s.iter()
-                        .any(|s| !matches!(s.status.as_deref(), Some("rejected" | "underReview")))
+                        .any(|s| matches!(s.status.as_deref(), None | Some("accepted")))
                     {
                         suppressed += 1;
                         continue;
