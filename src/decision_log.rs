@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// The hex sha256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    crate::verify::hex(&Sha256::digest(bytes))
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// `sha256:<hex>` of a file, or why it could not be read.

@@ -365,14 +365,8 @@ impl Finding {
     }
 
     fn identity_hash(&self) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = Sha256::digest(self.identity_key().as_bytes());
-        let mut s = String::with_capacity(32);
-        for b in &digest[..16] {
-            s.push(HEX[(b >> 4) as usize] as char);
-            s.push(HEX[(b & 15) as usize] as char);
-        }
-        s
+        hex::encode(&digest[..16])
     }
 
     /// Folds another report of the same finding into this one. Where tools disagree on severity

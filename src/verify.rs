@@ -60,16 +60,6 @@ pub fn sha256(bytes: &[u8]) -> String {
     format!("sha256:{}", crate::decision_log::sha256_hex(bytes))
 }
 
-/// Lower-case hex of raw bytes.
-pub fn hex(raw: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(raw.len() * 2);
-    for b in raw {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 #[derive(Deserialize)]
 struct SimpleSigning {
     critical: Critical,
@@ -322,7 +312,7 @@ fn bundle_with_key(
         (Some(m), None) => {
             let sig = b64(&m.signature)?;
             if let Some(md) = &m.message_digest {
-                if md.algorithm != "SHA2_256" || hex(&b64(&md.digest)?) != hex_of(digest) {
+                if md.algorithm != "SHA2_256" || hex::encode(b64(&md.digest)?) != hex_of(digest) {
                     return Err("the bundle's message digest is not this file's".into());
                 }
             }

@@ -906,7 +906,7 @@ fn decision_record(
         let digest = if p.as_os_str() == crate::ingest::STDIN {
             // standard input cannot be read twice: its digest was taken when it was read
             let raw = crate::ingest::stdin_sha256().ok_or("standard input was not read")?;
-            format!("sha256:{}", crate::verify::hex(raw))
+            format!("sha256:{}", hex::encode(raw))
         } else {
             file_digest(p)?
         };

@@ -463,9 +463,10 @@ impl ReportFormat for Sarif {
                         let digest = <sha2::Sha256 as sha2::Digest>::digest(
                             format!("{tool}\0{text}").as_bytes(),
                         );
-                        let hex: String =
-                            digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-                        format!("{tool}-{hex}")
+                        format!(
+                            "{tool}-{}",
+                            hex::encode(digest.get(..6).unwrap_or_default())
+                        )
                     }
                 };
                 let rule_props = rule.and_then(|x| x.properties.as_ref());
