@@ -9,6 +9,15 @@ pub struct Foreign {
     pub instead: &'static str,
 }
 
+/// checkov's JSON, an object or an array of them (one per framework).
+const CHECKOV: Foreign = Foreign {
+    what: "checkov's JSON output",
+    instead: "run `checkov -o sarif` (it writes results_sarif.sarif)",
+};
+
+/// For govulncheck's JSON, in any of its three shapes.
+const GOVULNCHECK_SARIF: &str = "run `govulncheck -format sarif ./... > govulncheck.sarif`";
+
 const fn foreign(what: &'static str, instead: &'static str) -> Option<Foreign> {
     Some(Foreign { what, instead })
 }
@@ -64,10 +73,7 @@ fn object(p: &Probe) -> Option<Foreign> {
         );
     }
     if p.has("check_type") && p.has("results") || p.has("checkov_version") {
-        return foreign(
-            "checkov's JSON output",
-            "run `checkov -o sarif` (it writes results_sarif.sarif)",
-        );
+        return Some(CHECKOV);
     }
     if p.has("kics_version") || has_all(p, &["queries", "total_counter"]) {
         return foreign(
@@ -76,10 +82,7 @@ fn object(p: &Probe) -> Option<Foreign> {
         );
     }
     if has_all(p, &["Vulns", "Modules"]) || p.has("config") && p.keys().count() == 1 {
-        return foreign(
-            "govulncheck's JSON output",
-            "run `govulncheck -format sarif ./... > govulncheck.sarif`",
-        );
+        return foreign("govulncheck's JSON output", GOVULNCHECK_SARIF);
     }
     if p.has("advisories") && (p.has("actions") || p.has("muted")) {
         return foreign(
@@ -177,10 +180,7 @@ fn array_element(p: &Probe) -> Option<Foreign> {
         );
     }
     if p.has("check_type") && p.has("results") {
-        return foreign(
-            "checkov's JSON output",
-            "run `checkov -o sarif` (it writes results_sarif.sarif)",
-        );
+        return Some(CHECKOV);
     }
     if p.has("apiVersion") && (p.has("report") || p.has("kind")) {
         return foreign(
@@ -189,10 +189,7 @@ fn array_element(p: &Probe) -> Option<Foreign> {
         );
     }
     if p.has("config") || p.has("osv") || p.has("finding") {
-        return foreign(
-            "govulncheck's JSON output",
-            "run `govulncheck -format sarif ./... > govulncheck.sarif`",
-        );
+        return foreign("govulncheck's JSON output", GOVULNCHECK_SARIF);
     }
     None
 }
@@ -203,10 +200,7 @@ fn stream(first: &Probe) -> Option<Foreign> {
         return Some(f);
     }
     if first.has("config") || first.has("progress") || first.has("osv") || first.has("finding") {
-        return foreign(
-            "govulncheck's JSON stream",
-            "run `govulncheck -format sarif ./... > govulncheck.sarif`",
-        );
+        return foreign("govulncheck's JSON stream", GOVULNCHECK_SARIF);
     }
     foreign(
         "a stream of JSON documents, one per line (JSON Lines)",

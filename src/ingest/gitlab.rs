@@ -72,19 +72,13 @@ struct Location {
 impl Location {
     /// `GET http://host/path [param]` for DAST findings, the crash for fuzzing findings.
     fn endpoint(&self) -> Option<String> {
-        if let Some(host) = nonempty(self.hostname.as_deref()) {
+        if let Some(url) = self.url() {
             let mut e = String::new();
             if let Some(m) = nonempty(self.method.as_deref()) {
                 e.push_str(&m);
                 e.push(' ');
             }
-            e.push_str(host.trim_end_matches('/'));
-            if let Some(p) = nonempty(self.path.as_deref()) {
-                if !p.starts_with('/') {
-                    e.push('/');
-                }
-                e.push_str(&p);
-            }
+            e.push_str(&url);
             if let Some(param) = nonempty(self.param.as_deref()) {
                 e.push_str(&format!(" [{param}]"));
             }
@@ -93,6 +87,19 @@ impl Location {
         let crash = [self.crash_type.as_deref(), self.crash_state.as_deref()];
         let parts: Vec<String> = crash.iter().filter_map(|c| nonempty(*c)).collect();
         (!parts.is_empty()).then(|| parts.join(": "))
+    }
+
+    /// `http://host/path` of a DAST finding.
+    fn url(&self) -> Option<String> {
+        let host = nonempty(self.hostname.as_deref())?;
+        let mut url = host.trim_end_matches('/').to_string();
+        if let Some(p) = nonempty(self.path.as_deref()) {
+            if !p.starts_with('/') {
+                url.push('/');
+            }
+            url.push_str(&p);
+        }
+        Some(url)
     }
 
     /// The dependency, when it names a package (SAST reports of schema 2.x carry
@@ -236,13 +243,7 @@ impl ReportFormat for GitLab {
                     f.location.path = known(loc.and_then(|l| l.file.as_deref()));
                 }
             } else if let Some(endpoint) = loc.and_then(Location::endpoint) {
-                f.location.path = loc.and_then(|l| nonempty(l.hostname.as_deref())).map(|h| {
-                    format!(
-                        "{}{}",
-                        h.trim_end_matches('/'),
-                        loc.and_then(|l| l.path.as_deref()).unwrap_or("")
-                    )
-                });
+                f.location.path = loc.and_then(Location::url);
                 f.location.resource = Some(endpoint);
             } else {
                 f.location.path = known(loc.and_then(|l| l.file.as_deref()));

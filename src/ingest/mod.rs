@@ -201,6 +201,7 @@ const fn entry<F: ReportFormat>() -> (&'static str, Detector, Parser) {
 /// Every report format, most specific detectors first.
 const FORMATS: &[(&str, Detector, Parser)] = &[
     entry::<trivy::Trivy>(),
+    entry::<trivy::TrivyK8s>(),
     entry::<grype::Grype>(),
     entry::<sarif::Sarif>(),
     entry::<cyclonedx::CycloneDx>(),
@@ -217,6 +218,7 @@ pub fn parse_report(src: &Source) -> Result<Parsed, InputError> {
     // Keys that settle the format on their own, whatever follows.
     let decisive = |p: &Probe| {
         trivy::Trivy::detect(p)
+            || trivy::TrivyK8s::detect(p)
             || grype::Grype::detect(p)
             || cyclonedx::CycloneDx::detect(p)
             || npm_audit::NpmAudit::detect(p)
@@ -228,31 +230,13 @@ pub fn parse_report(src: &Source) -> Result<Parsed, InputError> {
     if let Some((_, _, parse)) = found {
         return parse(src);
     }
+    let mut empty_array = false;
     if probe.is_none() {
         match Probe::scan_array(src.json()) {
             Some(Some(first)) if trivy::is_legacy(&first) => return trivy::parse_legacy(src),
-            Some(None) => {
-                serde_json::from_slice::<serde::de::IgnoredAny>(src.json())
-                    .map_err(|e| InputError::json(src, "JSON", &e))?;
-                return Err(InputError::Unknown {
-                    path: src.path.clone(),
-                    help: "the file is an empty JSON array: Trivy before 0.20, gitleaks and trufflehog3 \
-                           all write `[]`, so it cannot show which scan ran or that it ran at all. \
-                           Give riskgate a format that names its scan (Trivy's current JSON, SARIF)."
-                        .into(),
-                });
-            }
+            Some(None) => empty_array = true,
             _ => {}
         }
-    }
-    if src.json().trim_ascii() == b"null" {
-        return Err(InputError::Unknown {
-            path: src.path.clone(),
-            help: "the file is the JSON value `null`: Trivy before 0.20 and gitleaks write it for a clean \
-                   scan, so it cannot show which scan ran or that it ran at all. Give riskgate a format \
-                   that names its scan (Trivy's current JSON, SARIF)."
-                .into(),
-        });
     }
     if let Some(f) = foreign::identify(src.json()) {
         return Err(InputError::Foreign {
@@ -264,6 +248,23 @@ pub fn parse_report(src: &Source) -> Result<Parsed, InputError> {
     // Tell a broken file from a well-formed file of a format we do not know.
     serde_json::from_slice::<serde::de::IgnoredAny>(src.json())
         .map_err(|e| InputError::json(src, "JSON", &e))?;
+    // What old Trivy, gitleaks and trufflehog3 write for a clean scan.
+    let unnamed = if empty_array {
+        Some("an empty JSON array: Trivy before 0.20, gitleaks and trufflehog3 all write `[]`")
+    } else if src.json().trim_ascii() == b"null" {
+        Some("the JSON value `null`: Trivy before 0.20 and gitleaks write it for a clean scan")
+    } else {
+        None
+    };
+    if let Some(what) = unnamed {
+        return Err(InputError::Unknown {
+            path: src.path.clone(),
+            help: format!(
+                "the file is {what}, so it cannot show which scan ran or that it ran at all. \
+                 Give riskgate a format that names its scan (Trivy's current JSON, SARIF)."
+            ),
+        });
+    }
     if probe.as_ref().is_some_and(kev::looks_like_kev) {
         return Err(InputError::Unknown {
             path: src.path.clone(),

@@ -233,13 +233,9 @@ const LEGACY: &str = "Trivy JSON (before 0.20, a top-level array)";
 pub fn parse_legacy(src: &Source) -> Result<Parsed, InputError> {
     let results: Vec<TResult> = src.parse_json(LEGACY)?;
     let mut out = Parsed::new(src, Trivy::NAME);
-    let image = results.iter().any(|r| {
-        r.class.as_deref() == Some("os-pkgs")
-            || r.class.is_none()
-                && r.kind
-                    .as_deref()
-                    .is_some_and(|t| PackageClass::from_type(t) == PackageClass::Os)
-    });
+    let image = results
+        .iter()
+        .any(|r| class_of(&r.class, &r.kind) == "os-pkgs");
     let scope = Scope {
         format: LEGACY,
         image,
@@ -256,6 +252,36 @@ pub fn parse_legacy(src: &Source) -> Result<Parsed, InputError> {
     out.meta.kinds.sort();
     out.meta.kinds.dedup();
     Ok(out)
+}
+
+/// A result's Class; Trivy before 0.20 wrote none, and its Type (an OS or a lockfile type)
+/// says which it is. Takes the two fields, not the result, so the result's lists can still be
+/// moved out while the class is borrowed.
+fn class_of<'a>(class: &'a Str<'_>, kind: &Str<'_>) -> &'a str {
+    match class.as_deref() {
+        Some(c) => c,
+        None => match kind.as_deref().map(PackageClass::from_type) {
+            Some(PackageClass::Os) => "os-pkgs",
+            Some(PackageClass::Library) => "lang-pkgs",
+            None => "",
+        },
+    }
+}
+
+/// `trivy k8s --format json`, told from an image or filesystem report by its `ClusterName`.
+pub struct TrivyK8s;
+
+impl ReportFormat for TrivyK8s {
+    const NAME: &'static str = Trivy::NAME;
+
+    fn detect(p: &Probe) -> bool {
+        p.has("ClusterName")
+            && (p.has("Resources") || p.has("Vulnerabilities") || p.has("Misconfigurations"))
+    }
+
+    fn parse(src: &Source) -> Result<Parsed, InputError> {
+        parse_k8s(src)
+    }
 }
 
 fn parse_k8s(src: &Source) -> Result<Parsed, InputError> {
@@ -317,17 +343,9 @@ impl ReportFormat for Trivy {
 
     fn detect(p: &Probe) -> bool {
         p.has("SchemaVersion") && (p.has("Results") || p.has("ArtifactName"))
-            || p.has("ClusterName")
-                && (p.has("Resources") || p.has("Vulnerabilities") || p.has("Misconfigurations"))
     }
 
     fn parse(src: &Source) -> Result<Parsed, InputError> {
-        let settled = |p: &Probe| p.has("SchemaVersion") || p.has("ClusterName");
-        if Probe::scan_until(src.json(), settled)
-            .is_some_and(|p| p.has("ClusterName") && !p.has("SchemaVersion"))
-        {
-            return parse_k8s(src);
-        }
         let report: Report = src.parse_json("Trivy JSON")?;
         if report.schema_version != Some(2) {
             return Err(InputError::Invalid {
@@ -375,15 +393,7 @@ fn read_results(
     let report_target = scope.target.map(String::from);
     let resource = scope.resource.map(String::from);
     for r in results {
-        // Trivy before 0.20 wrote no Class: the result's Type (an OS or a lockfile type) says it.
-        let class = match r.class.as_deref() {
-            Some(c) => c,
-            None => match r.kind.as_deref().map(PackageClass::from_type) {
-                Some(PackageClass::Os) => "os-pkgs",
-                Some(PackageClass::Library) => "lang-pkgs",
-                None => "",
-            },
-        };
+        let class = class_of(&r.class, &r.kind);
         let target = nonempty(Some(r.target.as_ref()));
         match class {
             "lang-pkgs" if !image => out.meta.kinds.push("dependency_scanning"),
