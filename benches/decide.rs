@@ -84,6 +84,7 @@ fn main() {
         base_layers: None,
         baseline: None,
         reports: &[],
+        gated_images: &[],
     };
     let mut best = f64::MAX;
     let mut decision = None;

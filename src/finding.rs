@@ -242,6 +242,22 @@ pub struct Finding {
     pub title: Option<String>,
     pub published: Option<String>,
     pub fingerprint: String,
+    /// A suppression the scanner recorded (SARIF `suppressions`, an ignore rule): a claim the
+    /// guardrails weigh (`scanner_suppressions`), never a suppression by itself. Boxed: rare.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scanner_suppression: Option<Box<ScannerSuppression>>,
+}
+
+/// What a scanner says about a result it suppressed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+pub struct ScannerSuppression {
+    /// The tool that suppressed it.
+    pub tool: String,
+    /// How: `inSource` (`# nosec`, `// NOSONAR`), `external` (a baseline or ignore file), or the
+    /// scanner's own word (`ignored`).
+    pub kind: String,
+    /// The justification the suppression gives, if any.
+    pub justification: Option<String>,
 }
 
 /// Whether an identifier names a CVE (the id KEV and EPSS are keyed by).
@@ -281,6 +297,7 @@ impl Finding {
             title: None,
             published: None,
             fingerprint: String::new(),
+            scanner_suppression: None,
         }
     }
 
@@ -408,6 +425,12 @@ impl Finding {
         self.target = least(self.target.take(), other.target);
         self.title = least(self.title.take(), other.title);
         self.published = least(self.published.take(), other.published);
+        // Suppressed only when every report of it is: one tool's unsuppressed result stands.
+        self.scanner_suppression =
+            match (self.scanner_suppression.take(), other.scanner_suppression) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                _ => None,
+            };
     }
 }
 

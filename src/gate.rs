@@ -5,6 +5,7 @@
 use crate::date::{Date, Timestamp};
 use crate::decide::images::{ArtifactFacts, ImageFacts};
 use crate::finding::{dedup, Finding};
+use crate::ingest::vex::GatedImage;
 use crate::ingest::{self, epss::Epss, kev::Kev, InputError, VexStatement};
 use crate::policy::ownership::{did_you_mean, Ownership};
 use crate::policy::{self, Policy};
@@ -102,6 +103,9 @@ pub struct Loaded {
     pub base_layers: Option<HashSet<String>>,
     /// Fingerprints of the `--baseline` findings.
     pub baseline: Option<HashSet<String>>,
+    /// The images the run gates, for VEX: the `--image`s (verified digests) when any is given,
+    /// else the images the reports say they scanned.
+    pub gated_images: Vec<GatedImage>,
 }
 
 impl Loaded {
@@ -212,13 +216,6 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
             Err(e) => errs.push(e),
         }
     }
-    let mut vex = Vec::new();
-    for p in &args.vex {
-        match ingest::load_vex(p) {
-            Ok(r) => vex.extend(r.vex),
-            Err(e) => errs.push(e),
-        }
-    }
     let kev = args.kev.as_deref().and_then(|p| match Kev::load(p) {
         Ok(k) => Some(k),
         Err(e) => {
@@ -267,7 +264,19 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         trusted_root,
         image_signers,
         artifact_signers,
+        vex_signers,
     } = policy_files(&policy, &base, &mut errs);
+    let mut vex = Vec::new();
+    for p in &args.vex {
+        let signers = Signers {
+            signers: &vex_signers,
+            trusted_root: sigstore_root.as_deref(),
+        };
+        match load_vex(p, &signers) {
+            Ok(mut v) => vex.append(&mut v),
+            Err(e) => errs.push(e),
+        }
+    }
     if !args.artifacts.is_empty() && g.artifacts.is_none() {
         errs.push(UsageError::new(
             "--artifact given, but guardrails.yaml has no `artifacts` section to check it against",
@@ -382,13 +391,18 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
             notes: r.meta.notes.clone(),
         })
         .collect();
+    let gated_images = gated_images(&images, &reports);
     let mut all = Vec::new();
     for r in &mut reports {
         all.append(&mut r.findings);
         vex.append(&mut r.vex);
     }
     vex.sort_by(|a, b| {
-        (&a.document, &a.vulnerability, &a.purls).cmp(&(&b.document, &b.vulnerability, &b.purls))
+        (&a.document, &a.vulnerability, &a.products).cmp(&(
+            &b.document,
+            &b.vulnerability,
+            &b.products,
+        ))
     });
     Ok(Loaded {
         policy,
@@ -407,7 +421,41 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         artifacts,
         base_layers,
         baseline,
+        gated_images,
     })
+}
+
+/// What `pkg:oci/...` VEX products are matched against. `--image`s are resolved and verified
+/// here, so when any is given only they count; a report's word on what it scanned is used only
+/// when the run has no `--image`.
+fn gated_images(images: &[ImageFacts], reports: &[ingest::Parsed]) -> Vec<GatedImage> {
+    let mut out: Vec<GatedImage> = if images.is_empty() {
+        reports
+            .iter()
+            .filter(|r| r.meta.kinds.contains(&"container_scanning"))
+            .flat_map(|r| {
+                let named = r
+                    .meta
+                    .target
+                    .as_deref()
+                    .and_then(|t| GatedImage::parse(t, None));
+                let pinned = r
+                    .meta
+                    .repo_digests
+                    .iter()
+                    .filter_map(|d| GatedImage::parse(d, None));
+                named.into_iter().chain(pinned)
+            })
+            .collect()
+    } else {
+        images
+            .iter()
+            .filter_map(|i| GatedImage::parse(&i.name, i.digest.as_deref()))
+            .collect()
+    };
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The fingerprints of a `--baseline`: the `findings[].fingerprint` of a riskgate json report,
@@ -451,6 +499,8 @@ pub struct PolicyFiles {
     pub trusted_root: Option<Vec<u8>>,
     pub image_signers: Vec<Signer>,
     pub artifact_signers: Vec<Signer>,
+    /// `vex.trusted`: whose signed VEX suppresses at any level.
+    pub vex_signers: Vec<Signer>,
 }
 
 /// Reads the files guardrails.yaml names (relative to the policy directory `base`); every
@@ -482,12 +532,49 @@ pub fn policy_files(policy: &Policy, base: &Path, errs: &mut LoadErrors) -> Poli
             .unwrap_or(&[]),
         errs,
     );
+    let vex_signers = load_signers(policy, base, "vex.trusted", &g.vex.trusted, errs);
     PolicyFiles {
         sigstore_root,
         trusted_root,
         image_signers,
         artifact_signers,
+        vex_signers,
     }
+}
+
+/// Reads a `--vex` file: a VEX document (with, optionally, a Sigstore bundle beside it as
+/// `FILE.sigstore.json`) or a signed VEX attestation, and records on each statement which
+/// `vex.trusted` signer verified it, or why none did.
+fn load_vex(path: &Path, signers: &Signers) -> Result<Vec<VexStatement>, InputError> {
+    let src = ingest::Source::read(path)?;
+    let shown = src.path.clone();
+    let sidecar_path = PathBuf::from(format!("{}.sigstore.json", path.display()));
+    let sidecar = if path.as_os_str() != ingest::STDIN && sidecar_path.is_file() {
+        Some(
+            ingest::source::read_file(&sidecar_path)
+                .map_err(|e| InputError::read(&sidecar_path.display().to_string(), e))?,
+        )
+    } else {
+        None
+    };
+    let opened = crate::verify::open_vex(src.json(), sidecar.as_deref(), signers).map_err(
+        |message| InputError::Invalid {
+            path: shown.clone(),
+            message,
+            help: Some("--vex takes a VEX document, or an OpenVEX attestation (DSSE envelope or Sigstore bundle)".into()),
+        },
+    )?;
+    let parsed = ingest::parse_vex(&ingest::Source::from_bytes(shown, opened.document))?;
+    let unverified = (!opened.problems.is_empty()).then(|| opened.problems.join("; "));
+    Ok(parsed
+        .vex
+        .into_iter()
+        .map(|mut s| {
+            s.signed_by = opened.signer.clone();
+            s.unverified = unverified.clone();
+            s
+        })
+        .collect())
 }
 
 /// Reads a `trusted_root.json` named in guardrails.yaml (relative to the policy directory).

@@ -349,3 +349,137 @@ pub fn evidence(source: String, r: Result<Verified, Vec<String>>) -> Evidence {
         },
     }
 }
+
+/// A VEX document as given with `--vex`, opened: the document itself, and who signed it.
+#[derive(Debug)]
+pub struct OpenedVex {
+    /// The VEX document: the file, or the predicate of the attestation it is.
+    pub document: Vec<u8>,
+    /// The trusted signer that verified it; `None` when unsigned or when none verified.
+    pub signer: Option<String>,
+    /// Why no trusted signer verified a signed document (empty when unsigned or verified).
+    pub problems: Vec<String>,
+}
+
+/// Whether a predicate type is a VEX format riskgate reads.
+fn vex_predicate(t: &str) -> bool {
+    t.starts_with("https://openvex.dev/ns") || t.starts_with("https://cyclonedx.org/vex")
+}
+
+#[derive(Deserialize)]
+struct VexAttestation {
+    #[serde(rename = "predicateType")]
+    predicate_type: String,
+    subject: Vec<Subject>,
+    predicate: serde_json::Value,
+}
+
+/// Opens a `--vex` file: an OpenVEX (or CycloneDX VEX) attestation, as a DSSE envelope
+/// (`cosign attest-blob --key`, `vexctl attest`) or a Sigstore bundle around one
+/// (`--new-bundle-format`), or a plain VEX document with, optionally, a Sigstore bundle beside
+/// it (`sidecar`, `cosign sign-blob --bundle FILE.sigstore.json`). The signature is checked
+/// against `signers` (`vex.trusted`); a document no signer verifies is returned unsigned, with
+/// the reasons. An attestation of something that is not VEX is an error.
+pub fn open_vex(
+    json: &[u8],
+    sidecar: Option<&[u8]>,
+    signers: &Signers,
+) -> Result<OpenedVex, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Probe {
+        payload_type: Option<String>,
+        media_type: Option<String>,
+        dsse_envelope: Option<serde_json::Value>,
+    }
+    let probe: Option<Probe> = serde_json::from_slice(json).ok();
+    let is_envelope = probe.as_ref().is_some_and(|p| p.payload_type.is_some());
+    let is_bundle = probe.as_ref().is_some_and(|p| {
+        p.media_type
+            .as_deref()
+            .is_some_and(|m| m.starts_with("application/vnd.dev.sigstore.bundle"))
+    });
+    if !is_envelope && !is_bundle {
+        let (signer, problems) = match sidecar {
+            None => (None, Vec::new()),
+            Some(b) => match bundle(b, &sha256(json), Some(json), signers) {
+                Ok(v) => (Some(v.signer), Vec::new()),
+                Err(why) => (None, why),
+            },
+        };
+        return Ok(OpenedVex {
+            document: json.to_vec(),
+            signer,
+            problems,
+        });
+    }
+    if is_bundle && probe.as_ref().is_some_and(|p| p.dsse_envelope.is_none()) {
+        return Err("this Sigstore bundle holds a plain signature, not a VEX attestation: pass the VEX document with --vex and put the bundle beside it as FILE.sigstore.json".into());
+    }
+    let env: Envelope = if is_envelope {
+        serde_json::from_slice(json).map_err(|e| format!("not a DSSE envelope: {e}"))?
+    } else {
+        let b: KeyBundle =
+            serde_json::from_slice(json).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
+        b.dsse_envelope
+            .ok_or("the Sigstore bundle has no dsseEnvelope")?
+    };
+    if env.payload_type != "application/vnd.in-toto+json" {
+        return Err(format!(
+            "the envelope's payload is `{}`, not an in-toto statement",
+            env.payload_type
+        ));
+    }
+    let payload = b64(&env.payload)?;
+    let st: VexAttestation = serde_json::from_slice(&payload).map_err(|e| {
+        format!("the envelope's payload is not an in-toto statement with a predicate: {e}")
+    })?;
+    if !vex_predicate(&st.predicate_type) {
+        return Err(format!(
+            "this attestation's predicate is {}, not VEX (https://openvex.dev/ns...)",
+            st.predicate_type
+        ));
+    }
+    // The signature is over the statement, whatever its subject: the subject's digest is what
+    // the verifiers check the statement against.
+    let digest = st
+        .subject
+        .iter()
+        .find_map(|s| s.digest.get("sha256"))
+        .map(|d| format!("sha256:{d}"))
+        .ok_or("the VEX attestation has no sha256 subject")?;
+    let mut problems = Vec::new();
+    let mut signer = None;
+    for s in signers.signers {
+        let r = match (&s.kind, is_bundle) {
+            (SignerKind::Key(k), false) => envelope_with_key(&env, k, &digest).map(|_| ()),
+            (SignerKind::Key(k), true) => bundle_with_key(json, &digest, None, k).map(|_| ()),
+            (SignerKind::Keyless(_), false) => Err(
+                "a DSSE envelope carries no certificate; keyless signers need a Sigstore bundle"
+                    .into(),
+            ),
+            (SignerKind::Keyless(policy), true) => match signers.trusted_root {
+                None => Err("guardrails.yaml names no trusted_root for keyless signatures".into()),
+                Some(root) => keyless_bundle(json, &digest, root, policy).map(|_| ()),
+            },
+        };
+        match r {
+            Ok(()) => {
+                signer = Some(s.label.clone());
+                break;
+            }
+            Err(e) => problems.push(format!("{}: {e}", s.label)),
+        }
+    }
+    if signer.is_some() {
+        problems.clear();
+    } else if signers.signers.is_empty() {
+        problems.push("vex.trusted names no signer".into());
+    }
+    let document = serde_json::to_vec(&st.predicate).map_err(|e| e.to_string())?;
+    Ok(OpenedVex {
+        document,
+        signer,
+        problems,
+    })
+}

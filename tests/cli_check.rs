@@ -383,32 +383,10 @@ fn exposure_changes_the_decision() {
 
 #[test]
 fn vex_documents_suppress_with_their_justification() {
-    let dir = tmp("vex");
-    let vex = dir.join("jquery.openvex.json");
-    // an OpenVEX document as a product team writes one (VEX is authored, not scanned)
-    std::fs::write(
-        &vex,
-        r#"{
-  "@context": "https://openvex.dev/ns/v0.2.0",
-  "@id": "https://acme.example/vex/payments-api-2026-11",
-  "author": "payments-dev@acme.example",
-  "timestamp": "2026-11-20T10:00:00Z",
-  "version": 1,
-  "statements": [
-    {
-      "vulnerability": { "name": "CVE-2019-11358" },
-      "products": [ { "@id": "pkg:npm/jquery@3.3.9" } ],
-      "status": "not_affected",
-      "justification": "vulnerable_code_not_in_execute_path"
-    }
-  ]
-}"#,
-    )
-    .unwrap();
+    // The example's VEX, signed by appsec's key (vex.trusted): suppresses.
     let mut c = common::example_check(&["examples/reports/trivy-npm.json"]);
-    c.arg("--vex").arg(&vex);
-    let (code, v) = json(&mut c);
-    assert_eq!(code, 0);
+    c.args(["--vex", "examples/vex/jquery.openvex.dsse.json"]);
+    let (_, v) = json(&mut c);
     let f = finding(&v, "CVE-2019-11358", "jquery");
     assert_eq!(f["status"], "suppressed");
     assert_eq!(
@@ -416,6 +394,22 @@ fn vex_documents_suppress_with_their_justification() {
         "vulnerable_code_not_in_execute_path"
     );
     assert_eq!(f["suppressed_by"]["status"], "not_affected");
+    assert_eq!(
+        f["suppressed_by"]["trusted"],
+        "signed by key keys/vex.pub (vex.trusted)"
+    );
+    // The same document unsigned, as a pull request could add it: the finding is medium, above
+    // what payments-dev decides alone (medium needs the risk owner there), so it still gates.
+    let mut c = common::example_check(&["examples/reports/trivy-npm.json"]);
+    c.args(["--vex", "examples/vex/jquery.openvex.json"]);
+    let (code, v) = json(&mut c);
+    assert_eq!(code, 1);
+    let f = finding(&v, "CVE-2019-11358", "jquery");
+    assert_eq!(f["status"], "blocked");
+    assert!(f["reasons"][0]
+        .as_str()
+        .unwrap()
+        .contains("not trusted for medium: unsigned statements suppress up to low (vex.unsigned); needs a statement signed by key keys/vex.pub"));
 }
 
 #[test]

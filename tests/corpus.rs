@@ -265,7 +265,12 @@ fn every_entry_of_trivys_golden_outputs_becomes_a_finding() {
                         .get("Misconfigurations")
                         .and_then(Value::as_array)
                         .map_or(0, |m| m.iter().filter(|m| m["Status"] == "FAIL").count());
-                    list(r, "Vulnerabilities") + list(r, "Secrets") + list(r, "Licenses") + failed
+                    // Suppressed findings (`--show-suppressed`) are kept, with their suppression.
+                    list(r, "Vulnerabilities")
+                        + list(r, "Secrets")
+                        + list(r, "Licenses")
+                        + list(r, "ExperimentalModifiedFindings")
+                        + failed
                 })
                 .sum()
         })
@@ -334,9 +339,14 @@ fn every_corpus_file_reads_as_recorded() {
                         .as_deref()
                         .map(|r| format!(" in {r}"))
                         .unwrap_or_default();
+                    let sup = f
+                        .scanner_suppression
+                        .as_ref()
+                        .map(|s| format!(" [suppressed by {}: {}]", s.tool, s.kind))
+                        .unwrap_or_default();
                     let _ = writeln!(
                         out,
-                        "    {} {} {}{pkg}{at}{res}",
+                        "    {} {} {}{pkg}{at}{res}{sup}",
                         f.id,
                         f.kind.as_str(),
                         f.severity.as_str()

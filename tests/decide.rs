@@ -7,9 +7,12 @@ mod common;
 
 use riskgate::date::{Date, Timestamp};
 use riskgate::decide::{Decision, Engine, Inputs, Status, Verdict};
-use riskgate::finding::{dedup, Finding, Kind, Package, PackageClass, Severity};
+use riskgate::finding::{
+    dedup, Finding, Kind, Package, PackageClass, ScannerSuppression, Severity,
+};
 use riskgate::ingest::epss::Epss;
 use riskgate::ingest::kev::Kev;
+use riskgate::ingest::vex::{GatedImage, ProductId, VexProduct};
 use riskgate::ingest::{Source, VexStatement, VexStatus};
 use riskgate::policy::acceptances::Acceptance;
 use riskgate::policy::guardrails::Guardrails;
@@ -153,6 +156,7 @@ struct Run {
     vex: Vec<VexStatement>,
     first_seen: Option<BTreeMap<String, Date>>,
     now: Timestamp,
+    images: Vec<GatedImage>,
 }
 
 impl Run {
@@ -166,6 +170,7 @@ impl Run {
             vex: Vec::new(),
             first_seen: None,
             now: now(),
+            images: Vec::new(),
         }
     }
 
@@ -189,6 +194,7 @@ impl Run {
             base_layers: None,
             baseline: None,
             reports: &[],
+            gated_images: &self.images,
         };
         let d = engine.decide(&inputs);
         check(&d)
@@ -568,28 +574,39 @@ fn risk_rising_after_acceptance_stops_the_cover() {
     );
 }
 
-#[test]
-fn vex_suppresses_unless_contradicted() {
-    let stmt = |status: VexStatus, purls: &[&str], doc: &str| VexStatement {
+fn stmt(status: VexStatus, products: Vec<VexProduct>, doc: &str) -> VexStatement {
+    VexStatement {
         vulnerability: vec!["CVE-2019-11358".into()],
-        purls: purls.iter().map(|s| s.to_string()).collect(),
+        products,
         status,
         justification: Some("vulnerable_code_not_in_execute_path".into()),
         document: doc.into(),
-    };
+        author: Some("dev@acme.example".into()),
+        signed_by: None,
+        unverified: None,
+    }
+}
+
+fn purl(p: &str) -> VexProduct {
+    VexProduct::of(ProductId::Purl(p.into()))
+}
+
+#[test]
+fn vex_suppresses_unless_contradicted() {
     let mut r = Run::new();
     r.vex = vec![stmt(
         VexStatus::NotAffected,
-        &["pkg:npm/jquery@3.3.9"],
+        vec![purl("pkg:npm/jquery@3.3.9")],
         "a.vex.json",
     )];
-    let d = r.decide(&[lib("CVE-2019-11358", Severity::Critical)], &[], |d| {
+    // Unsigned, within the team's autonomy (medium: approver team): suppressed.
+    let d = r.decide(&[lib("CVE-2019-11358", Severity::Medium)], &[], |d| {
         (
             d.findings[0].status,
             d.findings[0]
                 .suppressed_by
                 .as_ref()
-                .map(|s| s.document.to_string()),
+                .map(|s| (s.document.to_string(), s.trusted.clone())),
             d.verdict,
         )
     });
@@ -597,29 +614,194 @@ fn vex_suppresses_unless_contradicted() {
         d,
         (
             Status::Suppressed,
-            Some("a.vex.json".into()),
+            Some((
+                "a.vex.json".into(),
+                "unsigned, trusted up to medium (vex.unsigned)".into()
+            )),
             Verdict::Allow
         )
     );
     // another package: not suppressed
     r.vex = vec![stmt(
         VexStatus::NotAffected,
-        &["pkg:npm/lodash"],
+        vec![purl("pkg:npm/lodash")],
         "a.vex.json",
     )];
     assert_eq!(
-        r.one(lib("CVE-2019-11358", Severity::Critical), &[]).0,
+        r.one(lib("CVE-2019-11358", Severity::Medium), &[]).0,
         Status::Blocked
     );
     // an `affected` statement elsewhere wins
     r.vex = vec![
-        stmt(VexStatus::NotAffected, &[], "a.vex.json"),
-        stmt(VexStatus::Affected, &["pkg:npm/jquery"], "b.vex.json"),
+        stmt(
+            VexStatus::NotAffected,
+            vec![purl("pkg:npm/jquery")],
+            "a.vex.json",
+        ),
+        stmt(
+            VexStatus::Affected,
+            vec![purl("pkg:npm/jquery")],
+            "b.vex.json",
+        ),
     ];
     assert_eq!(
-        r.one(lib("CVE-2019-11358", Severity::Critical), &[]).0,
+        r.one(lib("CVE-2019-11358", Severity::Medium), &[]).0,
         Status::Blocked
     );
+}
+
+#[test]
+fn vex_scope_table() {
+    let mut r = Run::new();
+    r.images = vec![GatedImage::parse(
+        "registry.acme.example/payments/api:1.4",
+        Some("sha256:aaaa"),
+    )
+    .unwrap()];
+    let name = |n: &str| VexProduct::of(ProductId::Name(n.into()));
+    let within = |image: &str, sub: &str| VexProduct {
+        id: ProductId::Purl(image.into()),
+        subcomponents: vec![ProductId::Purl(sub.into())],
+    };
+    let cases: Vec<(&str, Vec<VexProduct>, Status)> = vec![
+        ("the package", vec![purl("pkg:npm/jquery@3.3.9")], Status::Suppressed),
+        ("the package, any version", vec![purl("pkg:npm/jquery")], Status::Suppressed),
+        ("another version", vec![purl("pkg:npm/jquery@3.5.0")], Status::Blocked),
+        ("another type", vec![purl("pkg:pypi/jquery")], Status::Blocked),
+        ("the gated image by digest", vec![purl("pkg:oci/api@sha256%3Aaaaa")], Status::Suppressed),
+        ("another digest", vec![purl("pkg:oci/api@sha256%3Abbbb")], Status::Blocked),
+        (
+            "a different image",
+            vec![purl("pkg:oci/other-image@sha256%3Acccc?repository_url=registry.acme.example/other/image")],
+            Status::Blocked,
+        ),
+        (
+            "the gated repository",
+            vec![purl("pkg:oci/api?repository_url=registry.acme.example/payments/api")],
+            Status::Suppressed,
+        ),
+        ("the product by name", vec![name("payments-api")], Status::Suppressed),
+        ("another product's name", vec![name("other-product-xyz")], Status::Blocked),
+        ("no products", vec![], Status::Blocked),
+        (
+            "an unrelated purl and a plain name",
+            vec![purl("pkg:npm/lodash"), name("other-product-xyz")],
+            Status::Blocked,
+        ),
+        (
+            "an unresolved ref",
+            vec![VexProduct::of(ProductId::Unresolved("urn:cdx:x/1#jquery".into()))],
+            Status::Blocked,
+        ),
+        (
+            "the package inside the gated image",
+            vec![within("pkg:oci/api@sha256%3Aaaaa", "pkg:npm/jquery")],
+            Status::Suppressed,
+        ),
+        (
+            "the package inside another image",
+            vec![within("pkg:oci/other@sha256%3Acccc", "pkg:npm/jquery")],
+            Status::Blocked,
+        ),
+        (
+            "another package inside the gated image",
+            vec![within("pkg:oci/api@sha256%3Aaaaa", "pkg:npm/lodash")],
+            Status::Blocked,
+        ),
+    ];
+    for (what, products, want) in cases {
+        r.vex = vec![stmt(VexStatus::NotAffected, products, "a.vex.json")];
+        assert_eq!(
+            r.one(lib("CVE-2019-11358", Severity::Medium), &[]).0,
+            want,
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn unsigned_vex_is_trusted_only_within_the_teams_autonomy() {
+    let mut r = Run::new();
+    r.vex = vec![stmt(
+        VexStatus::NotAffected,
+        vec![purl("pkg:npm/jquery")],
+        "pr.vex.json",
+    )];
+    // Critical: above the team's autonomy (medium), so the unsigned statement does not suppress.
+    let (status, reasons) = r.decide(&[lib("CVE-2019-11358", Severity::Critical)], &[], |d| {
+        (d.findings[0].status, d.findings[0].reasons.clone())
+    });
+    assert_eq!(status, Status::Blocked);
+    assert!(
+        reasons.iter().any(|x| x.contains(
+            "VEX not_affected by dev@acme.example in pr.vex.json not trusted for critical: unsigned statements suppress up to medium (vex.unsigned)"
+        ) && x.contains("needs a statement signed by a vex.trusted signer")),
+        "{reasons:?}"
+    );
+    // Signed by a trusted signer: any level.
+    r.vex[0].signed_by = Some("key keys/vex.pub".into());
+    let s = r.decide(&[lib("CVE-2019-11358", Severity::Critical)], &[], |d| {
+        (
+            d.findings[0].status,
+            d.findings[0]
+                .suppressed_by
+                .as_ref()
+                .map(|s| s.trusted.clone()),
+        )
+    });
+    assert_eq!(
+        s,
+        (
+            Status::Suppressed,
+            Some("signed by key keys/vex.pub (vex.trusted)".into())
+        )
+    );
+    // vex.unsigned lowers (or raises) the bar.
+    r.vex[0].signed_by = None;
+    r.guard = guard(&format!("{GUARDRAILS}vex: {{ unsigned: low }}\n"));
+    assert_eq!(
+        r.one(lib("CVE-2019-11358", Severity::Medium), &[]).0,
+        Status::Blocked
+    );
+    r.guard = guard(&format!("{GUARDRAILS}vex: {{ unsigned: critical }}\n"));
+    assert_eq!(
+        r.one(lib("CVE-2019-11358", Severity::Critical), &[]).0,
+        Status::Suppressed
+    );
+}
+
+#[test]
+fn scanner_suppressions_are_team_decisions() {
+    let suppressed = |sev: Severity| {
+        let mut f = lib("CVE-2019-11358", sev);
+        f.scanner_suppression = Some(Box::new(ScannerSuppression {
+            tool: "semgrep".into(),
+            kind: "inSource".into(),
+            justification: Some("nosemgrep".into()),
+        }));
+        f
+    };
+    let mut r = Run::new();
+    let (s, reasons) = r.decide(&[suppressed(Severity::Medium)], &[], |d| {
+        (d.findings[0].status, d.findings[0].reasons.clone())
+    });
+    assert_eq!(s, Status::SuppressedByScanner, "{reasons:?}");
+    let (s, reasons) = r.decide(&[suppressed(Severity::Critical)], &[], |d| {
+        (d.findings[0].status, d.findings[0].reasons.clone())
+    });
+    assert_eq!(s, Status::Blocked);
+    assert!(
+        reasons.iter().any(|x| x
+            .contains("suppressed by semgrep (inSource: nosemgrep): not honoured for critical")),
+        "{reasons:?}"
+    );
+    r.guard = guard(&format!("{GUARDRAILS}scanner_suppressions: honour\n"));
+    assert_eq!(
+        r.one(suppressed(Severity::Critical), &[]).0,
+        Status::SuppressedByScanner
+    );
+    r.guard = guard(&format!("{GUARDRAILS}scanner_suppressions: ignore\n"));
+    assert_eq!(r.one(suppressed(Severity::Low), &[]).0, Status::Warned);
 }
 
 #[test]

@@ -288,7 +288,16 @@ fn only_accepted_sarif_suppressions_suppress() {
         let p = tmp("suppressed.sarif", log(status).as_bytes());
         let parsed =
             riskgate::ingest::parse_report(&riskgate::ingest::Source::read(&p).unwrap()).unwrap();
-        assert_eq!(parsed.findings.is_empty(), suppressed, "{status}");
+        assert_eq!(
+            parsed.findings.len(),
+            1,
+            "{status}: a suppressed result is kept"
+        );
+        assert_eq!(
+            parsed.findings[0].scanner_suppression.is_some(),
+            suppressed,
+            "{status}"
+        );
         assert_eq!(parsed.meta.suppressed, usize::from(suppressed), "{status}");
     }
 }

@@ -175,6 +175,7 @@ fn policy_dir(dir: &Path, extra: &str, public_key: &str) -> PathBuf {
     )
     .expect("write");
     std::fs::write(dir.join("keys/release.pub"), public_key).expect("key");
+    std::fs::copy(src.join("keys/vex.pub"), dir.join("keys/vex.pub")).expect("vex key");
     dir.to_path_buf()
 }
 

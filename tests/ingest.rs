@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 use riskgate::finding::{dedup, Finding, Kind, PackageClass, Severity};
+use riskgate::ingest::vex::{ProductId, VexProduct};
 use riskgate::ingest::{self, VexStatus};
 
 fn load(rel: &str) -> ingest::Parsed {
@@ -243,7 +244,7 @@ fn sarif_from_many_tools() {
 }
 
 #[test]
-fn sarif_suppressions_are_honoured() {
+fn sarif_suppressions_are_kept_as_claims() {
     let text = r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"semgrep","rules":[{"id":"r1"}]}},
       "results":[
         {"ruleId":"r1","level":"error","message":{"text":"a"},"suppressions":[{"kind":"inSource"}],
@@ -259,14 +260,23 @@ fn sarif_suppressions_are_honoured() {
         text.as_bytes().to_vec(),
     ))
     .unwrap();
-    let lines: Vec<_> = p.findings.iter().filter_map(|f| f.location.line).collect();
+    let lines: Vec<_> = p
+        .findings
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f.location.line?,
+                f.scanner_suppression.as_ref().map(|s| s.kind.as_str()),
+            ))
+        })
+        .collect();
     assert_eq!(
         lines,
-        vec![2, 3],
-        "accepted suppression skipped, rejected and empty ones kept"
+        vec![(1, Some("inSource")), (2, None), (3, None)],
+        "every result kept; only the accepted suppression is recorded, for the guardrails to weigh"
     );
     assert_eq!(p.meta.suppressed, 1);
-    assert_eq!(p.findings[2].kind, Kind::Secret);
+    assert_eq!(p.findings[3].kind, Kind::Secret);
     assert_eq!(p.meta.kinds, vec!["sast", "secret_detection"]);
 }
 
@@ -293,9 +303,10 @@ fn cyclonedx_vulnerabilities_and_vex() {
         vex.vex[0].justification.as_deref(),
         Some("code_not_present")
     );
-    assert!(
-        vex.vex[0].purls.is_empty(),
-        "product-ABC is a product ref, not a purl"
+    // product-ABC is the BOM's own subject: the product named ABC, not a package.
+    assert_eq!(
+        vex.vex[0].products,
+        vec![VexProduct::of(ProductId::Name("ABC".into()))]
     );
 
     // case 3: not_affected become statements, exploitable/in_triage stay findings
@@ -316,12 +327,18 @@ fn openvex_and_csaf_statements() {
         .filter(|s| s.status == VexStatus::Fixed)
         .collect();
     assert_eq!(fixed.len(), 3);
+    // The alpine image by digest, and the two packages inside it.
     assert_eq!(
-        fixed[0].purls,
-        vec![
-            "pkg:apk/alpine/libssl3@3.0.8-r3",
-            "pkg:apk/alpine/libcrypto3@3.0.8-r3"
-        ]
+        fixed[0].products,
+        vec![VexProduct {
+            id: ProductId::Purl(
+                "pkg:oci/alpine@sha256%3A124c7d2707904eea7431fffe91522a01e5a861a624ee31d03372cc1d138a3126".into()
+            ),
+            subcomponents: vec![
+                ProductId::Purl("pkg:apk/alpine/libssl3@3.0.8-r3".into()),
+                ProductId::Purl("pkg:apk/alpine/libcrypto3@3.0.8-r3".into()),
+            ],
+        }]
     );
     let na = doc
         .vex
@@ -340,10 +357,8 @@ fn openvex_and_csaf_statements() {
     let csaf = load("openvex/csaf-csaf.json");
     assert!(!csaf.vex.is_empty());
     assert!(csaf.vex.iter().all(|s| s.status.suppresses()));
-    assert!(csaf
-        .vex
-        .iter()
-        .any(|s| s.vulnerability == ["CVE-2009-4487"] && s.purls == ["pkg:maven/@1.3.4"]));
+    assert!(csaf.vex.iter().any(|s| s.vulnerability == ["CVE-2009-4487"]
+        && s.products == [VexProduct::of(ProductId::Purl("pkg:maven/@1.3.4".into()))]));
 }
 
 #[test]

@@ -146,6 +146,7 @@ fn decide<R>(
         base_layers: None,
         baseline: None,
         reports: &[],
+        gated_images: &[],
     });
     f(&d, &engine)
 }

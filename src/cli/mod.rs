@@ -673,6 +673,7 @@ pub(crate) fn with_decision(
         base_layers: loaded.base_layers.as_ref(),
         baseline: loaded.baseline.as_ref(),
         reports: &loaded.inputs,
+        gated_images: &loaded.gated_images,
     };
     let decision = engine.decide(&inputs);
     let view = View {

@@ -22,9 +22,10 @@ use crate::date::{Date, Timestamp};
 use crate::finding::{Finding, Severity};
 use crate::ingest::epss::Epss;
 use crate::ingest::kev::Kev;
-use crate::ingest::VexStatement;
+use crate::ingest::vex::{GatedImage, PackageRef, Scope};
+use crate::ingest::{VexStatement, VexStatus};
 use crate::policy::acceptances::Acceptance;
-use crate::policy::guardrails::{Action, Guardrails, LevelCfg, PrGate};
+use crate::policy::guardrails::{Action, Guardrails, LevelCfg, PrGate, ScannerSuppressions};
 use crate::policy::levels::{ApproverRole, Enforcement, Gate, LayerKind, RiskLevel};
 use crate::policy::ownership::{Ownership, Product};
 use owner::{Owner, OwnerIndex};
@@ -63,18 +64,28 @@ pub enum Status {
     Accepted,
     Warned,
     Passed,
+    /// A trusted VEX statement says it does not apply.
     Suppressed,
+    /// The scanner suppressed it (an ignore rule, `# nosec`), and the guardrails honour that at
+    /// its level (`scanner_suppressions`).
+    SuppressedByScanner,
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Blocked,
         Status::WouldBlock,
         Status::Accepted,
         Status::Warned,
         Status::Passed,
         Status::Suppressed,
+        Status::SuppressedByScanner,
     ];
+
+    /// Suppressed, by VEX or by the scanner: not decided, not shown as a result.
+    pub fn is_suppressed(self) -> bool {
+        matches!(self, Status::Suppressed | Status::SuppressedByScanner)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -84,6 +95,7 @@ impl Status {
             Status::Warned => "warned",
             Status::Passed => "passed",
             Status::Suppressed => "suppressed",
+            Status::SuppressedByScanner => "suppressed_by_scanner",
         }
     }
 }
@@ -110,6 +122,11 @@ pub struct Engine<'p> {
     governance: HashSet<&'p str>,
     /// A Sigstore trusted root (`trusted_root.json` bytes) for keyless acceptance signatures.
     pub trusted_root: Option<&'p [u8]>,
+    /// The highest level an unsigned VEX statement (or a scanner's suppression, in `team`
+    /// mode) may suppress.
+    unsigned_vex: RiskLevel,
+    /// The product's `images:` globs from the register.
+    product_images: Option<globset::GlobSet>,
 }
 
 /// Everything a run decides on besides the policy.
@@ -134,6 +151,9 @@ pub struct Inputs<'a> {
     pub baseline: Option<&'a HashSet<String>>,
     /// The reports of the run: what each is a scan of and when it ran (`require_reports`).
     pub reports: &'a [crate::ingest::InputInfo],
+    /// The images the run gates (`--image`, else those the reports say they scanned): what
+    /// `pkg:oci/...` VEX products are matched against.
+    pub gated_images: &'a [GatedImage],
 }
 
 /// A rule about the run rather than one finding: a required report, an unused acceptance.
@@ -200,12 +220,20 @@ impl Judged<'_> {
     }
 }
 
-/// A VEX statement that suppressed a finding.
+/// What suppressed a finding: a VEX statement, or the scanner.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suppression<'a> {
+    /// `vex` or `scanner`.
+    pub source: &'static str,
+    /// The VEX document, or the tool that suppressed it.
     pub document: &'a str,
-    pub status: &'static str,
+    /// The VEX status (`not_affected`, `fixed`), or the scanner's suppression kind (`inSource`,
+    /// `external`, `ignored`).
+    pub status: &'a str,
     pub justification: Option<&'a str>,
+    /// Why it is believed: `signed by key keys/vex.pub`, or `unsigned, suppresses up to medium
+    /// (vex.unsigned)`.
+    pub trusted: String,
 }
 
 /// One step of a finding's risk derivation: the severity mapping, or a rule that applied.
@@ -274,6 +302,8 @@ pub struct Decided<'a> {
     pub acceptance: Option<&'a Acceptance>,
     pub tried: Vec<Tried<'a>>,
     pub suppressed_by: Option<Suppression<'a>>,
+    /// A scanner's suppression of this finding that was not honoured at its level.
+    pub scanner_suppression: Option<&'a crate::finding::ScannerSuppression>,
     pub first_seen: Option<Date>,
     pub due: Option<Date>,
     pub overdue: bool,
@@ -375,6 +405,13 @@ impl<'p> Engine<'p> {
         let governance = ownership
             .role_members(&ownership.roles.governance)
             .collect();
+        let unsigned_vex = guardrails
+            .vex
+            .unsigned
+            .unwrap_or_else(|| team_autonomy(&levels));
+        let product_images = product
+            .filter(|p| !p.images.is_empty())
+            .map(|p| coverage::globset(&p.images));
         Ok(Engine {
             ownership,
             guardrails,
@@ -387,6 +424,8 @@ impl<'p> Engine<'p> {
             security,
             governance,
             trusted_root: None,
+            unsigned_vex,
+            product_images,
         })
     }
 
@@ -865,6 +904,7 @@ impl<'p> Engine<'p> {
             acceptance: None,
             tried: Vec::new(),
             suppressed_by: None,
+            scanner_suppression: f.scanner_suppression.as_deref(),
             first_seen: None,
             due: None,
             overdue: false,
@@ -876,18 +916,66 @@ impl<'p> Engine<'p> {
         // Built only when a block is recorded: most findings never need it.
         let level_rule = || format!("levels.{risk}");
         let mut causes: Vec<Cause> = Vec::new();
-        if let Some(s) = suppression(f, inputs.vex, vex_index) {
-            d.reasons.push(format!(
-                "VEX {} in {}{}",
-                s.status,
-                s.document,
-                s.justification
-                    .map(|j| format!(" ({j})"))
+        match self.vex_outcome(f, risk, inputs, vex_index) {
+            VexOutcome::Suppressed(s) => {
+                d.reasons.push(format!(
+                    "VEX {} in {}{} ({})",
+                    s.status,
+                    s.document,
+                    s.justification
+                        .map(|j| format!(": {j}"))
+                        .unwrap_or_default(),
+                    s.trusted
+                ));
+                d.suppressed_by = Some(s);
+                d.status = Status::Suppressed;
+                return d;
+            }
+            VexOutcome::Untrusted(why) => d.reasons.push(why),
+            VexOutcome::None => {}
+        }
+        if let Some(sup) = f.scanner_suppression.as_deref() {
+            let mode = self.guardrails.scanner_suppressions;
+            let honoured = match mode {
+                ScannerSuppressions::Honour => Some("scanner_suppressions is honour".to_string()),
+                ScannerSuppressions::Team if risk <= self.unsigned_vex => Some(format!(
+                    "a team decision, honoured up to {} (scanner_suppressions: team)",
+                    self.unsigned_vex
+                )),
+                _ => None,
+            };
+            let what = format!(
+                "suppressed by {} ({}{})",
+                sup.tool,
+                sup.kind,
+                sup.justification
+                    .as_deref()
+                    .map(|j| format!(": {j}"))
                     .unwrap_or_default()
-            ));
-            d.suppressed_by = Some(s);
-            d.status = Status::Suppressed;
-            return d;
+            );
+            match honoured {
+                Some(trusted) => {
+                    d.reasons.push(format!("{what}; {trusted}"));
+                    d.suppressed_by = Some(Suppression {
+                        source: "scanner",
+                        document: &sup.tool,
+                        status: &sup.kind,
+                        justification: sup.justification.as_deref(),
+                        trusted,
+                    });
+                    d.status = Status::SuppressedByScanner;
+                    return d;
+                }
+                None => d.reasons.push(match mode {
+                    ScannerSuppressions::Ignore => {
+                        format!("{what}: not honoured (scanner_suppressions is ignore)")
+                    }
+                    _ => format!(
+                        "{what}: not honoured for {risk}; a scanner's suppression is the team's decision and counts only up to {} (scanner_suppressions: team, vex.unsigned)",
+                        self.unsigned_vex
+                    ),
+                }),
+            }
         }
         // A never_accept entry not yet enforced does not stop acceptances; see the end.
         let mut upcoming_never = None;
@@ -1128,42 +1216,127 @@ fn vex_index(vex: &[VexStatement]) -> HashMap<String, Vec<usize>> {
     )
 }
 
-/// The VEX statement that suppresses this finding, if any: a `not_affected` or `fixed` statement
-/// about its id (or an alias) and package, not contradicted by an `affected` statement in any
-/// document. When several suppress, the first document by name is cited.
-fn suppression<'a>(
-    f: &'a Finding,
-    vex: &'a [VexStatement],
-    index: &HashMap<String, Vec<usize>>,
-) -> Option<Suppression<'a>> {
-    let hits = coverage::candidates(index, f);
-    let pkg = f.package.as_ref();
-    let matching: Vec<&VexStatement> = hits
-        .into_iter()
-        .map(|i| &vex[i])
-        .filter(|s| {
-            s.matches_package(
-                pkg.and_then(|p| p.purl.as_deref()),
-                pkg.map(|p| p.name.as_str()),
-                pkg.and_then(|p| p.version.as_deref()),
-            )
-        })
-        .collect();
-    // A document that says `affected` for the same package overrides a suppression: a gate errs
-    // towards caution when statements disagree.
-    if matching
-        .iter()
-        .any(|s| s.status == crate::ingest::VexStatus::Affected)
-    {
-        return None;
+/// The highest level within the team's autonomy: from `none` up, every level the team may
+/// let through on its own (gate pass or warn, or accepted with approver `team`).
+fn team_autonomy(levels: &[LevelCfg; 5]) -> RiskLevel {
+    let mut top = RiskLevel::None;
+    for l in RiskLevel::ALL {
+        let c = &levels[l as usize];
+        let own = matches!(c.gate, Gate::Pass | Gate::Warn)
+            || (c.gate == Gate::Accept && c.approver == Some(ApproverRole::Team));
+        if !own {
+            break;
+        }
+        top = l;
     }
-    let s = matching
-        .into_iter()
-        .filter(|s| s.status.suppresses())
-        .min_by(|a, b| a.document.cmp(&b.document))?;
-    Some(Suppression {
-        document: &s.document,
-        status: s.status.as_str(),
-        justification: s.justification.as_deref(),
-    })
+    top
+}
+
+/// What VEX says of a finding.
+enum VexOutcome<'a> {
+    None,
+    Suppressed(Suppression<'a>),
+    /// A statement would suppress it but is not trusted at its level: why.
+    Untrusted(String),
+}
+
+impl<'p> Engine<'p> {
+    /// The VEX statement that suppresses this finding, if any: a `not_affected` or `fixed`
+    /// statement about one of its ids and its package, in what this run gates, not contradicted
+    /// by an `affected` statement in any document, and trusted at the finding's level (signed
+    /// by a `vex.trusted` signer, or unsigned and the risk within `vex.unsigned`). When several
+    /// suppress, a signed one is cited first, then the first document by name.
+    fn vex_outcome<'a>(
+        &'a self,
+        f: &'a Finding,
+        risk: RiskLevel,
+        inputs: &Inputs<'a>,
+        index: &HashMap<String, Vec<usize>>,
+    ) -> VexOutcome<'a>
+    where
+        'p: 'a,
+    {
+        let hits = coverage::candidates(index, f);
+        if hits.is_empty() {
+            return VexOutcome::None;
+        }
+        let pkg = f.package.as_ref();
+        let pkg = PackageRef {
+            purl: pkg.and_then(|p| p.purl.as_deref()),
+            name: pkg.map(|p| p.name.as_str()),
+            version: pkg.and_then(|p| p.version.as_deref()),
+        };
+        let is_image = |name: &str| {
+            self.product_images
+                .as_ref()
+                .is_some_and(|g| g.is_match(name))
+        };
+        let scope = Scope {
+            product: self.product_name,
+            is_product_image: Some(&is_image),
+            images: inputs.gated_images,
+        };
+        let matching: Vec<&VexStatement> = hits
+            .into_iter()
+            .map(|i| &inputs.vex[i])
+            .filter(|s| s.applies(&pkg, &scope))
+            .collect();
+        // A document that says `affected` for the same package overrides a suppression: a gate
+        // errs towards caution when statements disagree.
+        if matching.iter().any(|s| s.status == VexStatus::Affected) {
+            return VexOutcome::None;
+        }
+        let mut suppressing: Vec<&VexStatement> = matching
+            .into_iter()
+            .filter(|s| s.status.suppresses())
+            .collect();
+        suppressing.sort_by(|a, b| {
+            (a.signed_by.is_none(), &a.document).cmp(&(b.signed_by.is_none(), &b.document))
+        });
+        let Some(s) = suppressing.first() else {
+            return VexOutcome::None;
+        };
+        let trusted = match &s.signed_by {
+            Some(signer) => Some(format!("signed by {signer} (vex.trusted)")),
+            None if risk <= self.unsigned_vex => Some(format!(
+                "unsigned, trusted up to {} (vex.unsigned)",
+                self.unsigned_vex
+            )),
+            None => None,
+        };
+        match trusted {
+            Some(trusted) => VexOutcome::Suppressed(Suppression {
+                source: "vex",
+                document: &s.document,
+                status: s.status.as_str(),
+                justification: s.justification.as_deref(),
+                trusted,
+            }),
+            None => {
+                let signers: Vec<String> = self
+                    .guardrails
+                    .vex
+                    .trusted
+                    .iter()
+                    .map(|r| r.label())
+                    .collect();
+                let by = s.author.as_deref().unwrap_or("an unnamed author");
+                VexOutcome::Untrusted(format!(
+                    "VEX {} by {by} in {} not trusted for {risk}: unsigned statements suppress up to {} (vex.unsigned){}; needs a statement signed by {}",
+                    s.status.as_str(),
+                    s.document,
+                    self.unsigned_vex,
+                    s.unverified
+                        .as_deref()
+                        .map(|w| format!(", and its signature did not verify ({w})"))
+                        .unwrap_or_default(),
+                    if signers.is_empty() {
+                        "a vex.trusted signer (guardrails.yaml lists none)".to_string()
+                    } else {
+                        signers.join(" or ")
+                    }
+                ))
+            }
+        }
+    }
 }

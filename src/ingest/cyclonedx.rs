@@ -4,6 +4,7 @@
 //! says it does not apply (`not_affected`, `false_positive`, `resolved`), in which case it becomes
 //! a VEX statement instead.
 
+use super::vex::{ProductId, VexProduct};
 use super::{
     grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat,
     Source, VexStatement, VexStatus,
@@ -31,6 +32,14 @@ struct Bom {
 struct Metadata {
     timestamp: Option<String>,
     component: Option<Component>,
+    #[serde(default, deserialize_with = "null_is_empty")]
+    authors: Vec<Author>,
+}
+
+#[derive(Deserialize)]
+struct Author {
+    name: Option<String>,
+    email: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -171,6 +180,15 @@ impl ReportFormat for CycloneDx {
             }
         }
         let image = subject.and_then(|c| c.kind.as_deref()) == Some("container");
+        let subject_ref = subject.and_then(|c| c.bom_ref.as_deref());
+        let author = bom.metadata.as_ref().and_then(|m| {
+            let names: Vec<&str> = m
+                .authors
+                .iter()
+                .filter_map(|a| a.name.as_deref().or(a.email.as_deref()))
+                .collect();
+            (!names.is_empty()).then(|| names.join(", "))
+        });
         let mut findings = 0usize;
         for v in &vulnerabilities {
             let Some(id) = nonempty(v.id.as_deref()) else {
@@ -190,21 +208,38 @@ impl ReportFormat for CycloneDx {
                 .filter_map(|r| nonempty(r.id.as_deref()))
                 .collect();
             if let Some(status) = status.filter(|s| s.suppresses()) {
-                let purls = v
+                // Each ref on its own: a component's purl, the BOM's own subject (the product),
+                // a purl written as the ref; anything else names nothing.
+                let products = v
                     .affects
                     .iter()
-                    .map(|a| match refs.get(a.reference.as_str()) {
-                        Some(c) => c.purl.clone(),
-                        None => a.reference.starts_with("pkg:").then(|| a.reference.clone()),
+                    .map(|a| {
+                        let r = a.reference.as_str();
+                        let id = match refs.get(r) {
+                            Some(c) => match (&c.purl, subject_ref == Some(r)) {
+                                (Some(p), _) => ProductId::Purl(p.clone()),
+                                (None, true) => c
+                                    .name
+                                    .as_deref()
+                                    .map(ProductId::from_text)
+                                    .unwrap_or_else(|| ProductId::Unresolved(r.to_string())),
+                                (None, false) => ProductId::Unresolved(r.to_string()),
+                            },
+                            None if r.starts_with("pkg:") => ProductId::Purl(r.to_string()),
+                            None => ProductId::Unresolved(r.to_string()),
+                        };
+                        VexProduct::of(id)
                     })
-                    .collect::<Option<Vec<String>>>()
-                    .unwrap_or_default();
+                    .collect();
                 out.vex.push(VexStatement {
                     vulnerability: std::iter::once(id.clone()).chain(aliases).collect(),
-                    purls,
+                    products,
                     status,
                     justification: v.analysis.as_ref().and_then(|a| a.justification.clone()),
                     document: src.path.clone(),
+                    author: author.clone(),
+                    signed_by: None,
+                    unverified: None,
                 });
                 continue;
             }

@@ -2,7 +2,9 @@
 //! vulnerabilities as aliases (a GHSA match lists its CVE there).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::finding::{Finding, Kind, Package, PackageClass, ScanStatus, Severity};
+use crate::finding::{
+    Finding, Kind, Package, PackageClass, ScanStatus, ScannerSuppression, Severity,
+};
 use serde::Deserialize;
 
 pub struct Grype;
@@ -10,6 +12,9 @@ pub struct Grype;
 #[derive(Deserialize)]
 struct Report {
     matches: Option<Vec<Match>>,
+    /// Matches an ignore rule of grype's config suppressed: kept, and weighed by the guardrails.
+    #[serde(rename = "ignoredMatches", default, deserialize_with = "null_is_empty")]
+    ignored_matches: Vec<Ignored>,
     source: Option<GSource>,
     descriptor: Option<Descriptor>,
 }
@@ -25,6 +30,24 @@ struct GSource {
 struct Descriptor {
     name: Option<String>,
     timestamp: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Ignored {
+    #[serde(flatten)]
+    m: Match,
+    #[serde(default, deserialize_with = "null_is_empty")]
+    applied_ignore_rules: Vec<IgnoreRule>,
+}
+
+#[derive(Deserialize)]
+struct IgnoreRule {
+    reason: Option<String>,
+    #[serde(rename = "vex-status")]
+    vex_status: Option<String>,
+    #[serde(rename = "vex-justification")]
+    vex_justification: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +148,12 @@ impl ReportFormat for Grype {
                 _ => None,
             };
             if let Some(serde_json::Value::Object(o)) = &source.target {
+                if let Some(d) = o.get("repoDigests").and_then(|l| l.as_array()) {
+                    out.meta.repo_digests = d
+                        .iter()
+                        .filter_map(|d| d.as_str().map(String::from))
+                        .collect();
+                }
                 if let Some(layers) = o.get("layers").and_then(|l| l.as_array()) {
                     out.meta.diff_ids = layers
                         .iter()
@@ -133,7 +162,31 @@ impl ReportFormat for Grype {
                 }
             }
         }
-        for m in report.matches.into_iter().flatten() {
+        let ignored = report.ignored_matches.into_iter().map(|i| {
+            let rule = i.applied_ignore_rules.first();
+            let why: Vec<&str> = rule
+                .into_iter()
+                .flat_map(|r| [r.reason.as_deref(), r.vex_justification.as_deref()])
+                .flatten()
+                .filter(|s| !s.trim().is_empty())
+                .collect();
+            let suppression = ScannerSuppression {
+                tool: tool.clone(),
+                kind: rule
+                    .and_then(|r| nonempty(r.vex_status.as_deref()))
+                    .unwrap_or_else(|| "ignored".into()),
+                justification: (!why.is_empty()).then(|| why.join(", ")),
+            };
+            (i.m, Some(Box::new(suppression)))
+        });
+        let matches: Vec<(Match, Option<Box<ScannerSuppression>>)> = report
+            .matches
+            .into_iter()
+            .flatten()
+            .map(|m| (m, None))
+            .chain(ignored)
+            .collect();
+        for (m, suppression) in matches {
             let v = m.vulnerability;
             let a = m.artifact;
             let mut f = Finding::new(v.id, Kind::Vulnerability, tool.clone());
@@ -178,6 +231,7 @@ impl ReportFormat for Grype {
             }
             f.target = out.meta.target.clone();
             f.title = v.description.map(|d| first_line(&d));
+            f.scanner_suppression = suppression;
             out.findings.push(f);
         }
         Ok(out)

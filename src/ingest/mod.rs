@@ -146,6 +146,8 @@ pub struct ReportMeta {
     pub target: Option<String>,
     /// For image scans: the layer DiffIDs of the image, in order.
     pub diff_ids: Vec<String>,
+    /// For image scans: the image's repository digests (`repo@sha256:...`), as the report says.
+    pub repo_digests: Vec<String>,
     /// The scan kinds this report provides (container_scanning, dependency_scanning, sast...).
     pub kinds: Vec<&'static str>,
     /// The report claims the scan failed (GitLab `scan.status: failure`, SARIF
@@ -282,10 +284,10 @@ pub fn load_report(path: &Path) -> Result<Parsed, InputError> {
     parse_report(&Source::read(path)?)
 }
 
-/// Reads a VEX document given with `--vex` (OpenVEX, CycloneDX VEX or CSAF VEX). A file of
+/// Parses a VEX document given with `--vex` (OpenVEX, CycloneDX VEX or CSAF VEX). A file of
 /// another format is refused: findings in a VEX slot would silently not be gated.
-pub fn load_vex(path: &Path) -> Result<Parsed, InputError> {
-    let parsed = load_report(path)?;
+pub fn parse_vex(src: &Source) -> Result<Parsed, InputError> {
+    let parsed = parse_report(src)?;
     if !matches!(parsed.format, "openvex" | "cyclonedx" | "csaf") {
         return Err(InputError::Invalid {
             path: parsed.path,

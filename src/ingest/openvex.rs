@@ -1,5 +1,6 @@
 //! OpenVEX documents (v0.2.0 and the earlier `@context` versions).
 
+use super::vex::{ProductId, VexProduct};
 use super::{
     nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement,
     VexStatus,
@@ -12,6 +13,7 @@ pub struct OpenVex;
 struct Doc {
     #[serde(rename = "@id")]
     id: Option<String>,
+    author: Option<String>,
     timestamp: Option<String>,
     #[serde(default, deserialize_with = "null_is_empty")]
     statements: Vec<Statement>,
@@ -59,26 +61,35 @@ struct Identifiers {
 }
 
 impl Product {
-    fn purl(&self) -> Option<String> {
+    /// The identifier of this entry: its purl (from `identifiers` or `@id`), else its `@id` as a
+    /// name; nothing at all is unresolved.
+    fn id(&self) -> ProductId {
         match self {
-            Product::Name(s) => s.starts_with("pkg:").then(|| s.clone()),
+            Product::Name(s) => ProductId::from_text(s),
             Product::Object {
                 id, identifiers, ..
-            } => identifiers
-                .as_ref()
-                .and_then(|i| i.purl.clone())
-                .or_else(|| id.clone().filter(|i| i.starts_with("pkg:"))),
+            } => match identifiers.as_ref().and_then(|i| i.purl.as_deref()) {
+                Some(p) => ProductId::from_text(p),
+                None => id
+                    .as_deref()
+                    .map(ProductId::from_text)
+                    .unwrap_or(ProductId::Unresolved(
+                        "a product without @id or identifiers".into(),
+                    )),
+            },
         }
     }
 
-    /// The package URLs this product entry speaks about: its subcomponents when listed, else
-    /// itself. `None` when any of them is not a package URL (the statement then names a product).
-    fn purls(&self) -> Option<Vec<String>> {
-        match self {
-            Product::Object { subcomponents, .. } if !subcomponents.is_empty() => {
-                subcomponents.iter().map(Product::purl).collect()
+    fn product(&self) -> VexProduct {
+        let subcomponents = match self {
+            Product::Object { subcomponents, .. } => {
+                subcomponents.iter().map(Product::id).collect()
             }
-            p => p.purl().map(|p| vec![p]),
+            Product::Name(_) => Vec::new(),
+        };
+        VexProduct {
+            id: self.id(),
+            subcomponents,
         }
     }
 }
@@ -122,19 +133,15 @@ impl ReportFormat for OpenVex {
                     format!("statement {}: no vulnerability name", n + 1),
                 ));
             }
-            let purls = st
-                .products
-                .iter()
-                .map(Product::purls)
-                .collect::<Option<Vec<Vec<String>>>>()
-                .map(|v| v.concat())
-                .unwrap_or_default();
             out.vex.push(VexStatement {
                 vulnerability,
-                purls,
+                products: st.products.iter().map(Product::product).collect(),
                 status,
                 justification: nonempty(st.justification.as_deref()),
                 document: document.clone(),
+                author: nonempty(doc.author.as_deref()),
+                signed_by: None,
+                unverified: None,
             });
         }
         Ok(out)

@@ -11,7 +11,7 @@
 use super::{
     grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source,
 };
-use crate::finding::{is_cve, Finding, Kind, Package, PackageClass, Severity};
+use crate::finding::{is_cve, Finding, Kind, Package, PackageClass, ScannerSuppression, Severity};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -279,7 +279,9 @@ struct Region {
 
 #[derive(Deserialize)]
 struct Suppression {
+    kind: Option<String>,
     status: Option<String>,
+    justification: Option<String>,
 }
 
 fn security_severity(props: Option<&Value>) -> Option<f64> {
@@ -425,16 +427,17 @@ impl ReportFormat for Sarif {
                 ) {
                     continue;
                 }
-                if let Some(s) = &r.suppressions {
-                    // An empty array means "considered, not suppressed". Only an accepted
-                    // suppression (SARIF §3.35.3: `accepted`, or no status) suppresses:
-                    // `rejected`, `underReview` and anything misspelt do not.
-                    if s.iter()
-                        .any(|s| matches!(s.status.as_deref(), None | Some("accepted")))
-                    {
-                        suppressed += 1;
-                        continue;
-                    }
+                // An empty array means "considered, not suppressed". Only an accepted
+                // suppression (SARIF §3.35.3: `accepted`, or no status) is one: `rejected`,
+                // `underReview` and anything misspelt are not. It is kept on the finding for
+                // the guardrails to weigh (`scanner_suppressions`), never dropped here.
+                let suppression = r
+                    .suppressions
+                    .iter()
+                    .flatten()
+                    .find(|s| matches!(s.status.as_deref(), None | Some("accepted")));
+                if suppression.is_some() {
+                    suppressed += 1;
                 }
                 let idx = r.rule_index.or(r.rule.as_ref().and_then(|x| x.index));
                 let rule = idx.and_then(|i| rules.get(i)).or_else(|| {
@@ -497,6 +500,13 @@ impl ReportFormat for Sarif {
                     Kind::Weakness
                 };
                 let mut f = Finding::new(id.clone(), kind, tool.clone());
+                f.scanner_suppression = suppression.map(|s| {
+                    Box::new(ScannerSuppression {
+                        tool: tool.clone(),
+                        kind: s.kind.clone().unwrap_or_else(|| "external".into()),
+                        justification: nonempty(s.justification.as_deref()),
+                    })
+                });
                 f.severity = match security_severity(r.properties.as_ref())
                     .or_else(|| security_severity(rule_props))
                 {

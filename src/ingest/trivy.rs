@@ -5,7 +5,9 @@
 //! riskgate does not use (descriptions, references).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::finding::{Finding, Kind, Package, PackageClass, ScanStatus, Severity};
+use crate::finding::{
+    Finding, Kind, Package, PackageClass, ScanStatus, ScannerSuppression, Severity,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -66,6 +68,8 @@ struct Resource<'a> {
 struct Metadata<'a> {
     #[serde(rename = "DiffIDs", borrow)]
     diff_ids: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow, default, deserialize_with = "null_is_empty")]
+    repo_digests: Vec<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -87,6 +91,33 @@ struct TResult<'a> {
     secrets: Option<Vec<Secret<'a>>>,
     #[serde(borrow)]
     licenses: Option<Vec<License<'a>>>,
+    /// Findings Trivy suppressed (`--show-suppressed`: `.trivyignore`, VEX): kept, and weighed
+    /// by the guardrails (`scanner_suppressions`).
+    #[serde(
+        rename = "ExperimentalModifiedFindings",
+        borrow,
+        default,
+        deserialize_with = "null_is_empty"
+    )]
+    modified: Vec<Modified<'a>>,
+}
+
+/// Raw suppressed entries of one type, with their suppression.
+type Suppressed<'a> = Vec<(&'a RawValue, Option<Box<ScannerSuppression>>)>;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Modified<'a> {
+    #[serde(rename = "Type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    status: Str<'a>,
+    #[serde(borrow)]
+    statement: Str<'a>,
+    #[serde(borrow)]
+    source: Str<'a>,
+    #[serde(borrow)]
+    finding: &'a RawValue,
 }
 
 #[derive(Deserialize)]
@@ -365,6 +396,7 @@ impl ReportFormat for Trivy {
         let image = report.artifact_type.as_deref() == Some("container_image");
         if let Some(m) = &report.metadata {
             out.meta.diff_ids = m.diff_ids.iter().flatten().map(|d| d.to_string()).collect();
+            out.meta.repo_digests = m.repo_digests.iter().map(|d| d.to_string()).collect();
         }
         if image {
             out.meta.kinds.push("container_scanning");
@@ -415,7 +447,47 @@ fn read_results(
         } else {
             report_target.clone().or_else(|| target.clone())
         };
-        for raw in r.vulnerabilities.into_iter().flatten() {
+        // Suppressed findings, by type, with what Trivy says of their suppression.
+        let mut modified_vulns: Suppressed = Vec::new();
+        let mut modified_misconfs: Suppressed = Vec::new();
+        let mut modified_secrets: Suppressed = Vec::new();
+        let mut modified_licenses: Suppressed = Vec::new();
+        for m in &r.modified {
+            let slot = match m.kind.as_ref() {
+                "vulnerability" => &mut modified_vulns,
+                "misconfiguration" => &mut modified_misconfs,
+                "secret" => &mut modified_secrets,
+                "license" => &mut modified_licenses,
+                other => {
+                    return Err(InputError::invalid(
+                        &src.path,
+                        format!(
+                            "{}: a suppressed finding of unknown Type `{other}` in {}",
+                            scope.format, r.target
+                        ),
+                    ))
+                }
+            };
+            let why = [
+                s(&m.statement),
+                s(&m.source).map(|src| format!("source {src}")),
+            ];
+            let why: Vec<String> = why.into_iter().flatten().collect();
+            slot.push((
+                m.finding,
+                Some(Box::new(ScannerSuppression {
+                    tool: Trivy::NAME.into(),
+                    kind: s(&m.status).unwrap_or_else(|| "ignored".into()),
+                    justification: (!why.is_empty()).then(|| why.join(", ")),
+                })),
+            ));
+        }
+        let vulns = r
+            .vulnerabilities
+            .into_iter()
+            .flatten()
+            .map(|raw| (raw, None));
+        for (raw, suppression) in vulns.chain(modified_vulns) {
             let v: Vuln = each(src, scope, raw)?;
             let mut f = Finding::new(v.id.as_ref(), Kind::Vulnerability, Trivy::NAME);
             f.aliases = v
@@ -458,9 +530,15 @@ fn read_results(
             f.location.resource = resource.clone();
             f.title = s(&v.title);
             f.published = s(&v.published_date);
+            f.scanner_suppression = suppression;
             out.findings.push(f);
         }
-        for raw in r.misconfigurations.into_iter().flatten() {
+        let misconfs = r
+            .misconfigurations
+            .into_iter()
+            .flatten()
+            .map(|raw| (raw, None));
+        for (raw, suppression) in misconfs.chain(modified_misconfs) {
             let m: Misconf = each(src, scope, raw)?;
             if m.status.as_deref() != Some("FAIL") {
                 continue;
@@ -481,9 +559,15 @@ fn read_results(
             if let Some(res) = m.cause_metadata.as_ref().and_then(|c| s(&c.resource)) {
                 f.title = Some(format!("{} ({res})", f.title.unwrap_or_default()));
             }
+            f.scanner_suppression = suppression;
             out.findings.push(f);
         }
-        for sec in r.secrets.into_iter().flatten() {
+        let mut secrets: Vec<(Secret, Option<Box<ScannerSuppression>>)> =
+            r.secrets.into_iter().flatten().map(|s| (s, None)).collect();
+        for (raw, suppression) in modified_secrets {
+            secrets.push((each(src, scope, raw)?, suppression));
+        }
+        for (sec, suppression) in secrets {
             let mut f = Finding::new(sec.rule_id.as_ref(), Kind::Secret, Trivy::NAME);
             f.severity = Severity::parse(sec.severity.as_deref().unwrap_or(""));
             f.location.path = target.clone();
@@ -492,9 +576,19 @@ fn read_results(
             f.target = finding_target.clone();
             f.location.resource = resource.clone();
             f.title = s(&sec.title);
+            f.scanner_suppression = suppression;
             out.findings.push(f);
         }
-        for l in r.licenses.into_iter().flatten() {
+        let mut licenses: Vec<(License, Option<Box<ScannerSuppression>>)> = r
+            .licenses
+            .into_iter()
+            .flatten()
+            .map(|l| (l, None))
+            .collect();
+        for (raw, suppression) in modified_licenses {
+            licenses.push((each(src, scope, raw)?, suppression));
+        }
+        for (l, suppression) in licenses {
             let mut f = Finding::new(l.name.as_ref(), Kind::License, Trivy::NAME);
             f.severity = Severity::parse(l.severity.as_deref().unwrap_or(""));
             f.package = s(&l.pkg_name).map(|name| Package {
@@ -505,6 +599,7 @@ fn read_results(
             f.target = finding_target.clone();
             f.location.resource = resource.clone();
             f.title = s(&l.category).map(|c| format!("license {} ({c})", l.name));
+            f.scanner_suppression = suppression;
             out.findings.push(f);
         }
     }

@@ -45,6 +45,37 @@ pub struct Guardrails {
     /// Scans every check must have among its reports (products may add more).
     #[serde(default)]
     pub require_reports: Vec<RequiredReport>,
+    /// Whose VEX statements suppress findings, and up to which level.
+    #[serde(default)]
+    pub vex: VexCfg,
+    /// What a suppression made in the scanner (SARIF `suppressions`, `# nosec`, Trivy's and
+    /// Grype's ignore files) counts for: `team` (default: like an unsigned VEX statement, up to
+    /// `vex.unsigned`), `honour` (at any level) or `ignore` (never; the finding is decided).
+    #[serde(default)]
+    pub scanner_suppressions: ScannerSuppressions,
+}
+
+/// Trust in VEX statements. A statement signed by one of `trusted` suppresses at any level; an
+/// unsigned one (or one no trusted signer verifies) only up to `unsigned`.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VexCfg {
+    /// Signers whose VEX (OpenVEX in a DSSE envelope or Sigstore bundle, or any VEX document
+    /// with a Sigstore bundle beside it, `FILE.sigstore.json`) is believed at any level.
+    #[serde(default)]
+    pub trusted: Vec<SignatureRule>,
+    /// The highest risk level an unsigned statement may suppress. Default: the highest level
+    /// within the owning team's autonomy (gate pass or warn, or approver `team`).
+    pub unsigned: Option<RiskLevel>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScannerSuppressions {
+    #[default]
+    Team,
+    Honour,
+    Ignore,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -664,6 +695,7 @@ impl Guardrails {
                 file.check_globs(&mut out, "images.base_images.allowed", &b.allowed);
             }
         }
+        check_signers(&mut out, file, "vex.trusted", &self.vex.trusted);
         if let Some(a) = &self.artifacts {
             check_signers(&mut out, file, "artifacts.signatures", &a.signatures);
             if a.signatures.is_empty() {

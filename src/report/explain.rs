@@ -118,14 +118,19 @@ fn one(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
     if let Some(s) = &d.suppressed_by {
         row(
             w,
-            "vex",
+            if s.source == "vex" {
+                "vex"
+            } else {
+                "suppressed"
+            },
             &format!(
-                "{} in {}{}",
+                "{} in {}{}; {}",
                 s.status,
                 s.document,
                 s.justification
                     .map(|j| format!(" ({j})"))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                s.trusted
             ),
         )?;
     }

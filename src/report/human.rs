@@ -201,12 +201,18 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         }
         more(w, warned.len())?;
     }
-    let suppressed = rest(Status::Suppressed);
-    if !suppressed.is_empty() {
+    for (status, title) in [
+        (Status::Suppressed, "Suppressed by VEX"),
+        (Status::SuppressedByScanner, "Suppressed by the scanner"),
+    ] {
+        let suppressed = rest(status);
+        if suppressed.is_empty() {
+            continue;
+        }
         writeln!(w)?;
-        writeln!(w, "Suppressed by VEX ({}):", suppressed.len())?;
+        writeln!(w, "{title} ({}):", suppressed.len())?;
         for f in suppressed.iter().take(LIST_LIMIT) {
-            let why = f.reasons.first().map(String::as_str).unwrap_or("");
+            let why = f.reasons.last().map(String::as_str).unwrap_or("");
             writeln!(w, "  {}  {why}", one_line(f))?;
         }
         more(w, suppressed.len())?;

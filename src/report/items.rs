@@ -66,7 +66,7 @@ pub fn items<'a>(v: &'a View<'a>) -> Vec<Item<'a>> {
     let mut out: Vec<Item<'a>> = d
         .findings
         .iter()
-        .filter(|f| f.status != Status::Suppressed)
+        .filter(|f| !f.status.is_suppressed())
         .map(|x| {
             let f = x.finding;
             Item {

@@ -180,6 +180,8 @@ pub struct FindingOut<'a> {
     #[schemars(with = "Option<String>")]
     pub enforce_from: Option<Date>,
     pub suppressed_by: Option<SuppressionOut<'a>>,
+    /// A suppression the scanner recorded (whether honoured or not: see `status`, `reasons`).
+    pub scanner_suppression: Option<&'a crate::finding::ScannerSuppression>,
     /// The command that would record an acceptance for it, when it is blocked and acceptable.
     pub unblock: Option<String>,
     pub fingerprint: &'a str,
@@ -212,9 +214,15 @@ pub struct OwnerOut<'a> {
 
 #[derive(Serialize, JsonSchema)]
 pub struct SuppressionOut<'a> {
+    /// `vex` (a VEX statement) or `scanner` (the scanner's own suppression).
+    pub source: &'a str,
+    /// The VEX document, or the tool that suppressed it.
     pub document: &'a str,
+    /// The VEX status, or the scanner's kind of suppression (`inSource`, `external`, `ignored`).
     pub status: &'a str,
     pub justification: Option<&'a str>,
+    /// Why it is believed (a verified signer, or the level unsigned claims are trusted to).
+    pub trusted: &'a str,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -409,10 +417,13 @@ fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
             .suppressed_by
             .as_ref()
             .map(|s: &Suppression| SuppressionOut {
+                source: s.source,
                 document: s.document,
                 status: s.status,
                 justification: s.justification,
+                trusted: &s.trusted,
             }),
+        scanner_suppression: d.scanner_suppression,
         unblock: v.unblock_command(d),
         fingerprint: &f.fingerprint,
     }

@@ -31,7 +31,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let suppressed: Vec<_> = d
         .findings
         .iter()
-        .filter(|f| f.status == Status::Suppressed)
+        .filter(|f| f.status.is_suppressed())
         .collect();
     let failures = list.iter().filter(|i| i.status == Status::Blocked).count();
     let tests = list.len() + suppressed.len();

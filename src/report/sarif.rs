@@ -17,7 +17,7 @@ fn level(s: Status) -> &'static str {
         Status::Blocked => "error",
         Status::Warned | Status::WouldBlock => "warning",
         Status::Accepted => "note",
-        Status::Passed | Status::Suppressed => "none",
+        Status::Passed | Status::Suppressed | Status::SuppressedByScanner => "none",
     }
 }
 

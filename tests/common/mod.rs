@@ -181,3 +181,45 @@ pub fn check_with(policy: &std::path::Path, reports: &[&str]) -> Command {
     }
     c
 }
+
+/// A new ECDSA P-256 key pair as cosign makes them, and its public key PEM.
+pub fn keypair() -> (sigstore::crypto::signing_key::SigStoreKeyPair, String) {
+    use sigstore::crypto::SigningScheme;
+    let signer = SigningScheme::ECDSA_P256_SHA256_ASN1
+        .create_signer()
+        .expect("signer");
+    let pair = signer.to_sigstore_keypair().expect("pair");
+    let public = pair.public_key_to_pem().expect("pem");
+    (pair, public)
+}
+
+/// A DSSE envelope over an in-toto statement whose predicate is `predicate` (an OpenVEX
+/// document), about `subject_digest`, signed with `pair`: what `cosign attest-blob --key
+/// --type openvex` writes.
+pub fn dsse_attestation(
+    pair: &sigstore::crypto::signing_key::SigStoreKeyPair,
+    predicate_type: &str,
+    predicate: &serde_json::Value,
+    subject_digest: &str,
+) -> Vec<u8> {
+    use base64::Engine as _;
+    use sigstore::crypto::SigningScheme;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let statement = serde_json::to_vec(&serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "image", "digest": {"sha256": subject_digest.trim_start_matches("sha256:")}}],
+        "predicateType": predicate_type,
+        "predicate": predicate,
+    }))
+    .expect("json");
+    let pt = "application/vnd.in-toto+json";
+    let sig = pair
+        .to_sigstore_signer(&SigningScheme::ECDSA_P256_SHA256_ASN1)
+        .expect("signer")
+        .sign(&riskgate::verify::pae(pt, &statement))
+        .expect("sign");
+    serde_json::to_vec_pretty(&serde_json::json!({
+        "payloadType": pt, "payload": b64(&statement), "signatures": [{"keyid": "", "sig": b64(&sig)}]
+    }))
+    .expect("json")
+}

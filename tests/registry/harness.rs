@@ -279,14 +279,7 @@ pub fn build_images(dir: &Path, base_name: &str) -> PathBuf {
 }
 
 /// A cosign-format key pair: (encrypted private PEM, public PEM), password `pw`.
-pub fn keypair() -> (SigStoreKeyPair, String) {
-    let signer = SigningScheme::ECDSA_P256_SHA256_ASN1
-        .create_signer()
-        .expect("signer");
-    let pair = signer.to_sigstore_keypair().expect("pair");
-    let public = pair.public_key_to_pem().expect("pem");
-    (pair, public)
-}
+pub use crate::common::keypair;
 
 pub fn sign(pair: &SigStoreKeyPair, msg: &[u8]) -> Vec<u8> {
     pair.to_sigstore_signer(&SigningScheme::ECDSA_P256_SHA256_ASN1)
