@@ -63,6 +63,7 @@ fn main() {
             risk: RiskLevel::High,
             reason: "bench".into(),
             requested_by: "alice@acme.example".into(),
+            requested_approver: None,
             approved_by: Some("dana@acme.example".into()),
             created: "2026-11-01".into(),
             expires: "2026-11-20".into(),

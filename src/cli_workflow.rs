@@ -186,11 +186,13 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
             );
         }
         if let Some(ap) = a.approver {
-            if let Err(e) = check_approver(engine, ap, a.by, role, team) {
+            if let Err(e) = check_approver(engine, ap, a.by, role, &[team]) {
                 return e;
             }
         }
-        let approved_by = if role == ApproverRole::Team {
+        // A request addressed to the approver: only `riskgate approve` (signed, or under code
+        // review) records an approval.
+        let requested_approver = if role == ApproverRole::Team {
             None
         } else {
             a.approver
@@ -204,7 +206,7 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
             risk,
             reason: a.reason,
             requested_by: a.by,
-            approved_by,
+            requested_approver,
             created: today,
             expires,
             ticket: a.ticket,
@@ -240,13 +242,26 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
             return code;
         }
         let holders = engine.holders(role, team).join(", ");
-        if role > ApproverRole::Team && approved_by.is_none() {
+        if role > ApproverRole::Team {
+            let to = requested_approver
+                .map(|p| format!(", addressed to {p}"))
+                .unwrap_or_default();
             println!(
-                "{} recorded in {} as a pending request: {risk} risk needs approval by {role} ({holders})",
+                "{} recorded in {} as a pending request{to}: {risk} risk needs approval by {role} ({holders})",
                 entry.id,
                 path.display()
             );
-            println!("approve with: riskgate approve {} --by <{role}>", entry.id);
+            let how = match engine.guardrails.acceptances.approvals {
+                crate::policy::guardrails::Approvals::CodeReview => {
+                    " (in the pull request they review; CODEOWNERS makes their review required)"
+                }
+                crate::policy::guardrails::Approvals::Signature => " --sign-key KEY",
+            };
+            println!(
+                "approve with: riskgate approve {} --by {}{how}",
+                entry.id,
+                requested_approver.unwrap_or("<approver>")
+            );
         } else {
             println!(
                 "{} recorded in {}: {risk} risk accepted until {expires} (the last day is {})",
@@ -272,13 +287,15 @@ fn packages(found: &[&Decided]) -> String {
     v.join(", ")
 }
 
-/// Authority and separation of duties for an approver (SPEC §3.3 points 4 and 5).
+/// Authority and separation of duties for an approver (SPEC §3.3 points 4 and 5), by the one
+/// rule `check` applies too ([`Engine::approval_problems`]), for every team that may own what
+/// is approved.
 fn check_approver(
     engine: &Engine,
     approver: &str,
     requester: &str,
     role: ApproverRole,
-    team: Option<&str>,
+    teams: &[Option<&str>],
 ) -> Result<(), ExitCode> {
     if role == ApproverRole::Team {
         return Err(refuse(
@@ -289,34 +306,18 @@ fn check_approver(
     if !engine.ownership.is_person(approver) {
         return Err(refuse(format!("unknown person `{approver}`"), None));
     }
-    if approver == requester {
-        return Err(refuse(
-            format!("{approver} cannot approve their own request: nobody approves their own exception above the team's guardrail"),
-            None,
-        ));
-    }
-    if !engine.holds_at_least(approver, role, team) {
-        return Err(refuse(
-            format!("{approver} does not hold the role {role}"),
-            Some(format!("{role}: {}", engine.holders(role, team).join(", "))),
-        ));
-    }
-    if role >= ApproverRole::Security
-        && team.is_some_and(|t| engine.ownership.is_team_member(t, approver))
-    {
-        return Err(refuse(
-            format!(
-                "{approver} is a member of the owning team {}: {role} approval must come from outside the team",
-                team.unwrap_or("")
-            ),
-            None,
-        ));
+    for team in teams {
+        if let Some(first) = engine
+            .approval_problems(approver, requester, role, *team)
+            .into_iter()
+            .next()
+        {
+            return Err(refuse(first, None));
+        }
     }
     Ok(())
 }
 
-/// Validates the new text as an acceptances file against the register and writes it
-/// atomically; anything wrong leaves the file untouched.
 fn write_checked(path: &Path, text: &str, policy: &Policy, want: usize) -> Result<(), ExitCode> {
     let shown = path.display().to_string();
     let (acc, file) =
@@ -470,10 +471,27 @@ pub fn approve(inputs: &GateArgs, id: &str, by: &str, sign_key: Option<&Path>) -
     let Some(role) = level.approver.filter(|_| level.gate == Gate::Accept) else {
         return refuse(format!("level {} cannot be accepted", a.risk), None);
     };
-    // The owning team: the product's team (layer owners need the reports; the product's team is
-    // the team the request came through).
-    let team = own.products.get(&a.product).map(|p| p.team.as_str());
-    if let Err(code) = check_approver(&engine, by, &a.requested_by, role, team) {
+    // The team that owns the finding decides separation of duties. `approve` does not read the
+    // reports, so it checks against every team that can own a finding of this product (its
+    // team and each layer's owner): what it lets through, `check` lets through too.
+    let mut teams: Vec<Option<&str>> = own
+        .products
+        .get(&a.product)
+        .map(|p| p.team.as_str())
+        .into_iter()
+        .chain(
+            own.products
+                .get(&a.product)
+                .into_iter()
+                .flat_map(|p| p.layers.iter())
+                .chain(own.layers.iter())
+                .map(|l| l.owner.as_str()),
+        )
+        .map(Some)
+        .collect();
+    teams.sort_unstable();
+    teams.dedup();
+    if let Err(code) = check_approver(&engine, by, &a.requested_by, role, &teams) {
         return code;
     }
     let Some((file_acc, file)) = &loaded.policy.acceptances else {

@@ -118,7 +118,7 @@ pub fn acceptances_edit(data: &[u8]) {
         risk: crate::policy::levels::RiskLevel::Low,
         reason: "fuzz: \"quoted\" reason: with colon",
         requested_by: "dev@example.com",
-        approved_by: None,
+        requested_approver: None,
         created: day,
         expires: day,
         ticket: None,

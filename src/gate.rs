@@ -106,6 +106,8 @@ pub struct Loaded {
     /// The images the run gates, for VEX: the `--image`s (verified digests) when any is given,
     /// else the images the reports say they scanned.
     pub gated_images: Vec<GatedImage>,
+    /// Under `acceptances.approvals: code_review`: what CODEOWNERS says of each approver.
+    pub review: Option<crate::decide::ReviewProofs>,
 }
 
 impl Loaded {
@@ -392,10 +394,40 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         })
         .collect();
     let gated_images = gated_images(&images, &reports);
+    let review = review_proofs(
+        &policy,
+        args.policy.clone().or_else(policy::default_dir).as_deref(),
+        acceptances_path.as_deref(),
+    );
     let mut all = Vec::new();
     for r in &mut reports {
         all.append(&mut r.findings);
         vex.append(&mut r.vex);
+    }
+    let findings = dedup(all);
+    if let Some((accs, file)) = &policy.acceptances {
+        for (i, ids) in crate::decide::coverage::shared_aliases(&findings, &accs.acceptances) {
+            let Some(a) = accs.acceptances.get(i) else {
+                continue;
+            };
+            errs.push(file.problem(
+                &format!("acceptances.{i}.finding"),
+                format!(
+                    "acceptance {} names {}, an alias shared by {} distinct vulnerabilities of this run ({}): one acceptance may cover one vulnerability",
+                    a.id,
+                    a.finding,
+                    ids.len(),
+                    ids.join(", ")
+                ),
+                Some(format!(
+                    "write one acceptance per vulnerability, naming its own id ({}), each with its own risk and reason",
+                    ids.iter().map(|id| format!("riskgate accept {id} ...")).collect::<Vec<_>>().join("; ")
+                )),
+            ));
+        }
+    }
+    if !errs.related.is_empty() {
+        return Err(errs);
     }
     vex.sort_by(|a, b| {
         (&a.document, &a.vulnerability, &a.products).cmp(&(
@@ -410,7 +442,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         acceptances_path,
         product,
         inputs,
-        findings: dedup(all),
+        findings,
         vex,
         kev,
         epss,
@@ -422,7 +454,145 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         base_layers,
         baseline,
         gated_images,
+        review,
     })
+}
+
+/// Under `acceptances.approvals: code_review`: for each approver the acceptances file names,
+/// the CODEOWNERS line that makes their review required for changes to the acceptances file and
+/// to every file of the policy directory, or why nothing does.
+fn review_proofs(
+    policy: &Policy,
+    policy_dir: Option<&Path>,
+    acceptances: Option<&Path>,
+) -> Option<crate::decide::ReviewProofs> {
+    use crate::policy::codeowners::{requires_review, Codeowners, LOCATIONS};
+    use crate::policy::guardrails::Approvals;
+    let cfg = &policy.guardrails.acceptances;
+    if cfg.approvals != Approvals::CodeReview {
+        return None;
+    }
+    let (accs, _) = policy.acceptances.as_ref()?;
+    let acceptances = acceptances?;
+    let approvers: std::collections::BTreeSet<&str> = accs
+        .acceptances
+        .iter()
+        .filter_map(|a| a.approved_by.as_deref())
+        .collect();
+    let all = |why: String| {
+        Some(
+            approvers
+                .iter()
+                .map(|p| (p.to_string(), Err(why.clone())))
+                .collect(),
+        )
+    };
+    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    // The file, and the repository root its patterns are relative to.
+    let (file, root) = match (&cfg.codeowners, policy_dir) {
+        (Some(rel), Some(dir)) => {
+            let f = abs(&dir.join(rel));
+            let parent = f.parent().map(Path::to_path_buf).unwrap_or_default();
+            let root = match parent.file_name().and_then(|n| n.to_str()) {
+                Some(".github" | "docs" | ".gitlab") => {
+                    parent.parent().map(Path::to_path_buf).unwrap_or(parent)
+                }
+                _ => parent,
+            };
+            (f, root)
+        }
+        _ => {
+            let start = abs(acceptances.parent().unwrap_or(Path::new(".")));
+            let root = start
+                .ancestors()
+                .find(|d| d.join(".git").exists())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| abs(Path::new(".")));
+            match LOCATIONS.iter().map(|l| root.join(l)).find(|p| p.is_file()) {
+                Some(f) => (f, root),
+                None => {
+                    return all(format!(
+                        "acceptances.approvals is code_review, but the repository at {} has no CODEOWNERS ({})",
+                        root.display(),
+                        LOCATIONS.join(", ")
+                    ))
+                }
+            }
+        }
+    };
+    let text = match crate::ingest::source::read_file(&file)
+        .map_err(|e| e.to_string())
+        .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string()))
+    {
+        Ok(t) => t,
+        Err(e) => return all(format!("cannot read {}: {e}", file.display())),
+    };
+    let rel = |p: &Path| -> Option<String> {
+        abs(p)
+            .strip_prefix(&root)
+            .ok()
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+    };
+    let Some(shown) = rel(&file) else {
+        return all(format!("{} is outside the repository", file.display()));
+    };
+    let codeowners = Codeowners::parse(shown, &text);
+    // What a pull request must not change without the approver: the acceptances file, then
+    // every file of the policy directory.
+    let mut files = Vec::new();
+    match rel(acceptances) {
+        Some(r) => files.push(r),
+        None => {
+            return all(format!(
+                "the acceptances file {} is outside the repository at {}",
+                acceptances.display(),
+                root.display()
+            ))
+        }
+    }
+    if let Some(dir) = policy_dir {
+        let mut stack = vec![dir.to_path_buf()];
+        let mut found = Vec::new();
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if let Some(r) = rel(&p) {
+                    found.push(r);
+                }
+            }
+        }
+        found.sort();
+        found.retain(|f| *f != files[0]);
+        files.extend(found);
+    }
+    let own = &policy.ownership;
+    Some(
+        approvers
+            .iter()
+            .map(|who| {
+                let mut handles: Vec<String> = own
+                    .people
+                    .get(*who)
+                    .map(|p| {
+                        [p.github.as_deref(), p.gitlab.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .map(|h| format!("@{}", h.trim_start_matches('@')))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !handles.is_empty() {
+                    handles.push(who.to_string());
+                }
+                (
+                    who.to_string(),
+                    requires_review(&codeowners, &files, &handles, who),
+                )
+            })
+            .collect(),
+    )
 }
 
 /// What `pkg:oci/...` VEX products are matched against. `--image`s are resolved and verified

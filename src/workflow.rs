@@ -16,7 +16,8 @@ pub struct Entry<'a> {
     pub risk: RiskLevel,
     pub reason: &'a str,
     pub requested_by: &'a str,
-    pub approved_by: Option<&'a str>,
+    /// Who the request is addressed to (never an approval: `riskgate approve` records that).
+    pub requested_approver: Option<&'a str>,
     pub created: Date,
     pub expires: Date,
     pub ticket: Option<&'a str>,
@@ -153,8 +154,8 @@ fn push_entry(out: &mut String, e: &Entry, indent: usize) {
         &serde_json::to_string(e.reason).unwrap_or_default(),
     );
     field(out, "requested_by", &scalar(e.requested_by));
-    if let Some(a) = e.approved_by {
-        field(out, "approved_by", &scalar(a));
+    if let Some(a) = e.requested_approver {
+        field(out, "requested_approver", &scalar(a));
     }
     field(out, "created", &e.created.to_string());
     field(out, "expires", &e.expires.to_string());
@@ -201,7 +202,7 @@ mod tests {
             risk: RiskLevel::Medium,
             reason: "Only the admin page uses it: \"no\" user input.",
             requested_by: "alice@acme.example",
-            approved_by: None,
+            requested_approver: None,
             created: Date::parse("2026-11-23").unwrap(),
             expires: Date::parse("2027-01-22").unwrap(),
             ticket: Some("PAY-7"),

@@ -109,9 +109,9 @@ fn the_example_blocks_with_owners_and_reasons() {
             .map(|p| p.as_str().unwrap().to_string())
             .collect::<Vec<_>>()
     };
-    assert!(problems("ACC-0005")
-        .iter()
-        .any(|p| p.contains("approved by the requester pat@acme.example")));
+    assert!(problems("ACC-0005").iter().any(|p| p.contains(
+        "approved_by pat@acme.example is the requester, and nobody approves their own request"
+    )));
     assert!(problems("ACC-0006")
         .iter()
         .any(|p| p.contains("lasts 212 days, longer than max_days 90")));
@@ -224,7 +224,7 @@ fn explain_shows_owner_risk_and_every_acceptance_tried() {
         "{out}"
     );
     assert!(
-        out.contains("- approved by the requester pat@acme.example"),
+        out.contains("- approved_by pat@acme.example is the requester, and nobody approves their own request"),
         "{out}"
     );
     assert!(

@@ -88,7 +88,7 @@ fn unknown_keys_aliases_and_missing_files_fail_closed() {
     let r = run(riskgate().args(["validate", "--policy"]).arg(&dir));
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("guardrails.yaml:28:")
+        r.stderr.contains("guardrails.yaml:32:")
             && r.stderr
                 .contains("unknown field `overdeu`, expected `overdue`"),
         "{}",

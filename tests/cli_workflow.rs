@@ -12,19 +12,21 @@ fn workdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("riskgate-wf-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    std::fs::copy(
-        root().join("examples/acceptances.yaml"),
-        d.join("acceptances.yaml"),
-    )
-    .unwrap();
+    // The example's repository (acceptances, CODEOWNERS and policy side by side).
+    common::example_repo(&d);
     d
 }
 
 /// `riskgate <cmd> ...` with the example's inputs and the acceptances file in `dir`.
+/// The example's policy stands for the copy in `dir` (see [`workdir`]).
 fn cmd(dir: &Path, policy: &Path, args: &[&str]) -> Command {
     let mut c = riskgate();
     c.current_dir(root()).args(args);
-    c.arg("--policy").arg(policy);
+    if policy == self::policy() && dir.join("policy").is_dir() {
+        c.arg("--policy").arg(dir.join("policy"));
+    } else {
+        c.arg("--policy").arg(policy);
+    }
     c.arg("--acceptances").arg(dir.join("acceptances.yaml"));
     c.args(["--product", "payments-api", "--now", "2026-11-23"]);
     c
@@ -99,9 +101,12 @@ fn request_then_approve_then_the_gate_allows_it() {
     assert_eq!(f["status"], "blocked");
     assert!(f["reasons"][0].as_str().unwrap().starts_with("awaiting approval by risk_owner (dana@acme.example, erin@acme.example): ACC-0014 is a pending request"), "{f}");
 
-    // the requester cannot approve their own request; a team member is not the risk owner
+    // the requester is the requester, and nobody approves their own request; a team member is not the risk owner
     for (by, want) in [
-        ("alice@acme.example", "cannot approve their own request"),
+        (
+            "alice@acme.example",
+            "is the requester, and nobody approves their own request",
+        ),
         (
             "bob@acme.example",
             "bob@acme.example does not hold the role risk_owner",
@@ -238,7 +243,7 @@ fn refusals_leave_the_file_untouched() {
         (policy(), vec!["CVE-2019-1551", "--package", "libssl1.1", "--by", "alice@acme.example"], "alice@acme.example is not a member of platform, the team that owns CVE-2019-1551"),
         (policy(), vec!["CVE-2019-1551", "--package", "libssl1.1", "--by", "pat@acme.example", "--days", "91"], "91 days is longer than max_days 90 for level medium"),
         (policy(), vec!["CVE-2019-1551", "--by", "pat@acme.example"], "is in several packages (libcrypto1.1, libssl1.1)"),
-        (policy(), vec!["mysecret", "--by", "bob@acme.example", "--approver", "bob@acme.example"], "cannot approve their own request"),
+        (policy(), vec!["mysecret", "--by", "bob@acme.example", "--approver", "bob@acme.example"], "is the requester, and nobody approves their own request"),
         (policy(), vec!["mysecret", "--by", "bob@acme.example", "--approver", "dana@acme.example"], "dana@acme.example does not hold the role security"),
         (sec.clone(), vec!["mysecret", "--by", "alice@acme.example", "--approver", "bob@acme.example"], "bob@acme.example is a member of the owning team payments-dev: security approval must come from outside the team"),
         (policy(), vec!["CVE-2019-11358", "--by", "mallory@evil.example"], "unknown person `mallory@evil.example`"),
@@ -795,4 +800,155 @@ fn keyless_acceptance_signatures_are_checked_against_the_trusted_root() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("{\"approved_by\":\"dana@acme.example\",\"created\":\"2026-11-01\",\"expires\":\"2027-01-15\",\"finding\":\"CVE-2019-11358\",\"id\":\"ACC-0001\","), "{}", r.stdout);
     assert!(!r.stdout.contains("signature"));
+}
+
+#[test]
+fn an_approver_named_at_accept_is_asked_not_recorded_as_approving() {
+    // Issue 14: `accept X --by alice --approver dana`, run by alice, used to write
+    // `approved_by: dana` and report the risk accepted. Now it is a request addressed to dana.
+    let dir = workdir("claimed");
+    let r = run(&mut with_reports(cmd(
+        &dir,
+        &policy(),
+        &[
+            "accept",
+            FORTIFY,
+            "--by",
+            "alice@acme.example",
+            "--approver",
+            "dana@acme.example",
+            "--reason",
+            "The query is built from an enum.",
+        ],
+    )));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("ACC-0014 recorded in")
+            && r.stdout
+                .contains("as a pending request, addressed to dana@acme.example"),
+        "{}",
+        r.stdout
+    );
+    let text = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    let entry = text.split("- id: ACC-0014").nth(1).expect("entry");
+    assert!(
+        entry.contains("requested_approver: dana@acme.example"),
+        "{entry}"
+    );
+    assert!(!entry.contains("approved_by"), "{entry}");
+    let r = run(&mut with_reports(cmd(
+        &dir,
+        &policy(),
+        &["check", "--format", "json"],
+    )));
+    assert_eq!(r.code, 1);
+    let f = json_finding(&r, FORTIFY);
+    assert_eq!(f["status"], "blocked");
+    assert!(
+        f["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("ACC-0014 is a pending request"),
+        "{f}"
+    );
+}
+
+#[test]
+fn a_delegate_does_not_approve_the_request_of_the_risk_owner() {
+    let dir = workdir("delegate");
+    // dana (payments-api's risk owner) is in no team; make her a requester of payments-dev.
+    let own_path = dir.join("policy/ownership.yaml");
+    let own = std::fs::read_to_string(&own_path).unwrap();
+    std::fs::write(
+        &own_path,
+        own.replace(
+            "members: [alice@acme.example, bob@acme.example]",
+            "members: [alice@acme.example, bob@acme.example, dana@acme.example]",
+        ),
+    )
+    .unwrap();
+    let r = run(&mut with_reports(cmd(
+        &dir,
+        &policy(),
+        &[
+            "accept",
+            FORTIFY,
+            "--by",
+            "dana@acme.example",
+            "--reason",
+            "enum only",
+        ],
+    )));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&mut cmd(
+        &dir,
+        &policy(),
+        &["approve", "ACC-0014", "--by", "erin@acme.example"],
+    ));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("erin@acme.example is a delegate of the risk owner dana@acme.example, who requested it: a delegate does not approve the request of the person they act for"),
+        "{}",
+        r.stderr
+    );
+    // Written by hand, the gate says the same.
+    let text = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    let text = text.replace(
+        "    requested_by: dana@acme.example\n",
+        "    requested_by: dana@acme.example\n    approved_by: erin@acme.example\n",
+    );
+    std::fs::write(dir.join("acceptances.yaml"), text).unwrap();
+    let r = run(&mut with_reports(cmd(
+        &dir,
+        &policy(),
+        &["check", "--format", "json"],
+    )));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let acc = v["acceptances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "ACC-0014")
+        .unwrap()
+        .clone();
+    assert!(
+        acc["problems"]
+            .to_string()
+            .contains("a delegate does not approve the request of the person they act for"),
+        "{acc}"
+    );
+    assert_eq!(json_finding(&r, FORTIFY)["status"], "blocked");
+}
+
+#[test]
+fn approve_and_check_agree_on_who_owns_the_finding() {
+    // `approve` checked separation of duties against the product's team, `check` against the
+    // team that owns the finding (platform, for OS packages): a platform member holding security
+    // could approve a platform-owned critical finding that `check` then rejected. `approve` does
+    // not read the reports, so it now checks against every team that can own one of the
+    // product's findings (its team and every layer's owner), and refuses the platform member.
+    let dir = workdir("agree");
+    let own_path = dir.join("policy/ownership.yaml");
+    let own = std::fs::read_to_string(&own_path).unwrap();
+    std::fs::write(
+        &own_path,
+        own.replace("security: [appsec]", "security: [appsec, pat@acme.example]"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    let text = format!(
+        "{text}\n  - id: ACC-0099\n    finding: aws-access-key-id\n    product: payments-api\n    risk: critical\n    reason: rotated\n    requested_by: alice@acme.example\n    created: 2026-11-20\n    expires: 2026-12-01\n"
+    );
+    std::fs::write(dir.join("acceptances.yaml"), text).unwrap();
+    let r = run(&mut cmd(
+        &dir,
+        &policy(),
+        &["approve", "ACC-0099", "--by", "pat@acme.example"],
+    ));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("pat@acme.example is a member of the owning team platform: security approval must come from outside the team"),
+        "{}",
+        r.stderr
+    );
 }

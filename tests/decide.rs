@@ -6,7 +6,7 @@
 mod common;
 
 use riskgate::date::{Date, Timestamp};
-use riskgate::decide::{Decision, Engine, Inputs, Status, Verdict};
+use riskgate::decide::{Decision, Engine, Inputs, ReviewProofs, Status, Verdict};
 use riskgate::finding::{
     dedup, Finding, Kind, Package, PackageClass, ScannerSuppression, Severity,
 };
@@ -78,6 +78,9 @@ never_accept:
   - { kev: true, exposure: internet, fix_available: true }
   - { id: "LEAK-*" }
 ownership: { max_age_days: 180, unowned: block }
+# The approvals these tables record are proven by code review (Run::review), unless a test says
+# otherwise; see approvals_need_proof.
+acceptances: { approvals: code_review }
 sla: { overdue: block }
 "#;
 
@@ -157,6 +160,8 @@ struct Run {
     first_seen: Option<BTreeMap<String, Date>>,
     now: Timestamp,
     images: Vec<GatedImage>,
+    /// What CODEOWNERS proves of each approver (every one, by default).
+    review: ReviewProofs,
 }
 
 impl Run {
@@ -171,6 +176,17 @@ impl Run {
             first_seen: None,
             now: now(),
             images: Vec::new(),
+            review: [
+                "dana@acme.example",
+                "erin@acme.example",
+                "sam@acme.example",
+                "bob@acme.example",
+                "carol@acme.example",
+                "pat@acme.example",
+            ]
+            .into_iter()
+            .map(|p| (p.to_string(), Ok(format!("CODEOWNERS:1 requires {p}"))))
+            .collect(),
         }
     }
 
@@ -180,7 +196,8 @@ impl Run {
         accs: &[Acceptance],
         check: impl FnOnce(&Decision) -> R,
     ) -> R {
-        let engine = Engine::new(&self.own, &self.guard, self.product).unwrap();
+        let mut engine = Engine::new(&self.own, &self.guard, self.product).unwrap();
+        engine.review = Some(&self.review);
         let inputs = Inputs {
             findings,
             vex: &self.vex,
@@ -460,6 +477,64 @@ fn non_semver_versions_match_only_exactly() {
 }
 
 #[test]
+fn approvals_need_proof() {
+    let high = || lib("CVE-2019-11358", Severity::High);
+    let approved = || {
+        acc(
+            "A-1",
+            "CVE-2019-11358",
+            "high",
+            "approved_by: dana@acme.example",
+        )
+    };
+    // code_review: the CODEOWNERS line is the proof, and reports say so.
+    let mut r = Run::new();
+    let (status, approval) = r.decide(&[high()], &[approved()], |d| {
+        (d.findings[0].status, d.findings[0].approval.clone())
+    });
+    assert_eq!(status, Status::Accepted);
+    assert_eq!(
+        approval.as_deref(),
+        Some("code review: CODEOWNERS:1 requires dana@acme.example")
+    );
+    // code_review, and CODEOWNERS does not require dana's review: the approval is a claim.
+    r.review.insert(
+        "dana@acme.example".into(),
+        Err(
+            "CODEOWNERS does not require dana@acme.example's review of /.riskgate/acceptances.yaml"
+                .into(),
+        ),
+    );
+    let (s, p) = r.one(high(), &[approved()]);
+    assert_eq!(s, Status::Blocked);
+    assert_eq!(
+        p,
+        vec!["approved_by dana@acme.example is not proven: CODEOWNERS does not require dana@acme.example's review of /.riskgate/acceptances.yaml"]
+    );
+    // signature (the default): an unsigned approval proves nothing.
+    r.guard = guard(&GUARDRAILS.replace("acceptances: { approvals: code_review }", ""));
+    let (s, p) = r.one(high(), &[approved()]);
+    assert_eq!(s, Status::Blocked);
+    assert!(
+        p[0].starts_with("approved_by dana@acme.example is a claim nothing proves: it carries no signature by dana@acme.example (acceptances.approvals is signature)"),
+        "{p:?}"
+    );
+    // The team's own levels need no approver, and say why they are accepted.
+    let medium = lib("CVE-2019-11358", Severity::Medium);
+    let approval = r.decide(
+        &[medium],
+        &[acc("A-2", "CVE-2019-11358", "medium", "")],
+        |d| d.findings[0].approval.clone(),
+    );
+    assert_eq!(
+        approval.as_deref(),
+        Some(
+            "within the team's autonomy: requested by alice@acme.example, a member of payments-dev"
+        )
+    );
+}
+
+#[test]
 fn separation_of_duties() {
     let r = Run::new();
     let high = || lib("CVE-2019-11358", Severity::High);
@@ -481,7 +556,7 @@ fn separation_of_duties() {
         // bob is on the owning team and in the security role: the owning-team rule applies
         // from security up, so he may approve high as security...
         ("security-role member of the team approves high", high, "high", "approved_by: bob@acme.example", None),
-        ("self-approval above the team", high, "high", "requested_by: dana@acme.example\napproved_by: dana@acme.example", Some("approved by the requester dana@acme.example")),
+        ("self-approval above the team", high, "high", "requested_by: dana@acme.example\napproved_by: dana@acme.example", Some("approved_by dana@acme.example is the requester")),
         ("risk owner approving critical", crit, "critical", "approved_by: dana@acme.example", Some("does not hold the role security")),
         // ...but not critical, which needs security from outside the team
         ("security approver from the owning team", crit, "critical", "approved_by: bob@acme.example", Some("member of the owning team payments-dev: security approval must come from outside the team")),

@@ -113,6 +113,7 @@ fn acceptance() -> impl Strategy<Value = Acceptance> {
                 risk,
                 reason: "generated".into(),
                 requested_by: PEOPLE[req].into(),
+                requested_approver: None,
                 approved_by: appr.map(|a| PEOPLE[a].to_string()),
                 created: created.to_string(),
                 expires: created.add_days(days).to_string(),

@@ -444,3 +444,85 @@ fn an_attestation_of_something_else_is_not_vex() {
         r.stderr
     );
 }
+
+/// A Trivy report of a RHEL image: three CVEs in three packages, all fixed by one advisory,
+/// which Trivy lists as a vendor id of each.
+fn rhsa_report(dir: &Path) -> String {
+    let vuln = |cve: &str, pkg: &str| {
+        json!({
+            "VulnerabilityID": cve, "VendorIDs": ["RHSA-2022:0001"], "PkgName": pkg,
+            "PkgIdentifier": {"PURL": format!("pkg:rpm/redhat/{pkg}@1.0-1.el8")},
+            "InstalledVersion": "1.0-1.el8", "FixedVersion": "1.0-2.el8", "Status": "fixed",
+            "Severity": "MEDIUM", "Title": format!("{pkg}: flaw")
+        })
+    };
+    let report = json!({
+        "SchemaVersion": 2, "CreatedAt": "2026-11-22T10:00:00Z",
+        "ArtifactName": "registry.acme.example/payments/api:1.4", "ArtifactType": "container_image",
+        "Results": [{"Target": "registry.acme.example/payments/api:1.4 (redhat 8.9)", "Class": "os-pkgs", "Type": "redhat",
+            "Vulnerabilities": [vuln("CVE-2022-1111", "openssl-libs"), vuln("CVE-2022-2222", "glibc"), vuln("CVE-2022-3333", "zlib")]}]
+    });
+    let p = dir.join("rhel.trivy.json");
+    std::fs::write(&p, report.to_string()).expect("write");
+    p.display().to_string()
+}
+
+fn acceptance(finding: &str) -> String {
+    format!(
+        "version: 1\nacceptances:\n  - id: ACC-0100\n    finding: {finding}\n    product: payments-api\n    risk: medium\n    \
+         reason: fixed in the next base image\n    requested_by: pat@acme.example\n    approved_by: dana@acme.example\n    \
+         created: 2026-11-20\n    expires: 2026-12-10\n"
+    )
+}
+
+#[test]
+fn an_acceptance_naming_an_alias_shared_by_several_vulnerabilities_is_refused() {
+    let dir = tmp("alias");
+    let report = rhsa_report(&dir);
+    // The acceptances file in a copy of the example's repository (its CODEOWNERS proves dana's
+    // approval).
+    let policy = common::example_repo(&dir);
+    let accs = dir.join("acceptances.yaml");
+    std::fs::write(&accs, acceptance("rhsa-2022:0001")).expect("write");
+    let check = || {
+        let mut c = common::check_with(&policy, &[&report]);
+        c.args(["--now", "2026-11-23", "--acceptances"]).arg(&accs);
+        c
+    };
+    let r = run(&mut check());
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("acceptance ACC-0100 names rhsa-2022:0001, an alias shared by 3 distinct vulnerabilities of this run (CVE-2022-1111, CVE-2022-2222, CVE-2022-3333)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("riskgate accept CVE-2022-1111 ..."),
+        "{}",
+        r.stderr
+    );
+    // Naming one vulnerability by its own id is fine: it covers that one only.
+    std::fs::write(&accs, acceptance("CVE-2022-2222")).expect("write");
+    let r = run(check().args(["--format", "json"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let statuses: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap_or("").to_string(),
+                f["status"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("CVE-2022-2222".into(), "accepted".into())),
+        "{statuses:?} {v}"
+    );
+    assert!(
+        statuses.contains(&("CVE-2022-1111".into(), "blocked".into())),
+        "{statuses:?}"
+    );
+}

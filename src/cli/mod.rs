@@ -660,6 +660,7 @@ pub(crate) fn with_decision(
         Err(msg) => return fail(UsageError::new(msg, None)),
     };
     engine.trusted_root = loaded.trusted_root.as_deref();
+    engine.review = loaded.review.as_ref();
     let inputs = Inputs {
         findings: &loaded.findings,
         vex: &loaded.vex,

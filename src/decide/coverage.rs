@@ -7,11 +7,11 @@ use super::{AcceptanceUse, Engine};
 use crate::date::{Date, Timestamp};
 use crate::finding::Finding;
 use crate::policy::acceptances::Acceptance;
-use crate::policy::guardrails::LevelCfg;
+use crate::policy::guardrails::{Approvals, LevelCfg};
 use crate::policy::levels::{ApproverRole, Gate, RiskLevel};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Positions by the ids they name (lower case), each position once per id; `pairs` come in
 /// ascending position order.
@@ -52,6 +52,37 @@ pub fn candidates(index: &HashMap<String, Vec<usize>>, f: &Finding) -> Vec<usize
     out
 }
 
+/// Acceptances whose `finding` names an alias shared by several distinct vulnerabilities of
+/// this run (findings with different primary ids, none of them the id it names): one
+/// acceptance would cover them all. Each with the primary ids, sorted.
+pub fn shared_aliases(
+    findings: &[Finding],
+    acceptances: &[Acceptance],
+) -> Vec<(usize, Vec<String>)> {
+    if acceptances.is_empty() {
+        return Vec::new();
+    }
+    let idx = index(acceptances);
+    let mut named: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+    let mut primary: HashSet<usize> = HashSet::new();
+    for f in findings {
+        for i in candidates(&idx, f) {
+            if acceptances
+                .get(i)
+                .is_some_and(|a| a.finding.trim().eq_ignore_ascii_case(&f.id))
+            {
+                primary.insert(i);
+            }
+            named.entry(i).or_default().insert(f.id.as_str());
+        }
+    }
+    named
+        .into_iter()
+        .filter(|(i, ids)| ids.len() > 1 && !primary.contains(i))
+        .map(|(i, ids)| (i, ids.into_iter().map(String::from).collect()))
+        .collect()
+}
+
 /// What the coverage check needs to know about the finding.
 pub struct Ctx<'e, 'a> {
     pub engine: &'e Engine<'a>,
@@ -73,6 +104,9 @@ pub struct Outcome {
     pub problems: Vec<String>,
     /// It lacks only the approval its level needs: a pending request.
     pub pending: bool,
+    /// What proves its approval (`signature by dana@... verified`, `code review: ...`), when
+    /// its authority holds.
+    pub proof: Option<String>,
 }
 
 /// An acceptance made ready to be tried on many findings: its dates parsed, its path and image
@@ -202,10 +236,20 @@ pub fn check(ctx: &Ctx, prepared: &Prepared) -> Outcome {
     // 4. authority and 5. separation of duties
     let before = p.len();
     let mut unapproved = false;
+    let mut proof = None;
     if ctx.level.gate == Gate::Accept {
         if let Some(role) = ctx.level.approver {
             unapproved = role > ApproverRole::Team && a.approved_by.is_none();
+            let held = p.len();
             authority(ctx, a, role, &mut p);
+            if p.len() == held {
+                match prove(ctx, prepared, role) {
+                    Ok(how) => proof = Some(how),
+                    // A level that requires the signature says so itself (7. below).
+                    Err(_) if ctx.level.require_signature && a.signature.is_none() => {}
+                    Err(why) => p.push(why),
+                }
+            }
         }
     }
     let after_auth = p.len();
@@ -254,47 +298,82 @@ pub fn check(ctx: &Ctx, prepared: &Prepared) -> Outcome {
         in_scope,
         problems: p,
         pending,
+        proof,
     }
+}
+
+/// What proves the approval an acceptance claims (SPEC §9): for the team's own levels, the
+/// requester's membership of the owning team; above them, the approver's signature, or under
+/// `acceptances.approvals: code_review`, the CODEOWNERS line that requires their review.
+fn prove(ctx: &Ctx, prepared: &Prepared, role: ApproverRole) -> Result<String, String> {
+    let a = prepared.acceptance;
+    let e = ctx.engine;
+    if role == ApproverRole::Team {
+        return Ok(format!(
+            "within the team's autonomy: requested by {}, a member of {}",
+            a.requested_by,
+            ctx.owner_team.unwrap_or("the owning team")
+        ));
+    }
+    let Some(approver) = a.approved_by.as_deref() else {
+        return Err("not approved".into());
+    };
+    let signed = a.signature.as_ref().map(|_| {
+        prepared.signature[0]
+            .get_or_init(|| crate::signing::signed_by(a, e.ownership, approver, e.trusted_root))
+            .clone()
+    });
+    if let Some(Ok(())) = signed {
+        return Ok(format!("signature by {approver} verified"));
+    }
+    let code_review = e.guardrails.acceptances.approvals == Approvals::CodeReview;
+    if code_review {
+        return match e.review.and_then(|r| r.get(approver)) {
+            Some(Ok(line)) => Ok(format!("code review: {line}")),
+            Some(Err(why)) => Err(format!("approved_by {approver} is not proven: {why}")),
+            None => Err(format!(
+                "approved_by {approver} is not proven: the repository's CODEOWNERS was not read"
+            )),
+        };
+    }
+    Err(match signed {
+        Some(Err(why)) => format!(
+            "approved_by {approver} is not proven: {why} (acceptances.approvals is signature)"
+        ),
+        _ => format!(
+            "approved_by {approver} is a claim nothing proves: it carries no signature by {approver} (acceptances.approvals is signature); {approver} approves with `riskgate approve {} --by {approver} --sign-key KEY`, or the guardrails declare `acceptances.approvals: code_review`",
+            a.id
+        ),
+    })
 }
 
 fn authority(ctx: &Ctx, a: &Acceptance, role: ApproverRole, p: &mut Vec<String>) {
     let e = ctx.engine;
     let team = ctx.owner_team;
-    let team_name = team.unwrap_or("(no owning team)");
     if role == ApproverRole::Team {
         if !e.holds_at_least(&a.requested_by, role, team) {
             p.push(format!(
-                "requested_by {} is not a member of the owning team {team_name}",
-                a.requested_by
+                "requested_by {} is not a member of the owning team {}",
+                a.requested_by,
+                team.unwrap_or("(no owning team)")
             ));
         }
         return;
     }
     let Some(approver) = a.approved_by.as_deref() else {
         p.push(format!(
-            "not approved: level {} needs approval by {role}{}",
+            "not approved: level {} needs approval by {role}{}{}",
             ctx.risk,
-            who(e, role, team)
+            who(e, role, team),
+            a.requested_approver
+                .as_deref()
+                .map(|r| format!("; the request is addressed to {r}"))
+                .unwrap_or_default()
         ));
         return;
     };
-    if !e.holds_at_least(approver, role, team) {
-        p.push(format!(
-            "approved_by {approver} does not hold the role {role}{}",
-            who(e, role, team)
-        ));
-    }
-    if approver == a.requested_by {
-        p.push(format!(
-            "approved by the requester {approver}: nobody approves their own exception above the team's guardrail"
-        ));
-    }
-    if role >= ApproverRole::Security
-        && team.is_some_and(|t| e.ownership.is_team_member(t, approver))
-    {
-        p.push(format!(
-            "approver {approver} is a member of the owning team {team_name}: {role} approval must come from outside the team"
-        ));
+    for problem in e.approval_problems(approver, &a.requested_by, role, team) {
+        p.push(format!("approved_by {problem}"));
     }
 }
 

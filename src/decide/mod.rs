@@ -15,6 +15,10 @@ pub mod images;
 pub mod owner;
 pub mod when;
 
+/// Under `acceptances.approvals: code_review`, by approver: the CODEOWNERS line that makes their
+/// review required for the acceptances file and the policy, or why nothing does.
+pub type ReviewProofs = BTreeMap<String, Result<String, String>>;
+
 /// How far a report's timestamp may lie after `now` (clocks of runners differ a little).
 pub const CLOCK_SKEW_SECS: i64 = 15 * 60;
 
@@ -122,6 +126,8 @@ pub struct Engine<'p> {
     governance: HashSet<&'p str>,
     /// A Sigstore trusted root (`trusted_root.json` bytes) for keyless acceptance signatures.
     pub trusted_root: Option<&'p [u8]>,
+    /// What CODEOWNERS proves of approvers (`acceptances.approvals: code_review`).
+    pub review: Option<&'p ReviewProofs>,
     /// The highest level an unsigned VEX statement (or a scanner's suppression, in `team`
     /// mode) may suppress.
     unsigned_vex: RiskLevel,
@@ -273,6 +279,8 @@ pub struct Tried<'a> {
     pub problems: Vec<String>,
     /// A request that lacks only its approval.
     pub pending: bool,
+    /// What proves its approval, when it has one.
+    pub proof: Option<String>,
 }
 
 impl Tried<'_> {
@@ -300,6 +308,8 @@ pub struct Decided<'a> {
     pub never_accept: Option<String>,
     /// The covering acceptance, when accepted.
     pub acceptance: Option<&'a Acceptance>,
+    /// What proved the covering acceptance's approval.
+    pub approval: Option<String>,
     pub tried: Vec<Tried<'a>>,
     pub suppressed_by: Option<Suppression<'a>>,
     /// A scanner's suppression of this finding that was not honoured at its level.
@@ -424,6 +434,7 @@ impl<'p> Engine<'p> {
             security,
             governance,
             trusted_root: None,
+            review: None,
             unsigned_vex,
             product_images,
         })
@@ -457,6 +468,61 @@ impl<'p> Engine<'p> {
         .into_iter()
         .filter(|r| *r >= role)
         .any(|r| self.holds(who, r, team))
+    }
+
+    /// Who may approve what (SPEC §3.3 points 4 and 5): the one rule `accept`, `approve`,
+    /// `explain` and `check` all apply. `approver` holds `role` or a higher one for a finding
+    /// owned by `team`, is not the requester, comes from outside the owning team when the role
+    /// is security or governance, and, as the product's delegate, does not approve a request of
+    /// the risk owner they act for. Every failure, in words; empty when they may.
+    pub fn approval_problems(
+        &self,
+        approver: &str,
+        requester: &str,
+        role: ApproverRole,
+        team: Option<&str>,
+    ) -> Vec<String> {
+        let mut p = Vec::new();
+        if approver == requester {
+            p.push(format!(
+                "{approver} is the requester, and nobody approves their own request above the team's guardrail"
+            ));
+        }
+        if !self.holds_at_least(approver, role, team) {
+            let h = self.holders(role, team);
+            p.push(format!(
+                "{approver} does not hold the role {role} ({})",
+                if h.is_empty() {
+                    "nobody holds it".to_string()
+                } else {
+                    h.join(", ")
+                }
+            ));
+        }
+        if role >= ApproverRole::Security
+            && team.is_some_and(|t| self.ownership.is_team_member(t, approver))
+        {
+            p.push(format!(
+                "{approver} is a member of the owning team {}: {role} approval must come from outside the team",
+                team.unwrap_or_default()
+            ));
+        }
+        if let Some(product) = self.product {
+            let delegate = product.delegates.iter().any(|d| d == approver);
+            let owner = product.risk_owner.as_deref() == Some(requester);
+            // A delegate acts for the risk owner: approving the risk owner's own request would
+            // be the risk owner approving themselves. Security or governance may.
+            let higher = [ApproverRole::Security, ApproverRole::Governance]
+                .into_iter()
+                .filter(|r| *r >= role)
+                .any(|r| self.holds(approver, r, team));
+            if delegate && owner && !higher {
+                p.push(format!(
+                    "{approver} is a delegate of the risk owner {requester}, who requested it: a delegate does not approve the request of the person they act for"
+                ));
+            }
+        }
+        p
     }
 
     /// The people who hold `role` (exactly) for a finding owned by `team`, sorted.
@@ -902,6 +968,7 @@ impl<'p> Engine<'p> {
             required_approver: None,
             never_accept: None,
             acceptance: None,
+            approval: None,
             tried: Vec::new(),
             suppressed_by: None,
             scanner_suppression: f.scanner_suppression.as_deref(),
@@ -1006,6 +1073,7 @@ impl<'p> Engine<'p> {
                     in_scope: o.in_scope,
                     problems: o.problems,
                     pending: o.pending,
+                    proof: o.proof,
                 }
             })
             .collect();
@@ -1036,16 +1104,18 @@ impl<'p> Engine<'p> {
                         Some(t) => {
                             d.status = Status::Accepted;
                             d.acceptance = Some(t.acceptance);
+                            d.approval = t.proof.clone();
                             let a = t.acceptance;
                             d.reasons.push(format!(
-                                "accepted by {} (requested by {}{}, expires {})",
+                                "accepted by {} (requested by {}{}, expires {}; {})",
                                 a.id,
                                 a.requested_by,
                                 a.approved_by
                                     .as_deref()
                                     .map(|p| format!(", approved by {p}"))
                                     .unwrap_or_default(),
-                                a.expires
+                                a.expires,
+                                t.proof.as_deref().unwrap_or("no proof recorded")
                             ));
                         }
                         None => {

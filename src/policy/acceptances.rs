@@ -36,6 +36,10 @@ pub struct Acceptance {
     pub risk: RiskLevel,
     pub reason: String,
     pub requested_by: String,
+    /// Who the request is addressed to (`accept --approver`): a request, never an approval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_approver: Option<String>,
+    /// Who approved it: counts only when proven (a signature, or code review; SPEC §9).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
     #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
@@ -149,10 +153,13 @@ impl AcceptancesFile {
                     did_you_mean(&a.requested_by, &people),
                 ));
             }
-            if let Some(ap) = &a.approved_by {
-                if !ownership.is_person(ap) {
+            for (key, who) in [
+                ("approved_by", &a.approved_by),
+                ("requested_approver", &a.requested_approver),
+            ] {
+                if let Some(ap) = who.as_deref().filter(|p| !ownership.is_person(p)) {
                     out.push(file.problem(
-                        &at("approved_by"),
+                        &at(key),
                         format!("unknown person `{ap}`"),
                         did_you_mean(ap, &people),
                     ));

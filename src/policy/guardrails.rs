@@ -478,6 +478,23 @@ pub struct AcceptancesCfg {
     pub unused: Enforcement,
     /// Warn when a team has more open (unexpired) acceptances than this.
     pub max_open_per_team: Option<u32>,
+    /// What proves an `approved_by` above the team's level: `signature` (default: the
+    /// approver's signature over the acceptance) or `code_review` (the repository requires the
+    /// approver's review of changes to the acceptances file and the policy, per CODEOWNERS; a
+    /// signature still proves it too).
+    #[serde(default)]
+    pub approvals: Approvals,
+    /// The repository's CODEOWNERS file (relative to the policy directory), for `code_review`;
+    /// without it riskgate looks where GitHub and GitLab do, at the repository root.
+    pub codeowners: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Approvals {
+    #[default]
+    Signature,
+    CodeReview,
 }
 
 fn warn() -> Enforcement {
@@ -495,6 +512,8 @@ impl Default for AcceptancesCfg {
             trusted_root: None,
             unused: Enforcement::Warn,
             max_open_per_team: None,
+            approvals: Approvals::Signature,
+            codeowners: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! problem, not just the first.
 
 pub mod acceptances;
+pub mod codeowners;
 pub mod guardrails;
 pub mod levels;
 pub mod ownership;

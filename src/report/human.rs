@@ -154,7 +154,12 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         for f in accepted.iter().take(LIST_LIMIT) {
             let a = f.acceptance.map(|a| a.id.as_str()).unwrap_or("?");
             let until = f.acceptance.map(|a| a.expires.as_str()).unwrap_or("?");
-            writeln!(w, "  {}  by {a} until {until}", one_line(f))?;
+            let proof = f
+                .approval
+                .as_deref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default();
+            writeln!(w, "  {}  by {a} until {until}{proof}", one_line(f))?;
         }
         more(w, accepted.len())?;
     }

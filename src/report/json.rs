@@ -180,6 +180,9 @@ pub struct FindingOut<'a> {
     #[schemars(with = "Option<String>")]
     pub enforce_from: Option<Date>,
     pub suppressed_by: Option<SuppressionOut<'a>>,
+    /// What proved the covering acceptance's approval (`signature by ... verified`,
+    /// `code review: .github/CODEOWNERS:3 requires @dana`, `within the team's autonomy: ...`).
+    pub approval: Option<&'a str>,
     /// A suppression the scanner recorded (whether honoured or not: see `status`, `reasons`).
     pub scanner_suppression: Option<&'a crate::finding::ScannerSuppression>,
     /// The command that would record an acceptance for it, when it is blocked and acceptable.
@@ -423,6 +426,7 @@ fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
                 justification: s.justification,
                 trusted: &s.trusted,
             }),
+        approval: d.approval.as_deref(),
         scanner_suppression: d.scanner_suppression,
         unblock: v.unblock_command(d),
         fingerprint: &f.fingerprint,

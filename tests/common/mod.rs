@@ -148,7 +148,41 @@ pub fn copy_policy(dest: &std::path::Path) -> PathBuf {
         }
     }
     copy_dir(&root().join("examples/policy"), dest);
+    // Its CODEOWNERS stays the example's (examples/ is the repository of examples/acceptances.yaml).
+    let g = dest.join("guardrails.yaml");
+    let text = std::fs::read_to_string(&g).expect("guardrails");
+    let abs = root().join("examples/CODEOWNERS");
+    std::fs::write(
+        &g,
+        text.replace(
+            "codeowners: ../CODEOWNERS",
+            &format!("codeowners: {}", abs.display()),
+        ),
+    )
+    .expect("write");
     dest.to_path_buf()
+}
+
+/// The example's repository in `dest`: acceptances.yaml, CODEOWNERS and policy/ side by side, as
+/// in examples/, so approvals proven by code review (`acceptances.approvals: code_review`) hold
+/// for an acceptances file written there. Returns the policy directory.
+pub fn example_repo(dest: &std::path::Path) -> PathBuf {
+    std::fs::create_dir_all(dest).expect("mkdir");
+    std::fs::copy(
+        root().join("examples/acceptances.yaml"),
+        dest.join("acceptances.yaml"),
+    )
+    .expect("copy");
+    std::fs::copy(root().join("examples/CODEOWNERS"), dest.join("CODEOWNERS")).expect("copy");
+    let policy = copy_policy(&dest.join("policy"));
+    let g = policy.join("guardrails.yaml");
+    let text = std::fs::read_to_string(&g).expect("guardrails");
+    let abs = format!(
+        "codeowners: {}",
+        root().join("examples/CODEOWNERS").display()
+    );
+    std::fs::write(&g, text.replace(&abs, "codeowners: ../CODEOWNERS")).expect("write");
+    policy
 }
 
 /// The example's reports (examples/reports), in the README's order.
