@@ -25,6 +25,8 @@ pub struct AcceptArgs<'a> {
     pub package: Option<&'a str>,
     pub ticket: Option<&'a str>,
     pub sign_key: Option<&'a Path>,
+    /// Cover a code finding anywhere in the product, not only where it is now.
+    pub anywhere: bool,
 }
 
 /// The acceptances file to write: `--acceptances`, else `.riskgate/acceptances.yaml`.
@@ -197,8 +199,25 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
         } else {
             a.approver
         };
+        // Code findings are accepted where they are: their files and fingerprints, unless
+        // `--anywhere` says the whole product is meant.
+        let code = found.iter().all(|d| d.finding.kind.is_code());
+        let (mut paths, mut fingerprints) = (Vec::new(), Vec::new());
+        if code && !a.anywhere {
+            for d in &found {
+                paths.extend(d.finding.location.path.clone());
+                fingerprints.push(d.finding.fingerprint.clone());
+            }
+            paths.sort();
+            paths.dedup();
+            fingerprints.sort();
+        }
         let existing = loaded.acceptances();
         let entry = Entry {
+            paths,
+            fingerprints,
+            anywhere: code && a.anywhere,
+            kind: found.first().map(|d| d.finding.kind),
             id: workflow::next_id(existing),
             finding: &worst.finding.id,
             package: package.as_deref(),
@@ -268,6 +287,18 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
                 entry.id,
                 path.display(),
                 expires.add_days(-1)
+            );
+        }
+        if !entry.fingerprints.is_empty() {
+            println!(
+                "it covers {} where it is now ({}); the same flaw elsewhere needs its own acceptance (or --anywhere)",
+                entry.finding,
+                entry.paths.join(", ")
+            );
+        } else if entry.anywhere {
+            println!(
+                "it covers {} anywhere in {product} (--anywhere), and reports say so",
+                entry.finding
             );
         }
         if level.require_signature {

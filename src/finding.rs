@@ -95,6 +95,12 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Findings in the product's own code or configuration (a rule at a place), as opposed to
+    /// a package's vulnerability or license: what is accepted where it is.
+    pub fn is_code(self) -> bool {
+        matches!(self, Kind::Weakness | Kind::Secret | Kind::Misconfiguration)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Vulnerability => "vulnerability",

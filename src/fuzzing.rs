@@ -114,6 +114,11 @@ pub fn acceptances_edit(data: &[u8]) {
         id: "ACC-9999".into(),
         finding: "CVE-2024-0001",
         package: Some("openssl"),
+        // Paths with YAML's and JSON's special characters: the edit must read back as written.
+        paths: vec!["src/a: b.py".into(), "\"q\"#x".into()],
+        fingerprints: vec!["0123456789abcdef0123456789abcdef".into()],
+        anywhere: false,
+        kind: Some(crate::finding::Kind::Weakness),
         product: "payments-api",
         risk: crate::policy::levels::RiskLevel::Low,
         reason: "fuzz: \"quoted\" reason: with colon",
@@ -132,8 +137,17 @@ pub fn acceptances_edit(data: &[u8]) {
         panic!("appending to a valid acceptances file broke it:\n{edited}");
     };
     assert_eq!(after.acceptances.len(), before.acceptances.len() + 1);
-    let last = after.acceptances.last().map(|a| a.id.as_str());
-    assert_eq!(last, Some("ACC-9999"), "the new entry is the last one");
+    let last = after.acceptances.last();
+    assert_eq!(
+        last.map(|a| a.id.as_str()),
+        Some("ACC-9999"),
+        "the new entry is the last one"
+    );
+    assert_eq!(
+        last.map(|a| a.paths.as_slice()),
+        Some(entry.paths.as_slice()),
+        "paths read back as written"
+    );
     let index = after.acceptances.len() - 1;
     let line = file.line_of(&format!("acceptances.{index}.requested_by"));
     let approved = line.and_then(|l| insert_after(&edited, l, "approved_by", "risk@example.com"));

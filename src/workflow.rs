@@ -12,6 +12,12 @@ pub struct Entry<'a> {
     pub id: String,
     pub finding: &'a str,
     pub package: Option<&'a str>,
+    /// For code findings: where they are (their files, and their fingerprints).
+    pub paths: Vec<String>,
+    pub fingerprints: Vec<String>,
+    /// A code finding accepted anywhere in the product (`accept --anywhere`).
+    pub anywhere: bool,
+    pub kind: Option<crate::finding::Kind>,
     pub product: &'a str,
     pub risk: RiskLevel,
     pub reason: &'a str,
@@ -146,6 +152,19 @@ fn push_entry(out: &mut String, e: &Entry, indent: usize) {
     if let Some(p) = e.package {
         field(out, "package", &scalar(p));
     }
+    let list = |items: &[String]| serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
+    if !e.paths.is_empty() {
+        field(out, "paths", &list(&e.paths));
+    }
+    if !e.fingerprints.is_empty() {
+        field(out, "fingerprints", &list(&e.fingerprints));
+    }
+    if e.anywhere {
+        field(out, "anywhere", "true");
+    }
+    if let Some(k) = e.kind {
+        field(out, "kind", k.as_str());
+    }
     field(out, "product", &scalar(e.product));
     field(out, "risk", e.risk.as_str());
     field(
@@ -198,6 +217,10 @@ mod tests {
             id: "ACC-0002".into(),
             finding: "CVE-2019-11358",
             package: Some("jquery"),
+            paths: Vec::new(),
+            fingerprints: Vec::new(),
+            anywhere: false,
+            kind: None,
             product: "payments-api",
             risk: RiskLevel::Medium,
             reason: "Only the admin page uses it: \"no\" user input.",

@@ -88,7 +88,8 @@ fn request_then_approve_then_the_gate_allows_it() {
         after.starts_with(&before),
         "the existing text, comments included, is kept as it was"
     );
-    assert!(after.ends_with(&format!("  - id: ACC-0014\n    finding: \"{FORTIFY}\"\n    product: payments-api\n    risk: medium\n    reason: \"The query is built from an enum.\"\n    requested_by: alice@acme.example\n    created: 2026-11-23\n    expires: 2027-02-21\n    ticket: PAY-77\n")), "{after}");
+    // A weakness: recorded where it is (its file and fingerprint), and what kind it is.
+    assert!(after.ends_with(&format!("  - id: ACC-0014\n    finding: \"{FORTIFY}\"\n    paths: [\"Helpers/InvoiceHelper.cs\"]\n    fingerprints: [\"25caf3ae1b046549ad7b77deb09a606f\"]\n    kind: weakness\n    product: payments-api\n    risk: medium\n    reason: \"The query is built from an enum.\"\n    requested_by: alice@acme.example\n    created: 2026-11-23\n    expires: 2027-02-21\n    ticket: PAY-77\n")), "{after}");
 
     // the gate: blocked, awaiting approval
     let r = run(&mut with_reports(cmd(
@@ -203,7 +204,7 @@ fn within_the_team_autonomy_it_takes_effect_at_once() {
     );
     let text = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
     assert!(
-        text.contains("package: jquery\n    product: checkout-web\n"),
+        text.contains("package: jquery\n    kind: vulnerability\n    product: checkout-web\n"),
         "{text}"
     );
     let mut c = riskgate();
@@ -427,8 +428,11 @@ fn codeowners_names_the_risk_owner_and_security_by_handle() {
     ]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout
-            .ends_with("/.riskgate/acceptances.yaml @dana-acme @erin-acme @sam-appsec\n"),
+        r.stdout.ends_with(
+            "/.riskgate/ @dana-acme @erin-acme @sam-appsec\n\
+             /.github/workflows/ @dana-acme @erin-acme @sam-appsec\n\
+             /.github/CODEOWNERS @dana-acme @erin-acme @sam-appsec\n"
+        ),
         "{}",
         r.stdout
     );
@@ -447,8 +451,14 @@ fn codeowners_names_the_risk_owner_and_security_by_handle() {
         r.stdout
     );
     assert!(
+        r.stdout.ends_with(
+            "/.riskgate/ @dana @sam\n/.gitlab-ci.yml @dana @sam\n/CODEOWNERS @dana @sam\n"
+        ),
+        "{}",
         r.stdout
-            .ends_with("/.riskgate/acceptances.yaml @dana @sam\n"),
+    );
+    assert!(
+        r.stdout.contains("erin@acme.example, carol@acme.example"),
         "{}",
         r.stdout
     );
@@ -951,4 +961,241 @@ fn approve_and_check_agree_on_who_owns_the_finding() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn the_lines_riskgate_codeowners_prints_prove_approvals_under_code_review() {
+    // A product repository as users have it: .riskgate/ with the policy and acceptances, the
+    // gate's CI, and .github/CODEOWNERS made of what `riskgate codeowners` prints. No
+    // `acceptances.codeowners`: riskgate finds the file at the repository root, as GitHub does.
+    let repo = workdir("codeowners-repo").join("payments-api");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let dot = common::copy_policy(&repo.join(".riskgate"));
+    let g = std::fs::read_to_string(dot.join("guardrails.yaml")).unwrap();
+    let abs = format!(
+        "  codeowners: {}\n",
+        root().join("examples/CODEOWNERS").display()
+    );
+    std::fs::write(dot.join("guardrails.yaml"), g.replace(&abs, "")).unwrap();
+    std::fs::copy(
+        root().join("examples/acceptances.yaml"),
+        dot.join("acceptances.yaml"),
+    )
+    .unwrap();
+    let lines =
+        run(riskgate()
+            .current_dir(&repo)
+            .args(["codeowners", "--product", "payments-api"]));
+    assert_eq!(lines.code, 0, "{}", lines.stderr);
+    std::fs::create_dir_all(repo.join(".github")).unwrap();
+    std::fs::write(
+        repo.join(".github/CODEOWNERS"),
+        format!("* @acme/payments-dev\n{}", lines.stdout),
+    )
+    .unwrap();
+    let check = || {
+        let mut c = riskgate();
+        c.current_dir(&repo).args([
+            "check",
+            "--product",
+            "payments-api",
+            "--now",
+            "2026-11-23",
+            "--format",
+            "json",
+        ]);
+        for r in common::EXAMPLE_REPORTS {
+            c.arg("--report").arg(root().join(r));
+        }
+        c
+    };
+    let r = run(&mut check());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect(&r.stderr);
+    let jquery = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "CVE-2019-11358")
+        .unwrap()
+        .clone();
+    assert_eq!(jquery["status"], "accepted", "{jquery}");
+    assert_eq!(
+        jquery["approval"],
+        "code review: .github/CODEOWNERS:5 requires @dana-acme"
+    );
+
+    // A pull request that also takes dana off the policy's line: her approval is no longer
+    // proven, and the problem names the line to add.
+    let text = std::fs::read_to_string(repo.join(".github/CODEOWNERS")).unwrap();
+    std::fs::write(
+        repo.join(".github/CODEOWNERS"),
+        text.replace("/.riskgate/ @dana-acme ", "/.riskgate/ "),
+    )
+    .unwrap();
+    let r = run(&mut check());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect(&r.stderr);
+    let acc = v["acceptances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "ACC-0001")
+        .unwrap()
+        .clone();
+    assert!(
+        acc["problems"].to_string().contains("approved_by dana@acme.example is not proven: .github/CODEOWNERS does not require dana@acme.example's review of /.riskgate/acceptances.yaml (.github/CODEOWNERS:5 names @erin-acme @sam-appsec); add `/.riskgate/acceptances.yaml @dana-acme`"),
+        "{acc}"
+    );
+    // No CODEOWNERS at all.
+    std::fs::remove_file(repo.join(".github/CODEOWNERS")).unwrap();
+    let r = run(&mut check());
+    assert!(r.stdout.contains("has no CODEOWNERS (.github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS, .gitlab/CODEOWNERS)"), "{}", r.stdout);
+}
+
+/// Bandit's SARIF (`bandit -f sarif`) with B602 (subprocess with shell=True) at `places`.
+fn bandit_sarif(dir: &Path, places: &[(&str, u32)]) -> String {
+    let results: Vec<serde_json::Value> = places
+        .iter()
+        .map(|(file, line)| {
+            serde_json::json!({
+                "ruleId": "B602", "level": "warning",
+                "message": {"text": "subprocess call with shell=True identified, security issue."},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": file}, "region": {"startLine": line}}}],
+                "properties": {"issue_severity": "MEDIUM", "issue_confidence": "HIGH"}
+            })
+        })
+        .collect();
+    let sarif = serde_json::json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{"tool": {"driver": {"name": "Bandit", "rules": [{"id": "B602", "name": "subprocess_popen_with_shell_equals_true"}]}},
+                  "invocations": [{"executionSuccessful": true, "endTimeUtc": "2026-11-22T10:00:00Z"}],
+                  "results": results}]
+    });
+    let p = dir.join(format!("bandit-{}.sarif", places.len()));
+    std::fs::write(&p, sarif.to_string()).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn a_code_finding_is_accepted_where_it_is() {
+    // Issue 14: `riskgate accept B602 ...` wrote no location, so a new subprocess.call(...,
+    // shell=True) in another file of the product was covered by it.
+    let dir = workdir("code");
+    let one = bandit_sarif(&dir, &[("app/tasks.py", 41)]);
+    let mut accept = cmd(
+        &dir,
+        &policy(),
+        &[
+            "accept",
+            "B602",
+            "--by",
+            "alice@acme.example",
+            "--approver",
+            "dana@acme.example",
+            "--reason",
+            "the command is a constant",
+        ],
+    );
+    let r = run(accept.args(["--report", &one]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("it covers B602 where it is now (app/tasks.py)"),
+        "{}",
+        r.stdout
+    );
+    let text = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
+    let entry = text
+        .split("- id: ACC-0014")
+        .nth(1)
+        .expect("entry")
+        .to_string();
+    assert!(
+        entry.contains("    paths: [\"app/tasks.py\"]\n    fingerprints: [\""),
+        "{entry}"
+    );
+    assert!(entry.contains("    kind: weakness\n"), "{entry}");
+    let r = run(&mut cmd(
+        &dir,
+        &policy(),
+        &["approve", "ACC-0014", "--by", "dana@acme.example"],
+    ));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // The same rule in a new file: the acceptance is not about it.
+    let two = bandit_sarif(&dir, &[("app/tasks.py", 41), ("app/admin.py", 7)]);
+    let check = |report: &str| {
+        let r =
+            run(cmd(&dir, &policy(), &["check", "--format", "json"]).args(["--report", report]));
+        serde_json::from_str::<serde_json::Value>(&r.stdout).expect(&r.stderr)
+    };
+    let v = check(&two);
+    let at = |v: &serde_json::Value, file: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["location"]["path"] == file)
+            .cloned()
+            .expect(file)
+    };
+    assert_eq!(at(&v, "app/tasks.py")["status"], "accepted");
+    let new = at(&v, "app/admin.py");
+    assert_eq!(new["status"], "blocked");
+    assert!(
+        new["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("none is recorded for it"),
+        "{new}"
+    );
+
+    // Hand-written without a location, it covers both, and the run warns.
+    let before = text.split("  - id: ACC-0014").next().expect("head");
+    let wide = before.trim_end().to_string()
+        + "\n  - id: ACC-0014\n    finding: B602\n    product: payments-api\n    risk: medium\n    reason: constant\n    requested_by: alice@acme.example\n    approved_by: dana@acme.example\n    created: 2026-11-23\n    expires: 2027-01-01\n";
+    std::fs::write(dir.join("acceptances.yaml"), &wide).unwrap();
+    let v = check(&two);
+    assert_eq!(at(&v, "app/admin.py")["status"], "accepted");
+    assert!(
+        v["warnings"].to_string().contains(
+            "acceptance ACC-0014 covers B602 anywhere in payments-api: it records no location"
+        ),
+        "{}",
+        v["warnings"]
+    );
+    // `validate` warns too when the entry says it is a code finding.
+    std::fs::write(
+        dir.join("acceptances.yaml"),
+        wide.replace(
+            "    reason: constant\n",
+            "    reason: constant\n    kind: weakness\n",
+        ),
+    )
+    .unwrap();
+    let r = run(riskgate()
+        .args(["validate", "--policy"])
+        .arg(dir.join("policy"))
+        .arg("--acceptances")
+        .arg(dir.join("acceptances.yaml")));
+    assert!(
+        (r.stdout.clone() + &r.stderr).contains("ACC-0014 accepts a weakness finding with no location (`paths`, `fingerprints`): it covers B602 anywhere in payments-api"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    // Said explicitly, it is shown as such and does not warn.
+    std::fs::write(
+        dir.join("acceptances.yaml"),
+        wide.replace(
+            "    reason: constant\n",
+            "    reason: constant\n    anywhere: true\n",
+        ),
+    )
+    .unwrap();
+    let v = check(&two);
+    assert!(!v["warnings"].to_string().contains("records no location"));
+    assert!(at(&v, "app/admin.py")["reasons"]
+        .to_string()
+        .contains("ACC-0014 covers B602 anywhere in the product (anywhere: true)"));
 }

@@ -123,6 +123,10 @@ pub enum Command {
         /// autonomy that require a signature; above it the approver signs with `approve`).
         #[arg(long, value_name = "FILE")]
         sign_key: Option<PathBuf>,
+        /// For a weakness, secret or misconfiguration: cover it anywhere in the product, not
+        /// only in the files and places it is now (recorded as `anywhere: true`).
+        #[arg(long)]
+        anywhere: bool,
         #[command(flatten)]
         policy: PolicyArgs,
         #[command(flatten)]
@@ -421,6 +425,7 @@ pub fn run(cli: Cli) -> ExitCode {
             package,
             ticket,
             sign_key,
+            anywhere,
             policy,
             scan,
         } => crate::cli_workflow::accept(
@@ -435,6 +440,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 package: package.as_deref(),
                 ticket: ticket.as_deref(),
                 sign_key: sign_key.as_deref(),
+                anywhere,
             },
         ),
         Command::Approve {

@@ -192,6 +192,18 @@ pub fn check(ctx: &Ctx, prepared: &Prepared) -> Outcome {
             Some(_) => {}
         }
     }
+    if !a.fingerprints.is_empty()
+        && !a
+            .fingerprints
+            .iter()
+            .any(|fp| fp.eq_ignore_ascii_case(&f.fingerprint))
+    {
+        p.push(format!(
+            "recorded for {} other finding(s) (fingerprints), not this one ({}): a finding that is new or moved needs its own acceptance",
+            a.fingerprints.len(),
+            f.fingerprint
+        ));
+    }
     let in_scope = p.is_empty();
     if let Some(req) = &a.versions {
         match f.package.as_ref().and_then(|pk| pk.version.as_deref()) {
@@ -414,6 +426,7 @@ pub fn standalone<'a>(
         index,
         acceptance: a,
         covers: Vec::new(),
+        covers_code: false,
         problems,
         named: 0,
         in_scope: 0,

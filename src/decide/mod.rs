@@ -332,6 +332,8 @@ pub struct AcceptanceUse<'a> {
     pub acceptance: &'a Acceptance,
     /// Fingerprints of the findings it covers.
     pub covers: Vec<&'a str>,
+    /// It covers a finding in the product's code (a weakness, secret or misconfiguration).
+    pub covers_code: bool,
     /// Why it does not cover the findings it is about, and anything wrong with it on its own.
     pub problems: Vec<String>,
     /// How many findings of this run carry the id it names.
@@ -669,6 +671,7 @@ impl<'p> Engine<'p> {
                 u.named += 1;
                 if t.covers() {
                     u.covers.push(&f.fingerprint);
+                    u.covers_code |= f.kind.is_code();
                 } else if t.in_scope {
                     u.in_scope += 1;
                     for p in &t.problems {
@@ -704,6 +707,16 @@ impl<'p> Engine<'p> {
                         if n == 1 { "" } else { "s" }
                     ));
                 }
+            }
+        }
+        for u in uses.iter().filter(|u| u.covers_code) {
+            let a = u.acceptance;
+            if !a.anywhere && a.paths.is_empty() && a.fingerprints.is_empty() && a.images.is_empty()
+            {
+                warnings.push(format!(
+                    "acceptance {} covers {} anywhere in {}: it records no location (paths, fingerprints), so the same flaw written anywhere else is covered too; accept it where it is, or set `anywhere: true` if that is meant",
+                    a.id, a.finding, a.product
+                ));
             }
         }
         warnings.extend(self.stale_ownership(today));
@@ -1117,6 +1130,12 @@ impl<'p> Engine<'p> {
                                 a.expires,
                                 t.proof.as_deref().unwrap_or("no proof recorded")
                             ));
+                            if a.anywhere {
+                                d.reasons.push(format!(
+                                    "{} covers {} anywhere in the product (anywhere: true)",
+                                    a.id, a.finding
+                                ));
+                            }
                         }
                         None => {
                             d.status = Status::Blocked;

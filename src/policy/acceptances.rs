@@ -32,6 +32,17 @@ pub struct Acceptance {
     pub paths: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<String>,
+    /// Fingerprints of the findings it is about (`riskgate accept` records them for code
+    /// findings): a new finding of the same rule elsewhere is not covered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fingerprints: Vec<String>,
+    /// Meant to cover the finding anywhere in the product, with no location selector: said
+    /// explicitly (`accept --anywhere`), and shown as such.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anywhere: bool,
+    /// What kind of finding it was accepted for (`riskgate accept` records it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<crate::finding::Kind>,
     pub product: String,
     pub risk: RiskLevel,
     pub reason: String,
@@ -188,6 +199,36 @@ impl AcceptancesFile {
             }
             file.check_globs(&mut out, &at("paths"), &a.paths);
             file.check_globs(&mut out, &at("images"), &a.images);
+            for (j, fp) in a.fingerprints.iter().enumerate() {
+                if fp.len() != 32 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    out.push(file.problem(
+                        &format!("{p}.fingerprints.{j}"),
+                        format!("`{fp}` is not a finding fingerprint (32 hex digits, as reports show them)"),
+                        None,
+                    ));
+                }
+            }
+            let located = !a.paths.is_empty() || !a.fingerprints.is_empty();
+            if a.anywhere && located {
+                out.push(file.problem(
+                    &at("anywhere"),
+                    "`anywhere: true` with `paths` or `fingerprints`: say one or the other",
+                    None,
+                ));
+            }
+            if a.kind.is_some_and(|k| k.is_code()) && !located && !a.anywhere {
+                out.push(file.warning(
+                    &at("finding"),
+                    format!(
+                        "{} accepts a {} finding with no location (`paths`, `fingerprints`): it covers {} anywhere in {}",
+                        a.id,
+                        a.kind.map(|k| k.as_str()).unwrap_or_default(),
+                        a.finding,
+                        a.product
+                    ),
+                    Some("record where it is (`riskgate accept` does), or set `anywhere: true` if that is meant".into()),
+                ));
+            }
         }
         out
     }

@@ -156,9 +156,12 @@ pub fn grype(w: &mut dyn Write, v: &View) -> io::Result<()> {
     Ok(())
 }
 
-/// CODEOWNERS lines for the acceptances file: changes need the product's risk owner (or a
-/// delegate) and security. People are named by their handle on the platform; people without
-/// one are listed in a comment so the gap is visible.
+/// CODEOWNERS lines that make changes to the product's acceptances and policy (the directory
+/// the acceptances file is in, `.riskgate/`), to the CI files that run the gate, and to
+/// CODEOWNERS itself need the review of the product's risk owner (or a delegate), security or
+/// governance. Under `acceptances.approvals: code_review` these lines are what prove an
+/// approval. People are named by their handle on the platform; people without one are listed
+/// in a comment so the gap is visible.
 pub fn codeowners(
     w: &mut dyn Write,
     own: &crate::policy::ownership::Ownership,
@@ -175,10 +178,13 @@ pub fn codeowners(
         .chain(&p.delegates)
         .map(String::as_str)
         .collect();
-    let mut security: Vec<&str> = own.role_members(&own.roles.security).collect();
-    security.sort_unstable();
-    people.extend(security);
-    people.dedup();
+    for role in [&own.roles.security, &own.roles.governance] {
+        let mut members: Vec<&str> = own.role_members(role).collect();
+        members.sort_unstable();
+        people.extend(members);
+    }
+    let mut seen = std::collections::HashSet::new();
+    people.retain(|p| seen.insert(*p));
     let (mut handles, mut missing) = (Vec::new(), Vec::new());
     for who in people {
         let h = own.people.get(who).and_then(|x| {
@@ -200,7 +206,11 @@ pub fn codeowners(
     }
     writeln!(
         w,
-        "# riskgate: acceptances of {product} need its risk owner (or a delegate) or security to review them"
+        "# riskgate: changes to {product}'s acceptances and policy, to the CI that runs the gate, and to this file need its risk owner (or a delegate), security or governance"
+    )?;
+    writeln!(
+        w,
+        "# (with `acceptances.approvals: code_review` these lines are what prove an approval; `riskgate check` verifies them)"
     )?;
     if !missing.is_empty() {
         writeln!(
@@ -210,10 +220,21 @@ pub fn codeowners(
             missing.join(", ")
         )?;
     }
-    let path = if file.starts_with('/') {
-        file.to_string()
-    } else {
-        format!("/{file}")
+    let file = file.trim_start_matches("./").trim_start_matches('/');
+    // The directory of the acceptances file holds the policy too (`.riskgate/`); a file at the
+    // repository root is named alone.
+    let policy = match file.rsplit_once('/') {
+        Some((dir, _)) => format!("/{dir}/"),
+        None => format!("/{file}"),
     };
-    writeln!(w, "{path} {}", handles.join(" "))
+    let owners = handles.join(" ");
+    let ci = if gitlab {
+        ["/.gitlab-ci.yml", "/CODEOWNERS"]
+    } else {
+        ["/.github/workflows/", "/.github/CODEOWNERS"]
+    };
+    for path in std::iter::once(policy.as_str()).chain(ci) {
+        writeln!(w, "{path} {owners}")?;
+    }
+    Ok(())
 }
