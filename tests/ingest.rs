@@ -309,13 +309,19 @@ fn cyclonedx_vulnerabilities_and_vex() {
         vec![VexProduct::of(ProductId::Name("ABC".into()))]
     );
 
-    // case 3: not_affected become statements, exploitable/in_triage stay findings
+    // case 3: a VEX document (analyses only, no components): every analysis is a statement,
+    // exploitable ones as `affected` (which overrides a not_affected elsewhere); no findings.
     let case3 = load("cyclonedx/cisa-case-3.vex.json");
-    assert_eq!(case3.vex.len() + case3.findings.len(), 19);
+    assert_eq!(case3.vex.len(), 19);
+    assert!(case3.findings.is_empty());
     assert!(case3
-        .findings
+        .vex
         .iter()
-        .any(|f| f.id == "CVE-2020-11898" && f.severity == Severity::Critical));
+        .any(|s| s.vulnerability[0] == "CVE-2020-11898" && s.status == VexStatus::Affected));
+
+    // In a scan report, an analysis is a claim about a finding: the finding stays.
+    let p = load("corpus/defectdojo/cyclonedx/log4j.json");
+    assert!(p.findings.iter().any(|f| f.id == "CVE-2021-44228"));
 }
 
 #[test]
@@ -533,10 +539,7 @@ fn report_kinds_of_every_fixture() {
         ("sarif/trivy-alpine-310.sarif", &["container_scanning"]),
         ("cyclonedx/cisa-case-1-not_affected.vex.json", &["vex"]),
         ("cyclonedx/cisa-case-2.vex.json", &["vex"]),
-        (
-            "cyclonedx/cisa-case-3.vex.json",
-            &["dependency_scanning", "vex"],
-        ),
+        ("cyclonedx/cisa-case-3.vex.json", &["vex"]),
         ("cyclonedx/grype-image.cdx.json", &["container_scanning"]),
         ("cyclonedx/trivy-npm.cdx.json", &["dependency_scanning"]),
         ("cyclonedx/use-case-1.vex.json", &["vex"]),

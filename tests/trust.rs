@@ -526,3 +526,48 @@ fn an_acceptance_naming_an_alias_shared_by_several_vulnerabilities_is_refused() 
         "{statuses:?}"
     );
 }
+
+#[test]
+fn an_analysis_in_a_scan_report_is_a_claim_and_the_finding_stays() {
+    // The real Grype CycloneDX report, with the scan's own analysis of Log4Shell edited to
+    // not_affected (what a pipeline can do to its own report): the finding is still there, and
+    // the unsigned claim does not suppress a critical.
+    let dir = tmp("cdx-analysis");
+    let (policy, _) = policy_trusting_a_vex_key(&dir);
+    let mut bom: Value =
+        serde_json::from_str(&std::fs::read_to_string(common::root().join(LOG4J)).expect("read"))
+            .expect("json");
+    for v in bom["vulnerabilities"]
+        .as_array_mut()
+        .expect("vulnerabilities")
+    {
+        if v["id"] == "CVE-2021-44228" {
+            v["analysis"] = json!({"state": "not_affected", "justification": "code_not_reachable"});
+        }
+    }
+    let p = dir.join("log4j-analysed.cdx.json");
+    std::fs::write(&p, bom.to_string()).expect("write");
+    let path = p.display().to_string();
+    let (r, v) = check(&policy, &[&path], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let f = log4shell(&v);
+    assert_eq!(f["status"], "blocked");
+    assert!(
+        reasons(f).contains("not trusted for critical"),
+        "{}",
+        reasons(f)
+    );
+
+    // A CycloneDX document of analyses only is VEX: as --report it is refused.
+    let vex_only = common::fixture("cyclonedx/cisa-case-2.vex.json")
+        .display()
+        .to_string();
+    let (r, _) = check(&policy, &[LOG4J, &vex_only], &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("cyclonedx VEX document, not a scan report"),
+        "{}",
+        r.stderr
+    );
+}

@@ -1,8 +1,10 @@
 //! CycloneDX JSON: SBOMs with vulnerabilities (Trivy, Grype) and VEX documents.
 //!
-//! Each vulnerability becomes one finding per affected component, unless its `analysis.state`
-//! says it does not apply (`not_affected`, `false_positive`, `resolved`), in which case it becomes
-//! a VEX statement instead.
+//! Each vulnerability becomes one finding per affected component. When its `analysis.state` says
+//! it does not apply (`not_affected`, `false_positive`, `resolved`) it also becomes an unsigned
+//! VEX statement about the components its refs resolve to: a claim the guardrails weigh, never
+//! a finding dropped. A document of analyses only (no components, every vulnerability analysed)
+//! is a VEX document: statements only, and refused as `--report`.
 
 use super::vex::{ProductId, VexProduct};
 use super::{
@@ -189,6 +191,13 @@ impl ReportFormat for CycloneDx {
                 .collect();
             (!names.is_empty()).then(|| names.join(", "))
         });
+        // A document of analyses only (no components, every vulnerability analysed) is VEX: its
+        // statements, and no findings. In a scan report an analysis is a claim about a finding,
+        // which stays a finding for the guardrails to weigh the claim against (`vex:`).
+        let vex_only = bom.components.is_empty()
+            && vulnerabilities
+                .iter()
+                .all(|v| v.analysis.as_ref().is_some_and(|a| a.state.is_some()));
         let mut findings = 0usize;
         for v in &vulnerabilities {
             let Some(id) = nonempty(v.id.as_deref()) else {
@@ -207,7 +216,7 @@ impl ReportFormat for CycloneDx {
                 .iter()
                 .filter_map(|r| nonempty(r.id.as_deref()))
                 .collect();
-            if let Some(status) = status.filter(|s| s.suppresses()) {
+            if let Some(status) = status {
                 // Each ref on its own: a component's purl, the BOM's own subject (the product),
                 // a purl written as the ref; anything else names nothing.
                 let products = v
@@ -232,7 +241,9 @@ impl ReportFormat for CycloneDx {
                     })
                     .collect();
                 out.vex.push(VexStatement {
-                    vulnerability: std::iter::once(id.clone()).chain(aliases).collect(),
+                    vulnerability: std::iter::once(id.clone())
+                        .chain(aliases.iter().cloned())
+                        .collect(),
                     products,
                     status,
                     justification: v.analysis.as_ref().and_then(|a| a.justification.clone()),
@@ -241,6 +252,8 @@ impl ReportFormat for CycloneDx {
                     signed_by: None,
                     unverified: None,
                 });
+            }
+            if vex_only {
                 continue;
             }
             let (sev, cvss) = severity(v);
