@@ -582,3 +582,32 @@ fn report_kinds_of_every_fixture() {
     }
     assert_eq!(seen, expected.len());
 }
+
+#[test]
+fn gitlab_false_positive_flags_are_scanner_suppressions() {
+    let text = r#"{"version":"15.0.6","vulnerabilities":[
+      {"id":"a1","category":"sast","name":"subprocess with shell=True","severity":"High",
+       "location":{"file":"app/run.py","start_line":12},
+       "identifiers":[{"type":"semgrep_id","name":"bandit.B602","value":"bandit.B602"}],
+       "flags":[{"type":"flagged-as-likely-false-positive","origin":"vet","description":"argument is a constant"}]},
+      {"id":"a2","category":"sast","name":"subprocess with shell=True","severity":"High",
+       "location":{"file":"app/admin.py","start_line":3},
+       "identifiers":[{"type":"semgrep_id","name":"bandit.B602","value":"bandit.B602"}]}],
+      "scan":{"type":"sast","status":"success","start_time":"2026-11-22T10:00:00","end_time":"2026-11-22T10:01:00",
+              "analyzer":{"id":"semgrep","name":"Semgrep","vendor":{"name":"GitLab"},"version":"5.0.0"},
+              "scanner":{"id":"semgrep","name":"Semgrep","vendor":{"name":"GitLab"},"version":"1.0.0"}}}"#;
+    let p = ingest::parse_report(&ingest::Source::from_bytes("gl-sast-report.json", text.as_bytes().to_vec()))
+        .expect("report");
+    let flagged: Vec<_> = p
+        .findings
+        .iter()
+        .map(|f| (f.location.path.as_deref(), f.scanner_suppression.as_ref().map(|s| (s.tool.as_str(), s.justification.as_deref()))))
+        .collect();
+    assert_eq!(
+        flagged,
+        vec![
+            (Some("app/run.py"), Some(("vet", Some("argument is a constant")))),
+            (Some("app/admin.py"), None)
+        ]
+    );
+}

@@ -11,7 +11,7 @@
 //! path and parameter, part of the finding's identity), or a crash (coverage fuzzing).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use crate::finding::{Finding, Kind, Package, PackageClass, ScannerSuppression, Severity};
 use serde::Deserialize;
 
 pub struct GitLab;
@@ -50,6 +50,17 @@ struct Vuln {
     /// Required by every version of the schema.
     #[serde(deserialize_with = "null_is_empty")]
     identifiers: Vec<Identifier>,
+    /// An analyzer's flags (`flagged-as-likely-false-positive`): the scanner's suppression.
+    #[serde(default, deserialize_with = "null_is_empty")]
+    flags: Vec<Flag>,
+}
+
+#[derive(Deserialize)]
+struct Flag {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    origin: Option<String>,
+    description: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -223,6 +234,17 @@ impl ReportFormat for GitLab {
                 ));
             };
             let mut f = Finding::new(id, kind, tool.clone());
+            f.scanner_suppression = v
+                .flags
+                .iter()
+                .find(|fl| fl.kind.as_deref() == Some("flagged-as-likely-false-positive"))
+                .map(|fl| {
+                    Box::new(ScannerSuppression {
+                        tool: nonempty(fl.origin.as_deref()).unwrap_or_else(|| tool.clone()),
+                        kind: "flagged-as-likely-false-positive".into(),
+                        justification: nonempty(fl.description.as_deref()),
+                    })
+                });
             f.aliases = values;
             f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
             let loc = v.location.as_ref();
