@@ -596,17 +596,30 @@ fn gitlab_false_positive_flags_are_scanner_suppressions() {
       "scan":{"type":"sast","status":"success","start_time":"2026-11-22T10:00:00","end_time":"2026-11-22T10:01:00",
               "analyzer":{"id":"semgrep","name":"Semgrep","vendor":{"name":"GitLab"},"version":"5.0.0"},
               "scanner":{"id":"semgrep","name":"Semgrep","vendor":{"name":"GitLab"},"version":"1.0.0"}}}"#;
-    let p = ingest::parse_report(&ingest::Source::from_bytes("gl-sast-report.json", text.as_bytes().to_vec()))
-        .expect("report");
+    let p = ingest::parse_report(&ingest::Source::from_bytes(
+        "gl-sast-report.json",
+        text.as_bytes().to_vec(),
+    ))
+    .expect("report");
     let flagged: Vec<_> = p
         .findings
         .iter()
-        .map(|f| (f.location.path.as_deref(), f.scanner_suppression.as_ref().map(|s| (s.tool.as_str(), s.justification.as_deref()))))
+        .map(|f| {
+            (
+                f.location.path.as_deref(),
+                f.scanner_suppression
+                    .as_ref()
+                    .map(|s| (s.tool.as_str(), s.justification.as_deref())),
+            )
+        })
         .collect();
     assert_eq!(
         flagged,
         vec![
-            (Some("app/run.py"), Some(("vet", Some("argument is a constant")))),
+            (
+                Some("app/run.py"),
+                Some(("vet", Some("argument is a constant")))
+            ),
             (Some("app/admin.py"), None)
         ]
     );

@@ -356,6 +356,27 @@ fn a_suppression_made_in_the_scanner_is_listed_and_limited_to_the_teams_level() 
         ])
         .arg("--policy")
         .arg(&policy));
+    // SARIF has no result for it (SPEC §8), and says it was suppressed, by whom and why.
+    let sarif_out = run(riskgate()
+        .current_dir(common::root())
+        .args([
+            "check",
+            "--product",
+            "payments-api",
+            "--now",
+            "2026-11-23",
+            "--format",
+            "sarif",
+            "--report",
+            &path,
+        ])
+        .arg("--policy")
+        .arg(&policy));
+    let s: Value = serde_json::from_str(&sarif_out.stdout).expect("sarif");
+    let listed = &s["runs"][0]["properties"]["suppressed"];
+    assert_eq!(listed[0]["id"], "py/weak-hash", "{listed}");
+    assert_eq!(listed[0]["by"]["source"], "scanner");
+    assert_eq!(listed[0]["by"]["justification"], "cache keys only");
     assert!(
         h.stdout.contains("Suppressed by the scanner (1):"),
         "{}",

@@ -122,6 +122,19 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             "properties": {
                 "verdict": v.decision.verdict,
                 "evaluated_at": v.decision.now.to_string(),
+                // Suppressed findings are not results (SPEC §8), but they are not hidden either.
+                "suppressed": v.decision.findings.iter().filter(|d| d.status.is_suppressed()).map(|d| json!({
+                    "id": d.finding.id,
+                    "status": d.status.as_str(),
+                    "fingerprint": d.finding.fingerprint,
+                    "by": d.suppressed_by.as_ref().map(|s| json!({
+                        "source": s.source,
+                        "document": s.document,
+                        "kind": s.status,
+                        "justification": s.justification,
+                        "trusted": s.trusted,
+                    })),
+                })).collect::<Vec<Value>>(),
             }
         }]
     });
