@@ -29,7 +29,7 @@ fn generate(path: &PathBuf, target: usize) {
         if result > 0 {
             out.push(',');
         }
-        let class = if result % 2 == 0 {
+        let class = if result.is_multiple_of(2) {
             "os-pkgs"
         } else {
             "lang-pkgs"

@@ -45,7 +45,7 @@ pub fn check(arg: &str, signers: &Signers) -> Result<ArtifactFacts, UsageError> 
         signatures: Vec::new(),
     };
     if let Some(b) = &bundle {
-        let json = std::fs::read(b).map_err(|e| {
+        let json = crate::ingest::source::read_file(b).map_err(|e| {
             UsageError::new(
                 format!("--artifact {arg}: cannot read bundle {}: {e}", b.display()),
                 None,

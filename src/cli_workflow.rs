@@ -43,6 +43,11 @@ fn refuse(message: impl Into<String>, help: Option<String>) -> ExitCode {
 
 pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
     let path = target(inputs);
+    // Held from reading the file to writing it: a concurrent accept or approve waits its turn.
+    let _lock = match crate::write::lock(&path, crate::write::LOCK_WAIT) {
+        Ok(l) => l,
+        Err(e) => return refuse(e, None),
+    };
     let mut load = inputs.clone();
     load.acceptances = path.exists().then(|| path.clone());
     with_decision(&load, |view, loaded| {
@@ -367,17 +372,7 @@ fn write_checked(path: &Path, text: &str, policy: &Policy, want: usize) -> Resul
             None,
         ));
     }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            return Err(refuse(
-                format!("cannot create {}: {e}", dir.display()),
-                None,
-            ));
-        }
-    }
-    let tmp = path.with_extension("yaml.tmp");
-    std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, path))
+    crate::write::replace(path, text.as_bytes())
         .map_err(|e| refuse(format!("cannot write {shown}: {e}"), None))
 }
 
@@ -476,6 +471,10 @@ pub fn keygen(prefix: &Path) -> ExitCode {
 
 pub fn approve(inputs: &GateArgs, id: &str, by: &str, sign_key: Option<&Path>) -> ExitCode {
     let path = target(inputs);
+    let _lock = match crate::write::lock(&path, crate::write::LOCK_WAIT) {
+        Ok(l) => l,
+        Err(e) => return refuse(e, None),
+    };
     let mut load = inputs.clone();
     load.acceptances = Some(path.clone());
     let loaded = match gate::load(&load, false) {

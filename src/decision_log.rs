@@ -1,8 +1,13 @@
-//! The decision log (`check --decision-log FILE`): one JSON line per run recording what was
-//! decided and exactly which inputs it was decided on (sha256 of every file), chained: each line
-//! carries the sha256 of the line before it and of itself, so `riskgate log verify` finds any
-//! edited, inserted, reordered or removed line. Removing lines from the end leaves a shorter valid
-//! chain; keep the head hash that `verify` prints somewhere else (a CI log, a ticket) to detect that.
+//! The decision log (`check --decision-log FILE`): an append-only ledger, one JSON line per run
+//! recording what was decided and exactly which inputs it was decided on (the sha256 of every
+//! file as it was read for the decision), chained: each line carries the sha256 of the exact
+//! bytes of the line before it, and of itself, so `riskgate log verify` finds any edited,
+//! inserted, reordered or removed line. Lines are written in one canonical form (keys sorted, no
+//! spaces), so a byte changed anywhere, a duplicated key or added whitespace is found too.
+//! Appends take the log's lock ([`crate::write::lock`]): concurrent runs chain one after the
+//! other. A torn last line (a write cut off) is reported, and no run chains after it until it
+//! is repaired. Removing lines from the end leaves a shorter valid chain; keep the head hash
+//! that `verify` prints somewhere else (a CI log, a ticket) to detect that.
 
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -11,13 +16,6 @@ use std::path::Path;
 /// The hex sha256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
-}
-
-/// `sha256:<hex>` of a file, or why it could not be read.
-pub fn file_digest(path: &Path) -> Result<String, String> {
-    std::fs::read(path)
-        .map(|b| format!("sha256:{}", sha256_hex(&b)))
-        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The line for `record` (an object) after a log whose last line is `prev_line`.
@@ -38,67 +36,121 @@ pub fn line(mut record: Map<String, Value>, prev_line: Option<&str>) -> String {
     Value::Object(record).to_string()
 }
 
-/// Appends `record` to the log at `path`, chained to its last line.
-pub fn append(path: &Path, record: Map<String, Value>) -> std::io::Result<()> {
-    let old = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e),
-    };
-    let prev = old.lines().rev().find(|l| !l.trim().is_empty());
-    let mut text = line(record, prev);
-    text.push('\n');
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    if !old.is_empty() && !old.ends_with('\n') {
-        f.write_all(b"\n")?;
-    }
-    f.write_all(text.as_bytes())
+/// Why the log cannot be appended to or does not verify: the line, and what is wrong.
+fn torn(lineno: usize) -> (usize, String) {
+    (
+        lineno,
+        "the line is incomplete (no newline at its end): a write was cut off".into(),
+    )
 }
 
-/// Checks every line of a log: it parses, its own hash matches, and it names the line before.
-/// Returns the number of entries and the head line's hash, or the first problem with its line.
-pub fn verify(text: &str) -> Result<(usize, String), (usize, String)> {
-    let mut prev: Option<&str> = None;
-    let mut n = 0;
-    let mut head = String::new();
-    for (i, l) in text.lines().enumerate() {
-        let lineno = i + 1;
-        if l.trim().is_empty() {
-            return Err((lineno, "empty line".into()));
-        }
-        let Ok(Value::Object(mut obj)) = serde_json::from_str::<Value>(l) else {
-            return Err((lineno, "not a JSON object".into()));
-        };
-        let Some(Value::String(claimed)) = obj.remove("line_sha256") else {
-            return Err((lineno, "no line_sha256".into()));
-        };
-        let body = Value::Object(obj.clone()).to_string();
-        let actual = format!("sha256:{}", sha256_hex(body.as_bytes()));
-        if claimed != actual {
-            return Err((
-                lineno,
-                "the line was changed after it was written (its sha256 does not match)".into(),
+/// Appends `record` to the log at `path`, chained to the exact bytes of its last line, under the
+/// log's lock. Refuses to chain after a last line that is torn or not a log line.
+pub fn append(path: &Path, record: Map<String, Value>) -> Result<(), String> {
+    let _lock = crate::write::lock(path, crate::write::LOCK_WAIT)?;
+    let old = match std::fs::read(crate::write::resolve(path)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let text =
+        String::from_utf8(old).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
+    let lines = text.split_terminator('\n').count();
+    let repair = || {
+        format!(
+            "nothing was appended to {}: check it with `riskgate log verify {}`, then cut the log back to its last complete line (for example `truncate -s {} {}`) and keep the removed bytes with the incident",
+            path.display(),
+            path.display(),
+            text.rfind('\n').map_or(0, |i| i + 1),
+            path.display()
+        )
+    };
+    if !text.is_empty() && !text.ends_with('\n') {
+        let (n, why) = torn(lines);
+        return Err(format!(
+            "line {n} of {}: {why}; {}",
+            path.display(),
+            repair()
+        ));
+    }
+    let prev = text.lines().next_back();
+    if let Some(p) = prev {
+        if let Err((_, why)) = check_line(p, None) {
+            return Err(format!(
+                "line {lines} of {} is not a decision log line ({why}); {}",
+                path.display(),
+                repair()
             ));
         }
-        let want_prev = prev.map(|p| format!("sha256:{}", sha256_hex(p.as_bytes())));
-        let got_prev = obj.get("prev").and_then(Value::as_str).map(String::from);
-        if got_prev != want_prev {
+    }
+    let mut line = line(record, prev);
+    line.push('\n');
+    crate::write::append(path, line.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// One line on its own: a JSON object in canonical form whose `line_sha256` matches, and, when
+/// `prev` is given, whose `prev` is the sha256 of those exact bytes.
+fn check_line(l: &str, prev: Option<Option<&str>>) -> Result<(), (usize, String)> {
+    let Ok(Value::Object(mut obj)) = serde_json::from_str::<Value>(l) else {
+        return Err((0, "not a JSON object".into()));
+    };
+    if serde_json::to_string(&obj).ok().as_deref() != Some(l) {
+        return Err((
+            0,
+            "the line is not as riskgate wrote it (spacing, key order or a duplicated key changed)"
+                .into(),
+        ));
+    }
+    let Some(Value::String(claimed)) = obj.remove("line_sha256") else {
+        return Err((0, "no line_sha256".into()));
+    };
+    let body = Value::Object(obj.clone()).to_string();
+    if claimed != format!("sha256:{}", sha256_hex(body.as_bytes())) {
+        return Err((
+            0,
+            "the line was changed after it was written (its sha256 does not match)".into(),
+        ));
+    }
+    if let Some(prev) = prev {
+        let want = prev.map(|p| format!("sha256:{}", sha256_hex(p.as_bytes())));
+        let got = obj.get("prev").and_then(Value::as_str).map(String::from);
+        if got != want {
             return Err((
-                lineno,
-                match want_prev {
+                0,
+                match want {
                     None => "the first line names a previous line: lines before it were removed".into(),
                     Some(_) => "it does not follow the line before it: a line was removed, inserted or changed".into(),
                 },
             ));
         }
+    }
+    Ok(())
+}
+
+/// Checks every line of a log: it is complete, in canonical form, its own hash matches, and it
+/// names the exact bytes of the line before. Returns the number of entries and the head (the
+/// sha256 of the last line's bytes), or the first problem with its line.
+pub fn verify(text: &str) -> Result<(usize, String), (usize, String)> {
+    let mut prev: Option<&str> = None;
+    let mut n = 0;
+    let complete = text.is_empty() || text.ends_with('\n');
+    let lines: Vec<&str> = text.split_terminator('\n').collect();
+    for (i, l) in lines.iter().enumerate() {
+        let lineno = i + 1;
+        if !complete && lineno == lines.len() {
+            return Err(torn(lineno));
+        }
+        if l.trim().is_empty() {
+            return Err((lineno, "empty line".into()));
+        }
+        check_line(l, Some(prev)).map_err(|(_, why)| (lineno, why))?;
         prev = Some(l);
-        head = actual;
         n += 1;
     }
+    let head = prev.map_or_else(String::new, |l| {
+        format!("sha256:{}", sha256_hex(l.as_bytes()))
+    });
     Ok((n, head))
 }
 
@@ -122,6 +174,27 @@ mod tests {
             last = Some(l);
         }
         text
+    }
+
+    #[test]
+    fn a_torn_or_reformatted_line_is_found() {
+        let text = log(3);
+        let cut = &text[..text.len() - 10];
+        assert_eq!(verify(cut).unwrap_err().0, 3);
+        assert!(verify(cut).unwrap_err().1.contains("incomplete"));
+        // the same object, spaced: same content, other bytes
+        let spaced = text.replacen("\"run\":", "\"run\": ", 1);
+        assert!(verify(&spaced)
+            .unwrap_err()
+            .1
+            .contains("not as riskgate wrote it"));
+        // a duplicated key keeps serde's value but not the bytes
+        let dup = text.replacen("{\"line_sha256\"", "{\"run\":0,\"line_sha256\"", 1);
+        assert!(verify(&dup).is_err());
+        // the head pins the bytes of the last line
+        let (_, head) = verify(&text).unwrap();
+        let last = text.lines().last().unwrap();
+        assert_eq!(head, format!("sha256:{}", sha256_hex(last.as_bytes())));
     }
 
     #[test]

@@ -315,7 +315,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
             let ca_certs = args
                 .registry_ca
                 .iter()
-                .filter_map(|p| match std::fs::read(p) {
+                .filter_map(|p| match ingest::source::read_file(p) {
                     Ok(b) => Some(b),
                     Err(e) => {
                         errs.push(UsageError::new(
@@ -756,7 +756,7 @@ fn read_root(
     errs: &mut LoadErrors,
 ) -> Option<Vec<u8>> {
     let path = base.join(rel?);
-    match std::fs::read(&path) {
+    match ingest::source::read_file(&path) {
         Ok(b) => match crate::keyless::trusted_root(&b) {
             Ok(_) => Some(b),
             Err(e) => {
@@ -790,7 +790,7 @@ fn load_signers(
         let kind = match (&r.key, &r.keyless) {
             (Some(k), _) => {
                 let path = base.join(k);
-                let parsed = std::fs::read(&path)
+                let parsed = ingest::source::read_file(&path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))
                     .and_then(|pem| {
                         sigstore::crypto::CosignVerificationKey::try_from_pem(&pem).map_err(|e| {
@@ -965,7 +965,5 @@ pub fn write_state(
     };
     let mut text = serde_json::to_string_pretty(&state).map_err(std::io::Error::other)?;
     text.push('\n');
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
+    crate::write::replace(path, text.as_bytes())
 }

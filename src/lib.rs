@@ -23,3 +23,4 @@ pub mod report;
 pub mod signing;
 pub mod verify;
 pub mod workflow;
+pub mod write;

@@ -732,6 +732,17 @@ fn check(
             Some("give an --output for each extra --format".into()),
         ));
     }
+    if let Err(e) = outputs_are_not_inputs(args, outputs, decision_log) {
+        return fail(e);
+    }
+    // The state file is read and rewritten: hold its lock across both.
+    let _state_lock = match (&args.state, args.update_state) {
+        (Some(p), true) => match crate::write::lock(p, crate::write::LOCK_WAIT) {
+            Ok(l) => Some(l),
+            Err(e) => return fail(UsageError::new(e, None)),
+        },
+        _ => None,
+    };
     with_decision(args, |view, loaded| {
         for (i, f) in formats.iter().enumerate() {
             let render = |w: &mut dyn Write| match f {
@@ -771,7 +782,7 @@ fn check(
             }
         }
         if let Some(log) = decision_log {
-            match decision_record(args, view, loaded) {
+            match decision_record(view, loaded) {
                 Ok(record) => {
                     if let Err(e) = crate::decision_log::append(log, record) {
                         eprintln!("error: cannot write {}: {e}", log.display());
@@ -837,11 +848,7 @@ fn write_file(
     path: &std::path::Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> ExitCode {
-    let res = std::fs::File::create(path).and_then(|file| {
-        let mut w = std::io::BufWriter::new(file);
-        f(&mut w)?;
-        w.flush()
-    });
+    let res = crate::write::replace_with(path, f);
     match res {
         Ok(()) => ExitCode::from(EXIT_ALLOW),
         Err(e) => {
@@ -892,13 +899,107 @@ fn list_acceptances(
 }
 
 /// One decision-log record: what was decided, on exactly which inputs.
-fn decision_record(
+/// Refuses (before anything is read or written) an `--output`, the step summary or the decision
+/// log that is the same file as an input of the run, or as another output: writing it would
+/// destroy the input, or make this run's record describe a file it overwrote.
+fn outputs_are_not_inputs(
     args: &GateArgs,
+    outputs: &[PathBuf],
+    decision_log: Option<&std::path::Path>,
+) -> Result<(), UsageError> {
+    use crate::write::identity;
+    let mut inputs: Vec<(String, PathBuf)> = Vec::new();
+    let mut add = |what: &str, p: &std::path::Path| {
+        if p.as_os_str() != crate::ingest::STDIN {
+            inputs.push((format!("{what} {}", p.display()), identity(p)));
+        }
+    };
+    for r in &args.reports {
+        add("--report", r);
+    }
+    for v in &args.vex {
+        add("--vex", v);
+        add(
+            "--vex bundle",
+            &PathBuf::from(format!("{}.sigstore.json", v.display())),
+        );
+    }
+    for (what, p) in [
+        ("--kev", &args.kev),
+        ("--epss", &args.epss),
+        ("--state", &args.state),
+        ("--baseline", &args.baseline),
+    ] {
+        if let Some(p) = p {
+            add(what, p);
+        }
+    }
+    match args
+        .acceptances
+        .clone()
+        .or_else(gate::existing_default_acceptances)
+    {
+        Some(a) => add("the acceptances file", &a),
+        None => add(
+            "the acceptances file",
+            std::path::Path::new(gate::DEFAULT_ACCEPTANCES),
+        ),
+    }
+    if let Some(dir) = args.policy.clone().or_else(crate::policy::default_dir) {
+        let mut stack = vec![dir];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    add("the policy file", &p);
+                }
+            }
+        }
+    }
+    for a in &args.artifacts {
+        add(
+            "--artifact",
+            std::path::Path::new(a.split('=').next().unwrap_or(a)),
+        );
+    }
+    let mut written: Vec<(String, PathBuf)> = Vec::new();
+    let summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty());
+    let outs = outputs
+        .iter()
+        .filter(|o| o.as_os_str() != "-")
+        .map(|o| (format!("--output {}", o.display()), o.as_path()))
+        .chain(decision_log.map(|l| (format!("--decision-log {}", l.display()), l)))
+        .chain(summary.as_ref().map(|s| {
+            let p = std::path::Path::new(s);
+            (format!("GITHUB_STEP_SUMMARY {}", p.display()), p)
+        }));
+    for (what, p) in outs {
+        let id = identity(p);
+        if let Some((input, _)) = inputs.iter().find(|(_, i)| *i == id) {
+            return Err(UsageError::new(
+                format!("{what} is {input}: writing it would destroy an input of this run"),
+                Some("write reports and logs to files of their own".into()),
+            ));
+        }
+        if let Some((other, _)) = written.iter().find(|(_, i)| *i == id) {
+            return Err(UsageError::new(
+                format!("{what} is also {other}: one would overwrite the other"),
+                None,
+            ));
+        }
+        written.push((what, id));
+    }
+    Ok(())
+}
+
+fn decision_record(
     view: &View,
     loaded: &gate::Loaded,
 ) -> Result<serde_json::Map<String, serde_json::Value>, String> {
     use crate::decide::Status;
-    use crate::decision_log::{file_digest, sha256_hex};
+    use crate::decision_log::sha256_hex;
     use serde_json::json;
     let mut files = serde_json::Map::new();
     if loaded.policy_source == crate::policy::BUILTIN {
@@ -910,32 +1011,18 @@ fn decision_record(
             )),
         );
     }
-    let mut add = |p: &std::path::Path| -> Result<(), String> {
-        let digest = if p.as_os_str() == crate::ingest::STDIN {
-            // standard input cannot be read twice: its digest was taken when it was read
-            let raw = crate::ingest::stdin_sha256().ok_or("standard input was not read")?;
-            format!("sha256:{}", hex::encode(raw))
-        } else {
-            file_digest(p)?
-        };
-        files.insert(p.display().to_string(), json!(digest));
-        Ok(())
-    };
-    if loaded.policy_source != crate::policy::BUILTIN {
-        let dir = std::path::Path::new(&loaded.policy_source);
-        add(&dir.join("ownership.yaml"))?;
-        add(&dir.join("guardrails.yaml"))?;
+    // Every file the run read (reports, VEX, threat intel, policy files, acceptances, baseline,
+    // state, keys, trusted roots, CODEOWNERS, bundles), hashed from the bytes as they were read
+    // for the decision: never re-read, so an output written over an input cannot change it.
+    for (path, digest) in crate::ingest::source::files_read() {
+        files.insert(path, json!(format!("sha256:{}", hex::encode(digest))));
     }
-    if let Some(p) = &loaded.acceptances_path {
-        add(p)?;
+    let mut images = serde_json::Map::new();
+    for i in &loaded.images {
+        images.insert(i.reference.clone(), json!(i.digest));
     }
-    for p in args.reports.iter().chain(&args.vex) {
-        add(p)?;
-    }
-    for p in [&args.kev, &args.epss, &args.state].into_iter().flatten() {
-        if p.exists() {
-            add(p)?;
-        }
+    for a in &loaded.artifacts {
+        images.insert(a.path.clone(), json!(a.digest));
     }
     let d = view.decision;
     let counts: serde_json::Map<String, serde_json::Value> = Status::ALL
@@ -963,6 +1050,9 @@ fn decision_record(
     m.insert("policy".into(), json!(loaded.policy_source));
     m.insert("riskgate".into(), json!(env!("CARGO_PKG_VERSION")));
     m.insert("files".into(), serde_json::Value::Object(files));
+    if !images.is_empty() {
+        m.insert("deployed".into(), serde_json::Value::Object(images));
+    }
     m.insert(
         "verdict".into(),
         json!(match d.verdict {

@@ -58,7 +58,7 @@ impl std::fmt::Display for ReadError {
 pub fn human_size(n: u64) -> String {
     const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
     for (unit, size) in UNITS {
-        if n >= size && n % size == 0 {
+        if n >= size && n.is_multiple_of(size) {
             return format!("{} {unit}", n / size);
         }
     }
@@ -91,8 +91,32 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{s}` is not a usable size"))
 }
 
-/// Reads a regular file whole, refusing anything that is not one and anything over the cap.
+/// The sha256 of every file this process read through [`read_file`], by the path it was given,
+/// taken from the bytes as they were read: what the decision log records, so a file changed (or
+/// overwritten by an output) after it was read is never what the record says was decided on.
+static READ: std::sync::Mutex<Vec<(String, [u8; 32])>> = std::sync::Mutex::new(Vec::new());
+
+fn record(path: &Path, bytes: &[u8]) {
+    let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(bytes).into();
+    if let Ok(mut r) = READ.lock() {
+        r.push((path.display().to_string(), digest));
+    }
+}
+
+/// `(path, sha256)` of every file read so far, in the order read (a file read twice, twice).
+pub fn files_read() -> Vec<(String, [u8; 32])> {
+    READ.lock().map(|r| r.clone()).unwrap_or_default()
+}
+
+/// Reads a regular file whole, refusing anything that is not one and anything over the cap,
+/// and records its digest ([`files_read`]).
 pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let bytes = read_regular(path)?;
+    record(path, &bytes);
+    Ok(bytes)
+}
+
+fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
     let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
     let ft = meta.file_type();
     if ft.is_dir() {
@@ -109,9 +133,11 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     read_capped(file, limit, meta.len())
 }
 
-/// Reads standard input whole, up to the cap.
+/// Reads standard input whole, up to the cap, and records its digest as `-`.
 pub fn read_stdin() -> Result<Vec<u8>, ReadError> {
-    read_capped(std::io::stdin().lock(), max_input(), 0)
+    let bytes = read_capped(std::io::stdin().lock(), max_input(), 0)?;
+    record(Path::new("-"), &bytes);
+    Ok(bytes)
 }
 
 fn read_capped(r: impl Read, limit: u64, hint: u64) -> Result<Vec<u8>, ReadError> {
