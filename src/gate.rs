@@ -330,6 +330,12 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
                 ca_certs,
                 insecure: args.insecure_registries.clone(),
                 timeout: std::time::Duration::from_secs(args.registry_timeout.max(1)),
+                allowed_registries: cfg.allowed_registries.clone(),
+                product_images: product
+                    .as_deref()
+                    .and_then(|n| policy.ownership.products.get(n))
+                    .map(|p| p.images.clone())
+                    .unwrap_or_default(),
             };
             let has_key = image_signers
                 .iter()

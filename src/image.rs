@@ -33,9 +33,22 @@ pub struct RegistryOptions {
     pub ca_certs: Vec<Vec<u8>>,
     /// Hosts (`host:port`) to reach over plain HTTP besides loopback ones.
     pub insecure: Vec<String>,
-    /// Per-request timeout.
+    /// The bound on one image's whole fetch, every request and retry included
+    /// (`--registry-timeout`).
     pub timeout: Duration,
+    /// `images.allowed_registries`: an image outside them is never fetched (no request, no
+    /// credentials), only refused.
+    pub allowed_registries: Vec<String>,
+    /// The product's `images` globs: likewise.
+    pub product_images: Vec<String>,
 }
+
+/// The largest manifest (or index) riskgate reads: what registries themselves accept.
+pub const MAX_MANIFEST: u64 = 4 << 20;
+/// The largest config blob or signature payload.
+pub const MAX_SMALL_BLOB: u64 = 4 << 20;
+/// The largest attestation or bundle layer (SBOM attestations run to tens of MB).
+pub const MAX_LAYER: u64 = 64 << 20;
 
 /// What the policy asks about images, hence what to fetch.
 #[derive(Debug, Clone, Copy, Default)]
@@ -142,7 +155,15 @@ enum Repo {
     Registry {
         client: Client,
         reference: Reference,
-        auth: RegistryAuth,
+        /// Plain reqwest (the one oci-client uses) for capped reads.
+        http: reqwest::Client,
+        /// `https` or `http` (insecure or loopback registries).
+        scheme: &'static str,
+        /// The Authorization header value for this repository, when the registry asked for one.
+        authz: std::sync::Mutex<Option<String>>,
+        /// Reading anonymously: a registry that wants an (anonymous) token says so on the first
+        /// request, and the token is fetched then (no probe needed: no credentials to protect).
+        anonymous: bool,
     },
     Layout {
         dir: PathBuf,
@@ -158,33 +179,67 @@ impl Repo {
             Repo::Registry {
                 client,
                 reference,
-                auth,
+                http,
+                scheme,
+                authz,
+                anonymous,
             } => {
-                let r = if at.starts_with("sha256:") {
-                    Reference::with_digest(
-                        reference.registry().to_string(),
-                        reference.repository().to_string(),
-                        at.to_string(),
-                    )
-                } else {
-                    Reference::with_tag(
-                        reference.registry().to_string(),
-                        reference.repository().to_string(),
-                        at.to_string(),
-                    )
-                };
-                match client.pull_manifest_raw(&r, auth, ACCEPT).await {
-                    Ok((bytes, digest)) => {
-                        let actual = verify::sha256(&bytes);
-                        if actual != digest || (at.starts_with("sha256:") && actual != at) {
-                            return Err(Fetch::Integrity(format!(
-                                "manifest {at} has digest {actual}"
-                            )));
-                        }
-                        Ok((bytes.to_vec(), digest))
+                let url = format!(
+                    "{scheme}://{}/v2/{}/manifests/{at}",
+                    reference.resolve_registry(),
+                    reference.repository()
+                );
+                let what = format!("{}/{}@{at}", reference.registry(), reference.repository());
+                let send = |a: Option<String>| {
+                    let mut req = http
+                        .get(&url)
+                        .header(reqwest::header::ACCEPT, ACCEPT.join(", "));
+                    if let Some(a) = a {
+                        req = req.header(reqwest::header::AUTHORIZATION, a);
                     }
-                    Err(e) => Err(classify(e, &r.whole())),
+                    req.send()
+                };
+                let current = authz.lock().ok().and_then(|a| a.clone());
+                let mut res = send(current.clone())
+                    .await
+                    .map_err(|e| request_error(e, &what))?;
+                if *anonymous
+                    && current.is_none()
+                    && res.status() == reqwest::StatusCode::UNAUTHORIZED
+                {
+                    // An anonymous token, as public registries hand out.
+                    n.fetch_add(1, Ordering::Relaxed);
+                    let token = client
+                        .auth(
+                            reference,
+                            &RegistryAuth::Anonymous,
+                            oci_client::RegistryOperation::Pull,
+                        )
+                        .await
+                        .map_err(|e| classify(e, &what))?;
+                    if let Some(t) = token {
+                        let a = format!("Bearer {t}");
+                        if let Ok(mut slot) = authz.lock() {
+                            *slot = Some(a.clone());
+                        }
+                        res = send(Some(a)).await.map_err(|e| request_error(e, &what))?;
+                    }
                 }
+                let claimed = res
+                    .headers()
+                    .get("docker-content-digest")
+                    .and_then(|v| v.to_str().ok())
+                    .map(String::from);
+                let bytes = capped_body(res, MAX_MANIFEST, &what, "manifest").await?;
+                let actual = verify::sha256(&bytes);
+                if claimed.as_deref().is_some_and(|c| c != actual)
+                    || (at.starts_with("sha256:") && actual != at)
+                {
+                    return Err(Fetch::Integrity(format!(
+                        "manifest {at} has digest {actual}"
+                    )));
+                }
+                Ok((bytes, actual))
             }
             Repo::Layout { dir, refs } => {
                 let digest = if at.starts_with("sha256:") {
@@ -198,8 +253,8 @@ impl Repo {
         }
     }
 
-    /// A blob by digest, verified.
-    async fn blob(&self, digest: &str, n: &AtomicU32) -> Result<Vec<u8>, Fetch> {
+    /// A blob by digest, at most `cap` bytes, verified.
+    async fn blob(&self, digest: &str, cap: u64, n: &AtomicU32) -> Result<Vec<u8>, Fetch> {
         n.fetch_add(1, Ordering::Relaxed);
         match self {
             Repo::Registry {
@@ -209,14 +264,32 @@ impl Repo {
                     digest: digest.to_string(),
                     ..Default::default()
                 };
+                let what = format!("{}@{digest}", reference.repository());
+                let mut stream = client
+                    .pull_blob_stream(reference, &d)
+                    .await
+                    .map_err(|e| classify(e, &what))?;
+                if stream.content_length.is_some_and(|l| l > cap) {
+                    return Err(too_large(&what, "blob", cap));
+                }
                 let mut out = Vec::new();
-                match client.pull_blob(reference, &d, &mut out).await {
-                    Ok(()) if verify::sha256(&out) == digest => Ok(out),
-                    Ok(()) => Err(Fetch::Integrity(format!(
+                use futures_util::StreamExt;
+                while let Some(chunk) = stream.stream.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        Fetch::Transient(format!("{what}: the download broke off: {e}"), None)
+                    })?;
+                    if out.len() as u64 + chunk.len() as u64 > cap {
+                        return Err(too_large(&what, "blob", cap));
+                    }
+                    out.extend_from_slice(&chunk);
+                }
+                if verify::sha256(&out) == digest {
+                    Ok(out)
+                } else {
+                    Err(Fetch::Integrity(format!(
                         "blob {digest} has digest {}",
                         verify::sha256(&out)
-                    ))),
-                    Err(e) => Err(classify(e, &format!("{}@{digest}", reference.repository()))),
+                    )))
                 }
             }
             Repo::Layout { dir, .. } => read_layout_blob(dir, digest),
@@ -288,6 +361,79 @@ fn read_layout_blob(dir: &Path, digest: &str) -> Result<Vec<u8>, Fetch> {
     Ok(bytes)
 }
 
+fn too_large(what: &str, kind: &str, cap: u64) -> Fetch {
+    Fetch::Failed(
+        format!(
+            "{what}: the {kind} is larger than {}, more than any real one; riskgate stopped reading",
+            crate::ingest::source::human_size(cap)
+        ),
+        Some("check what the registry serves under this name".into()),
+    )
+}
+
+/// A response's body, at most `cap` bytes, with its status turned into a [`Fetch`].
+async fn capped_body(
+    res: reqwest::Response,
+    cap: u64,
+    what: &str,
+    kind: &str,
+) -> Result<Vec<u8>, Fetch> {
+    let status = res.status();
+    if status == reqwest::StatusCode::NOT_FOUND {
+        return Err(Fetch::Missing);
+    }
+    if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+        return Err(Fetch::Failed(
+            format!("{what}: the registry refused access ({status})"),
+            Some(
+                "give credentials in DOCKER_CONFIG/~/.docker/config.json `auths`, or REGISTRY_USERNAME and REGISTRY_PASSWORD (with REGISTRY_HOSTS)"
+                    .into(),
+            ),
+        ));
+    }
+    if status.is_server_error() {
+        return Err(Fetch::Transient(
+            format!("{what}: the registry failed ({status})"),
+            None,
+        ));
+    }
+    if !status.is_success() {
+        return Err(Fetch::Failed(
+            format!("{what}: the registry answered {status}"),
+            None,
+        ));
+    }
+    if res.content_length().is_some_and(|l| l > cap) {
+        return Err(too_large(what, kind, cap));
+    }
+    let mut out = Vec::new();
+    let mut res = res;
+    while let Some(chunk) = res
+        .chunk()
+        .await
+        .map_err(|e| Fetch::Transient(format!("{what}: the download broke off: {e}"), None))?
+    {
+        if out.len() as u64 + chunk.len() as u64 > cap {
+            return Err(too_large(what, kind, cap));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+fn request_error(e: reqwest::Error, what: &str) -> Fetch {
+    let mut msg = format!("{what}: cannot reach the registry: {e}");
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    Fetch::Transient(
+        msg,
+        Some("check the registry address, that it is up, and its TLS certificate (--registry-ca FILE for a private CA)".into()),
+    )
+}
+
 fn classify(e: OciDistributionError, what: &str) -> Fetch {
     match e {
         OciDistributionError::DigestError(d) => Fetch::Integrity(format!("{what}: {d}")),
@@ -340,12 +486,16 @@ fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
     serde_json::from_slice(bytes).ok()
 }
 
-/// Registry credentials: the Docker config's `auths` entry for the host, else
-/// REGISTRY_USERNAME/REGISTRY_PASSWORD, else anonymous. oci-client sends them only after the
-/// registry itself challenges for them, and never to another host.
-pub fn credentials(host: &str) -> RegistryAuth {
+/// Registry credentials for `host`: the Docker config's `auths` entry for that host, else
+/// REGISTRY_USERNAME/REGISTRY_PASSWORD when the host is one they may go to (`env_hosts`), else
+/// anonymous. They are sent only after the registry itself asks, and only to a token service
+/// [`realm_allows`] accepts.
+pub fn credentials(host: &str, env_hosts: &[String]) -> RegistryAuth {
     if let Some(a) = docker_config_auth(host) {
         return a;
+    }
+    if !env_hosts.contains(&normalise_host(host)) {
+        return RegistryAuth::Anonymous;
     }
     match (
         std::env::var("REGISTRY_USERNAME"),
@@ -353,6 +503,125 @@ pub fn credentials(host: &str) -> RegistryAuth {
     ) {
         (Ok(u), Ok(p)) if !u.is_empty() => RegistryAuth::Basic(u, p),
         _ => RegistryAuth::Anonymous,
+    }
+}
+
+/// Where REGISTRY_USERNAME/REGISTRY_PASSWORD may go: the hosts REGISTRY_HOSTS lists (separated by
+/// commas or spaces), or, without it, the one registry the run names (none when it names several).
+pub fn env_credential_hosts(run_hosts: &[String]) -> Vec<String> {
+    match std::env::var("REGISTRY_HOSTS") {
+        Ok(v) if !v.trim().is_empty() => v
+            .split([',', ' ', '\n', '\t'])
+            .filter(|h| !h.trim().is_empty())
+            .map(normalise_host)
+            .collect(),
+        _ => {
+            let mut h: Vec<String> = run_hosts.iter().map(|h| normalise_host(h)).collect();
+            h.sort();
+            h.dedup();
+            if h.len() == 1 {
+                h
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// What a registry answers at `/v2/` without credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Challenge {
+    /// No challenge: it serves anonymously.
+    None,
+    Basic,
+    /// A token service: credentials would go to `realm`.
+    Bearer {
+        realm: String,
+    },
+}
+
+/// Parses a `WWW-Authenticate` header value.
+pub fn parse_challenge(header: &str) -> Challenge {
+    let h = header.trim();
+    let lower = h.to_ascii_lowercase();
+    if lower.starts_with("basic") {
+        return Challenge::Basic;
+    }
+    if lower.starts_with("bearer") {
+        let realm = h
+            .split(',')
+            .find_map(|part| {
+                let (k, v) = part.split_once('=')?;
+                let k = k.trim().rsplit(' ').next().unwrap_or("").trim();
+                k.eq_ignore_ascii_case("realm")
+                    .then(|| v.trim().trim_matches('"').to_string())
+            })
+            .unwrap_or_default();
+        return Challenge::Bearer { realm };
+    }
+    Challenge::None
+}
+
+/// The registrable part of a DNS name (its last two labels): `auth.docker.io` and
+/// `registry-1.docker.io` share `docker.io`. An address has none.
+fn registrable(host: &str) -> Option<String> {
+    let h = host.rsplit_once(':').map_or(host, |(h, p)| {
+        if p.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    if h.parse::<std::net::IpAddr>().is_ok() || h.starts_with('[') || !h.contains('.') {
+        return None;
+    }
+    let labels: Vec<&str> = h.split('.').collect();
+    let n = labels.len();
+    Some(
+        labels
+            .get(n.saturating_sub(2)..)
+            .unwrap_or_default()
+            .join(".")
+            .to_ascii_lowercase(),
+    )
+}
+
+/// Whether credentials for the registry at `host` (reached over `scheme`) may go to the token
+/// service at `realm`: the registry's own host, over HTTPS unless the registry itself is plain
+/// HTTP (an `--insecure-registry` or loopback one); another host only over HTTPS, and only
+/// when it shares the registry's domain or is listed in REGISTRY_HOSTS.
+pub fn realm_allows(
+    realm: &str,
+    host: &str,
+    scheme: &str,
+    listed: &[String],
+) -> Result<(), String> {
+    let url = reqwest::Url::parse(realm)
+        .map_err(|e| format!("its token service `{realm}` is not a URL ({e})"))?;
+    let realm_host = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => return Err(format!("its token service `{realm}` names no host")),
+    };
+    let same = normalise_host(&realm_host) == normalise_host(host);
+    match url.scheme() {
+        "https" => {}
+        "http" if same && scheme == "http" => return Ok(()),
+        other => {
+            return Err(format!(
+                "it asks for credentials to be sent to {realm} over {other}, in clear text{}",
+                if same { "" } else { " and to another host" }
+            ))
+        }
+    }
+    let shared =
+        registrable(&realm_host).is_some() && registrable(&realm_host) == registrable(host);
+    if same || shared || listed.contains(&normalise_host(&realm_host)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "it asks for credentials to be sent to {realm}, another host ({realm_host})"
+        ))
     }
 }
 
@@ -478,14 +747,33 @@ pub fn gather(
     let mut hosts = Vec::new();
     let mut targets = Vec::new();
     let mut errors = Vec::new();
+    let mut refused = Vec::new();
+    let allowed = crate::decide::coverage::globset(&opts.allowed_registries);
+    let product = crate::decide::coverage::globset(&opts.product_images);
     for g in given {
         match parse_target(g) {
-            Ok(t) => {
-                if let Target::Registry(r) = &t {
-                    hosts.push(r.resolve_registry().to_string());
+            Ok(Target::Registry(r)) => {
+                // The allow-lists come first: an image they refuse is never asked for, so
+                // nothing (credentials least of all) goes to its registry.
+                let name = format!("{}/{}", r.registry(), r.repository());
+                let outside = (!opts.allowed_registries.is_empty() && !allowed.is_match(&name))
+                    || (!opts.product_images.is_empty() && !product.is_match(&name));
+                if outside {
+                    refused.push(ImageFacts {
+                        reference: g.clone(),
+                        pinned: r.digest().is_some(),
+                        skipped: Some(format!(
+                            "{name} is outside the allowed registries or the product's images, so it was not fetched"
+                        )),
+                        name,
+                        ..Default::default()
+                    });
+                    continue;
                 }
-                targets.push((g.clone(), t));
+                hosts.push(r.resolve_registry().to_string());
+                targets.push((g.clone(), Target::Registry(r)));
             }
+            Ok(t) => targets.push((g.clone(), t)),
             Err(message) => errors.push(ImageError {
                 reference: g.clone(),
                 message,
@@ -496,7 +784,9 @@ pub fn gather(
             }),
         }
     }
-    let client = match make_client(opts, insecure_hosts(opts, hosts)) {
+    let insecure = insecure_hosts(opts, hosts.iter().cloned());
+    let env_hosts = env_credential_hosts(&hosts);
+    let client = match make_client(opts, insecure.clone()).and_then(|c| Ok((c, make_http(opts)?))) {
         Ok(c) => c,
         Err(e) => {
             errors.push(ImageError {
@@ -521,17 +811,33 @@ pub fn gather(
             return Err(errors);
         }
     };
+    let net = Net {
+        client: client.0,
+        http: client.1,
+        insecure,
+        env_hosts,
+    };
     let fetched = rt.block_on(futures_util::future::join_all(targets.into_iter().map(
         |(g, t)| {
-            let client = client.clone();
+            let net = &net;
             async move {
-                let r = fetch_one(&g, t, client, needs, opts).await;
+                // --registry-timeout bounds the whole fetch of one image, retries included.
+                let r = match tokio::time::timeout(opts.timeout, fetch_one(&g, t, net, needs, opts)).await {
+                    Ok(r) => r,
+                    Err(_) => Err((
+                        format!(
+                            "{g}: not fetched within {} s (--registry-timeout bounds one image's whole fetch, every request and retry included)",
+                            opts.timeout.as_secs()
+                        ),
+                        Some("check that the registry is up and answers; raise --registry-timeout for a slow one".into()),
+                    )),
+                };
                 (g, r)
             }
         },
     )));
     drop(rt);
-    let mut out = Vec::new();
+    let mut out = refused;
     for (g, r) in fetched {
         match r {
             Ok(f) => out.push(verify_fetched(f, signers)),
@@ -547,6 +853,133 @@ pub fn gather(
     } else {
         Err(errors)
     }
+}
+
+/// How this run reaches registries: oci-client (tokens, blobs, referrers), plain reqwest (the
+/// challenge probe, capped manifest reads), the hosts reached over plain HTTP, and where
+/// REGISTRY_USERNAME/REGISTRY_PASSWORD may go.
+#[derive(Clone)]
+struct Net {
+    client: Client,
+    http: reqwest::Client,
+    insecure: Vec<String>,
+    env_hosts: Vec<String>,
+}
+
+/// A plain reqwest client with the same trust as the registry client. Redirects are followed
+/// (reqwest drops Authorization when one leads to another host).
+fn make_http(opts: &RegistryOptions) -> Result<reqwest::Client, String> {
+    let mut b = reqwest::Client::builder()
+        .user_agent(concat!("riskgate/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(opts.timeout)
+        .read_timeout(opts.timeout)
+        .redirect(reqwest::redirect::Policy::limited(5));
+    for pem in &opts.ca_certs {
+        let c = reqwest::Certificate::from_pem(pem).map_err(|e| format!("--registry-ca: {e}"))?;
+        b = b.add_root_certificate(c);
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+/// Opens a repository of a registry: asks `/v2/` how it authenticates, checks that any
+/// credentials would go only where they belong ([`realm_allows`]), and gets the Authorization
+/// for this repository. `with_credentials: false` reads anonymously (a base image on another
+/// registry: the image's labels name it, so it is not trusted with the run's credentials).
+async fn open_registry(
+    net: &Net,
+    reference: Reference,
+    with_credentials: bool,
+    n: &AtomicU32,
+) -> Result<Repo, (String, Option<String>)> {
+    let host = reference.resolve_registry().to_string();
+    let scheme = if net
+        .insecure
+        .iter()
+        .any(|h| normalise_host(h) == normalise_host(&host))
+    {
+        "http"
+    } else {
+        "https"
+    };
+    let auth = if with_credentials {
+        credentials(&host, &net.env_hosts)
+    } else {
+        RegistryAuth::Anonymous
+    };
+    if matches!(auth, RegistryAuth::Anonymous) {
+        return Ok(Repo::Registry {
+            client: net.client.clone(),
+            reference,
+            http: net.http.clone(),
+            scheme,
+            authz: std::sync::Mutex::new(None),
+            anonymous: true,
+        });
+    }
+    n.fetch_add(1, Ordering::Relaxed);
+    let probe = net
+        .http
+        .get(format!("{scheme}://{host}/v2/"))
+        .send()
+        .await
+        .map_err(|e| match request_error(e, &host) {
+            Fetch::Transient(m, h) | Fetch::Failed(m, h) => (m, h),
+            Fetch::Missing | Fetch::Integrity(_) => (format!("{host}: no answer"), None),
+        })?;
+    let challenge = if probe.status() == reqwest::StatusCode::UNAUTHORIZED {
+        probe
+            .headers()
+            .get(reqwest::header::WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .map_or(Challenge::None, parse_challenge)
+    } else {
+        Challenge::None
+    };
+    let refuse = |why: String| {
+        (
+            format!("{host}: {why}; riskgate does not send credentials there"),
+            Some("if that is the registry's own token service, list its host in REGISTRY_HOSTS (it must be HTTPS)".into()),
+        )
+    };
+    if let Challenge::Bearer { realm } = &challenge {
+        realm_allows(realm, &host, scheme, &net.env_hosts).map_err(refuse)?;
+    }
+    let authz = match (&challenge, &auth) {
+        (Challenge::None, _) => None,
+        (Challenge::Basic | Challenge::Bearer { .. }, _) => {
+            n.fetch_add(1, Ordering::Relaxed);
+            let token = net
+                .client
+                .auth(&reference, &auth, oci_client::RegistryOperation::Pull)
+                .await
+                .map_err(|e| match classify(e, &host) {
+                    Fetch::Transient(m, h) | Fetch::Failed(m, h) => (m, h),
+                    Fetch::Missing | Fetch::Integrity(_) => {
+                        (format!("{host}: authentication failed"), None)
+                    }
+                })?;
+            match (token, &auth) {
+                (Some(t), _) => Some(format!("Bearer {t}")),
+                (None, RegistryAuth::Basic(u, p)) => {
+                    use base64::Engine as _;
+                    Some(format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
+                    ))
+                }
+                (None, RegistryAuth::Bearer(t)) => Some(format!("Bearer {t}")),
+                (None, RegistryAuth::Anonymous) => None,
+            }
+        }
+    };
+    Ok(Repo::Registry {
+        client: net.client.clone(),
+        reference,
+        http: net.http.clone(),
+        scheme,
+        authz: std::sync::Mutex::new(authz),
+        anonymous: false,
+    })
 }
 
 /// A registry client: TLS (with the extra CAs) except for the `insecure` hosts.
@@ -593,13 +1026,13 @@ where
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
         }
-        match tokio::time::timeout(timeout * 2, f()).await {
+        match tokio::time::timeout(timeout, f()).await {
             Ok(Ok(v)) => return Ok(v),
             Ok(Err(Fetch::Transient(m, h))) => last = Some(Fetch::Failed(m, h)),
             Ok(Err(e)) => return Err(e),
             Err(_) => {
                 last = Some(Fetch::Failed(
-                    format!("no answer within {}s", (timeout * 2).as_secs()),
+                    format!("no answer within {}s", timeout.as_secs()),
                     None,
                 ))
             }
@@ -613,27 +1046,19 @@ type FetchResult = Result<Fetched, (String, Option<String>)>;
 async fn fetch_one(
     given: &str,
     target: Target,
-    client: Client,
+    net: &Net,
     needs: Needs,
     opts: &RegistryOptions,
 ) -> FetchResult {
     let timeout = opts.timeout;
+    let n = AtomicU32::new(0);
     let (repo, at, name, pinned) = match target {
         Target::Registry(r) => {
             let at = r.digest().or(r.tag()).unwrap_or("latest").to_string();
             let name = format!("{}/{}", r.registry(), r.repository());
             let pinned = r.digest().is_some();
-            let auth = credentials(r.resolve_registry());
-            (
-                Repo::Registry {
-                    client,
-                    reference: r,
-                    auth,
-                },
-                at,
-                name,
-                pinned,
-            )
+            let repo = open_registry(net, r, true, &n).await?;
+            (repo, at, name, pinned)
         }
         Target::Layout { dir, at } => {
             let (refs, only) = layout_refs(&dir).map_err(|m| (m, None))?;
@@ -651,7 +1076,6 @@ async fn fetch_one(
             (Repo::Layout { dir, refs }, at, name, pinned)
         }
     };
-    let n = AtomicU32::new(0);
     let mut out = Fetched {
         facts: ImageFacts {
             reference: given.to_string(),
@@ -727,7 +1151,7 @@ async fn fetch_one(
     let mut labels = BTreeMap::new();
     if needs.config || needs.base {
         match image_manifest.as_ref().and_then(|m| m.config.clone()) {
-            Some(c) => match retry(timeout, || repo.blob(&c.digest, &n)).await {
+            Some(c) => match retry(timeout, || repo.blob(&c.digest, MAX_SMALL_BLOB, &n)).await {
                 Ok(b) => {
                     let cfg: Config = parse(&b).unwrap_or_default();
                     out.facts.user = Some(cfg.config.user.unwrap_or_default());
@@ -760,7 +1184,7 @@ async fn fetch_one(
             Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
         };
         for l in &m.layers {
-            let body = match retry(timeout, || repo.blob(&l.digest, &n)).await {
+            let body = match retry(timeout, || repo.blob(&l.digest, MAX_SMALL_BLOB, &n)).await {
                 Ok(b) => b,
                 Err(Fetch::Integrity(m)) => {
                     out.facts.integrity.push(m);
@@ -811,7 +1235,7 @@ async fn fetch_one(
                 Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
             };
             for l in m.layers.iter().filter(|l| l.media_type.starts_with(BUNDLE)) {
-                match retry(timeout, || repo.blob(&l.digest, &n)).await {
+                match retry(timeout, || repo.blob(&l.digest, MAX_LAYER, &n)).await {
                     Ok(b) => out.bundles.push((format!("referrer {}", r.digest), b)),
                     Err(Fetch::Integrity(m)) => out.facts.integrity.push(m),
                     Err(Fetch::Missing) => return Err(not_found(&l.digest)),
@@ -842,6 +1266,7 @@ async fn fetch_one(
                 base_digest.as_deref(),
                 &n,
                 opts,
+                net,
             )
             .await?
             {
@@ -863,32 +1288,29 @@ async fn fetch_base(
     digest: Option<&str>,
     n: &AtomicU32,
     opts: &RegistryOptions,
+    net: &Net,
 ) -> Result<Option<Config>, (String, Option<String>)> {
     let timeout = opts.timeout;
     let base_repo = match repo {
         Repo::Layout { .. } => None,
-        Repo::Registry {
-            client, reference, ..
-        } => {
+        Repo::Registry { reference, .. } => {
             let Some(name) = name else { return Ok(None) };
             let r: Reference = match name.parse() {
                 Ok(r) => r,
                 Err(_) => return Ok(None),
             };
             let host = r.resolve_registry().to_string();
-            // Another loopback registry needs its own plain-HTTP exception.
-            let client = if host != reference.resolve_registry() && is_loopback(&host) {
-                make_client(opts, insecure_hosts(opts, [host]))
-                    .map_err(|e| (format!("base image: {e}"), None))?
-            } else {
-                client.clone()
-            };
-            let auth = credentials(r.resolve_registry());
-            Some(Repo::Registry {
-                client,
-                reference: r,
-                auth,
-            })
+            // The image's labels name the base: the run's credentials go to it only when it is
+            // on the image's own registry. Another loopback registry needs its own plain-HTTP
+            // exception.
+            let same = host == reference.resolve_registry();
+            let mut net = net.clone();
+            if !same && is_loopback(&host) {
+                net.insecure = insecure_hosts(opts, [host]);
+                net.client = make_client(opts, net.insecure.clone())
+                    .map_err(|e| (format!("base image: {e}"), None))?;
+            }
+            Some(open_registry(&net, r, same, n).await?)
         }
     };
     let repo = base_repo.as_ref().unwrap_or(repo);
@@ -922,7 +1344,7 @@ async fn fetch_base(
         m
     };
     let Some(c) = m.config else { return Ok(None) };
-    match retry(timeout, || repo.blob(&c.digest, n)).await {
+    match retry(timeout, || repo.blob(&c.digest, MAX_SMALL_BLOB, n)).await {
         Ok(b) => Ok(parse(&b)),
         Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => Err((format!("base image: {m}"), h)),
         Err(_) => Ok(None),

@@ -66,6 +66,8 @@ pub struct ImageFacts {
     pub base: Option<BaseFacts>,
     /// Registry operations this image cost (manifests, blobs, referrers).
     pub requests: u32,
+    /// Why it was not fetched at all (outside the allow-lists): only those checks apply.
+    pub skipped: Option<String>,
 }
 
 /// What was established about one `--artifact`.
@@ -199,6 +201,10 @@ pub fn check_image(
                 }),
             ));
         }
+    }
+    // Not fetched (outside the allow-lists): what needs its content is not asked.
+    if f.skipped.is_some() {
+        return out;
     }
     if !cfg.signatures.is_empty() {
         let sigs: Vec<&Evidence> = f.signatures.iter().filter(|e| e.is_signature()).collect();
