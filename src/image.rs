@@ -466,18 +466,7 @@ fn classify(e: OciDistributionError, what: &str) -> Fetch {
         OciDistributionError::ServerError { code, message, .. } if code >= 500 => {
             Fetch::Transient(format!("{what}: the registry failed ({code}): {message}"), None)
         }
-        OciDistributionError::RequestError(r) => {
-            let mut msg = format!("{what}: cannot reach the registry: {r}");
-            let mut src = std::error::Error::source(&r);
-            while let Some(s) = src {
-                msg.push_str(&format!(": {s}"));
-                src = s.source();
-            }
-            Fetch::Transient(
-                msg,
-                Some("check the registry address, that it is up, and its TLS certificate (--registry-ca FILE for a private CA)".into()),
-            )
-        }
+        OciDistributionError::RequestError(r) => request_error(r, what),
         other => Fetch::Failed(format!("{what}: {other}"), None),
     }
 }
