@@ -155,13 +155,17 @@ pub fn replace_with(
     sync_dir(parent_dir(&target))
 }
 
-/// Appends `bytes` to `path` (created when missing) and makes them durable.
+/// Appends `bytes` to `path` (created when missing) and makes them durable. A failed append (a
+/// full disk) is cut back off, so the file is left as it was rather than with half a line.
 pub fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let target = resolve(path);
     let existed = target.exists();
     let mut f = OpenOptions::new().create(true).append(true).open(&target)?;
-    f.write_all(bytes)?;
-    f.sync_data()?;
+    let before = f.metadata()?.len();
+    if let Err(e) = f.write_all(bytes).and_then(|_| f.sync_data()) {
+        let _ = f.set_len(before).and_then(|_| f.sync_data());
+        return Err(e);
+    }
     if !existed {
         sync_dir(parent_dir(&target))?;
     }

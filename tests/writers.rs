@@ -289,3 +289,64 @@ fn an_acceptances_file_that_is_a_symlink_stays_one() {
         0o600
     );
 }
+
+#[test]
+fn a_full_disk_leaves_the_decision_log_as_it_was() {
+    // A real full file system: a 256 KiB tmpfs (mounting one needs root; without, skipped).
+    let dir = tmp("full");
+    example_repo(&dir);
+    let mnt = dir.join("mnt");
+    std::fs::create_dir_all(&mnt).expect("mkdir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(mnt.clone());
+    let log = mnt.join("decisions.jsonl");
+    let check = || {
+        let mut c = with_reports(cmd(&dir, &["check", "--format", "json"]));
+        c.arg("--decision-log").arg(&log);
+        run(&mut c)
+    };
+    assert_eq!(check().code, 1);
+    let good = std::fs::read(&log).expect("read");
+    // Fill the rest of the file system, leaving less than a line.
+    let filler = mnt.join("filler");
+    let free = 256 * 1024 - good.len() - 8 * 1024;
+    let _ = std::fs::write(&filler, vec![0u8; free]);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&filler)
+        .expect("open");
+    while std::io::Write::write_all(&mut f, &[0u8; 512]).is_ok() {}
+    drop(f);
+    let r = check();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot write") && r.stderr.contains("No space left"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read(&log).expect("read"),
+        good,
+        "no half line is left behind"
+    );
+    // Space again: the log goes on, and verifies.
+    std::fs::remove_file(&filler).expect("rm");
+    assert_eq!(check().code, 1);
+    let v = run(riskgate().args(["log", "verify"]).arg(&log));
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    assert!(v.stdout.contains("2 entries"), "{}", v.stdout);
+}
