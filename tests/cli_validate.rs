@@ -148,7 +148,7 @@ fn the_invalid_example_points_at_every_problem() {
         "examples/invalid/acceptances.yaml",
     ]));
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("examples/invalid/acceptances.yaml:17:12: acceptances[1].risk: unknown variant `severe`"), "{}", r.stderr);
+    assert!(r.stderr.contains("examples/invalid/acceptances.yaml:17:11: acceptances[1].risk: unknown variant `severe`"), "{}", r.stderr);
     let dir = std::env::temp_dir().join(format!("riskgate-invalid-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let fixed = dir.join("acceptances.yaml");
@@ -168,4 +168,46 @@ fn the_invalid_example_points_at_every_problem() {
     ] {
         assert!(r.stderr.contains(want), "want {want:?} in\n{}", r.stderr);
     }
+}
+
+#[test]
+fn a_duplicated_key_is_an_error_not_last_wins() {
+    // A second `critical:` level would silently replace the first (YAML keeps the last): a
+    // policy that reads as strict would gate as loose. Refused, naming both lines.
+    let dir = policy_copy("duplicate-level", |f, t| {
+        if f == "guardrails.yaml" {
+            t.replace(
+                "levels:\n",
+                "levels:\n  critical: { gate: accept, approver: team, max_days: 365 }\n",
+            )
+        } else {
+            t.to_string()
+        }
+    });
+    let r = run(riskgate().args(["validate", "--policy"]).arg(&dir));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("duplicate key `critical` in `levels`: it is also at line 15, column 3"),
+        "{}",
+        r.stderr
+    );
+    // A second team of the same name, in the register.
+    let dir = policy_copy("duplicate-team", |f, t| {
+        if f == "ownership.yaml" {
+            t.replace(
+                "teams:\n",
+                "teams:\n  appsec:\n    members: [mallory@evil.example]\n",
+            )
+        } else {
+            t.to_string()
+        }
+    });
+    let r = run(riskgate().args(["validate", "--policy"]).arg(&dir));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("duplicate key `appsec` in `teams`"),
+        "{}",
+        r.stderr
+    );
 }

@@ -108,8 +108,16 @@ pub fn key(parts: &[&str]) -> String {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, next: usize },
+    Map {
+        path: String,
+        key: Option<String>,
+        /// The keys seen so far, with their 1-based line and column: a key twice is an error.
+        seen: HashMap<String, (usize, usize)>,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
 }
 
 impl YamlFile {
@@ -146,9 +154,10 @@ impl YamlFile {
             ));
         }
         let value: T = serde_yaml::from_str(&file.text).map_err(|e| {
+            // serde_yaml's column is 1-based; problem_at takes saphyr's 0-based one.
             let (line, col) = e
                 .location()
-                .map(|l| (l.line(), l.column()))
+                .map(|l| (l.line(), l.column().saturating_sub(1)))
                 .unwrap_or((1, 0));
             let msg = e.to_string();
             let msg = msg
@@ -215,7 +224,27 @@ impl YamlFile {
                 Event::Scalar(value, ..) => {
                     let pos = at(&span);
                     match stack.last_mut() {
-                        Some(Frame::Map { key, .. }) if key.is_none() => {
+                        Some(Frame::Map { key, seen, path }) if key.is_none() => {
+                            // Last-wins would let a second `critical:` level, product override
+                            // or team silently replace the first: refused, naming both lines.
+                            if let Some((l, c)) = seen.get(value.as_ref()) {
+                                let where_ = if path.is_empty() {
+                                    "the top level".to_string()
+                                } else {
+                                    format!("`{path}`")
+                                };
+                                return Err(self.problem_at(
+                                    pos.0,
+                                    pos.1,
+                                    pos.2.max(1),
+                                    format!(
+                                        "duplicate key `{value}` in {where_}: it is also at line {l}, column {}; YAML would keep only the last one",
+                                        c + 1
+                                    ),
+                                    format!("second `{value}` (the first is at line {l})"),
+                                ));
+                            }
+                            seen.insert(value.to_string(), (pos.0, pos.1));
                             *key = Some(value.to_string());
                         }
                         _ => {
@@ -238,7 +267,11 @@ impl YamlFile {
                     let p = Self::value_path(&mut stack);
                     spans.insert(p.clone(), at(&span));
                     stack.push(if matches!(ev, Event::MappingStart(..)) {
-                        Frame::Map { path: p, key: None }
+                        Frame::Map {
+                            path: p,
+                            key: None,
+                            seen: HashMap::new(),
+                        }
                     } else {
                         Frame::Seq { path: p, next: 0 }
                     });
@@ -256,7 +289,7 @@ impl YamlFile {
     fn value_path(stack: &mut [Frame]) -> String {
         match stack.last_mut() {
             None => String::new(),
-            Some(Frame::Map { path, key }) => join(path, &key.take().unwrap_or_default()),
+            Some(Frame::Map { path, key, .. }) => join(path, &key.take().unwrap_or_default()),
             Some(Frame::Seq { path, next }) => {
                 *next += 1;
                 join(path, &(*next - 1).to_string())
@@ -452,6 +485,25 @@ mod tests {
         let e = parse("version: one\nteams: {}\n").unwrap_err();
         assert_eq!(e.line, 1);
         assert!(e.message.contains("invalid type"), "{}", e.message);
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_both_lines() {
+        let text = "version: 1\nlevels:\n  critical: { gate: block }\n  high: { gate: accept }\n  critical: { gate: pass }\n";
+        let e = YamlFile::parse::<serde_yaml::Value>("g.yaml".into(), text.into()).unwrap_err();
+        assert_eq!((e.line, e.col), (5, 3));
+        assert!(
+            e.message
+                .contains("duplicate key `critical` in `levels`: it is also at line 3, column 3"),
+            "{}",
+            e.message
+        );
+        // the same key in two different mappings is fine
+        let ok = "a: { x: 1 }\nb: { x: 2 }\n";
+        assert!(YamlFile::parse::<serde_yaml::Value>("o.yaml".into(), ok.into()).is_ok());
+        let top = "version: 1\nversion: 2\n";
+        let e = YamlFile::parse::<serde_yaml::Value>("t.yaml".into(), top.into()).unwrap_err();
+        assert!(e.message.contains("in the top level"), "{}", e.message);
     }
 
     #[test]
