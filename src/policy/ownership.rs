@@ -278,7 +278,10 @@ impl Ownership {
 
 /// "did you mean `x`?" for the closest known name, when one is close.
 pub fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
-    let best = known.iter().map(|k| (distance(word, k), *k)).min()?;
+    let best = known
+        .iter()
+        .map(|k| (strsim::levenshtein(word, k), *k))
+        .min()?;
     let limit = (word.len().max(3)) / 3;
     if best.0 <= limit.max(1) {
         Some(format!("did you mean `{}`?", best.1))
@@ -287,21 +290,6 @@ pub fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
     } else {
         Some(format!("known: {}", known.join(", ")))
     }
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
