@@ -5,9 +5,9 @@
 //! Run with `cargo bench --bench decide`. Prints the time of `Engine::decide` (best of 3) and of
 //! rendering the json report. Not a test: nothing here asserts a speed.
 
-use riskgate::date::Timestamp;
 use riskgate::decide::{Engine, Inputs};
-use riskgate::finding::{dedup, Finding, Kind, Package, PackageClass, Severity};
+use riskgate::model::date::Timestamp;
+use riskgate::model::finding::{dedup, Finding, Kind, Package, PackageClass, Severity};
 use riskgate::policy::acceptances::Acceptance;
 use riskgate::policy::levels::RiskLevel;
 use riskgate::policy::Policy;
@@ -89,6 +89,7 @@ fn main() {
         baseline: None,
         reports: &[],
         gated_images: &[],
+        signatures: &[],
     };
     let mut best = f64::MAX;
     let mut decision = None;

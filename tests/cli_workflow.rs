@@ -604,7 +604,7 @@ fn signed_acceptances_cover_and_tampering_or_the_wrong_key_does_not() {
         serde_yaml::from_str(&signed).unwrap();
     let mut acc = text.acceptances.last().unwrap().clone();
     acc.signature = None;
-    let dana_sig = riskgate::signing::sign(
+    let dana_sig = riskgate::verify::signing::sign(
         &acc,
         &std::fs::read(dir.join("dana.key")).unwrap(),
         b"correct horse",

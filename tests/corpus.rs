@@ -8,8 +8,8 @@
 
 mod common;
 
-use riskgate::finding::{dedup, Finding};
 use riskgate::ingest::{parse_report, InputError, Parsed, Source};
+use riskgate::model::finding::{dedup, Finding};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -133,7 +133,7 @@ fn dast_findings_keep_their_endpoint() {
 
 #[test]
 fn trivy_status_is_kept() {
-    use riskgate::finding::ScanStatus;
+    use riskgate::model::finding::ScanStatus;
     let (_, f) = read("defectdojo/trivy/all_statuses.json").unwrap();
     let statuses: std::collections::BTreeSet<ScanStatus> =
         f.iter().filter_map(|f| f.status).collect();

@@ -5,15 +5,15 @@
 
 mod common;
 
-use riskgate::date::{Date, Timestamp};
 use riskgate::decide::{Decision, Engine, Inputs, ReviewProofs, Status, Verdict};
-use riskgate::finding::{
-    dedup, Finding, Kind, Package, PackageClass, ScannerSuppression, Severity,
-};
 use riskgate::ingest::epss::Epss;
 use riskgate::ingest::kev::Kev;
 use riskgate::ingest::vex::{GatedImage, ProductId, VexProduct};
 use riskgate::ingest::{Source, VexStatement, VexStatus};
+use riskgate::model::date::{Date, Timestamp};
+use riskgate::model::finding::{
+    dedup, Finding, Kind, Package, PackageClass, ScannerSuppression, Severity,
+};
 use riskgate::policy::acceptances::Acceptance;
 use riskgate::policy::guardrails::Guardrails;
 use riskgate::policy::levels::RiskLevel;
@@ -198,6 +198,8 @@ impl Run {
     ) -> R {
         let mut engine = Engine::new(&self.own, &self.guard, self.product).unwrap();
         engine.review = Some(&self.review);
+        // What loading does: each acceptance's signature verified once, as facts.
+        let signatures = riskgate::verify::signing::verify_all(accs, &self.own, None);
         let inputs = Inputs {
             findings,
             vex: &self.vex,
@@ -212,6 +214,7 @@ impl Run {
             baseline: None,
             reports: &[],
             gated_images: &self.images,
+            signatures: &signatures,
         };
         let d = engine.decide(&inputs);
         check(&d)
@@ -1059,7 +1062,7 @@ fn verdict_and_acceptance_bookkeeping() {
 
 #[test]
 fn scanner_status_is_a_guardrail_fact() {
-    use riskgate::finding::ScanStatus;
+    use riskgate::model::finding::ScanStatus;
     // The vendor will not fix it: lower the risk one step, as an organisation may decide.
     let g = GUARDRAILS.replace(
         "    - when: { kind: secret }",

@@ -1,4 +1,4 @@
-//! Every fuzz target (`fuzz/`, see `src/fuzzing.rs`) replayed on its seeds and on every input
+//! Every fuzz target (`fuzz/`, see `src/fuzzing/`) replayed on its seeds and on every input
 //! that once crashed it (`fuzz/regressions/TARGET/`), so a fixed crash stays fixed and the
 //! properties the targets check hold on the real fixtures.
 

@@ -681,7 +681,7 @@ fn findings_in_base_image_layers_belong_to_the_base_layer_owner() {
 fn keyless_signers(issuer: &str, subject: &str) -> Vec<riskgate::verify::Signer> {
     vec![riskgate::verify::Signer {
         label: format!("keyless {issuer} {subject}"),
-        kind: riskgate::verify::SignerKind::Keyless(riskgate::keyless::IdentityPolicy {
+        kind: riskgate::verify::SignerKind::Keyless(riskgate::verify::keyless::IdentityPolicy {
             issuer: issuer.into(),
             subject: regex::Regex::new(subject).expect("regex"),
         }),

@@ -3,9 +3,9 @@
 
 mod common;
 use common::*;
-use riskgate::finding::{dedup, Finding, Kind, PackageClass, Severity};
 use riskgate::ingest::vex::{ProductId, VexProduct};
 use riskgate::ingest::{self, VexStatus};
+use riskgate::model::finding::{dedup, Finding, Kind, PackageClass, Severity};
 
 fn load(rel: &str) -> ingest::Parsed {
     ingest::load_report(&fixture(rel)).unwrap_or_else(|e| panic!("{rel}: {e:?}"))

@@ -4,7 +4,7 @@
 
 mod common;
 
-use riskgate::keyless::{trusted_root, verify, IdentityPolicy};
+use riskgate::verify::keyless::{trusted_root, verify, IdentityPolicy};
 
 fn read(rel: &str) -> Vec<u8> {
     std::fs::read(common::fixture(rel)).unwrap()

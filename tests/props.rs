@@ -7,9 +7,9 @@
 mod common;
 
 use proptest::prelude::*;
-use riskgate::date::Timestamp;
 use riskgate::decide::{Decision, Engine, Inputs, Status, Verdict};
-use riskgate::finding::{dedup, Finding, Kind, Package, PackageClass, Severity};
+use riskgate::model::date::Timestamp;
+use riskgate::model::finding::{dedup, Finding, Kind, Package, PackageClass, Severity};
 use riskgate::policy::acceptances::Acceptance;
 use riskgate::policy::levels::RiskLevel;
 use riskgate::policy::Policy;
@@ -151,6 +151,7 @@ fn decide<R>(
         baseline: None,
         reports: &[],
         gated_images: &[],
+        signatures: &[],
     });
     f(&d, &engine)
 }

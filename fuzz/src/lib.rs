@@ -2,17 +2,12 @@
 //! module tree mirrors the crate root's so that `crate::` paths inside the sources resolve.
 #![allow(dead_code, unused_imports)]
 
-#[path = "../../src/cvss.rs"]
-pub mod cvss;
-#[path = "../../src/date.rs"]
-pub mod date;
-#[path = "../../src/finding.rs"]
-pub mod finding;
-#[path = "../../src/fuzzing.rs"]
+#[path = "../../src/fuzzing/mod.rs"]
 pub mod fuzzing;
 #[path = "../../src/ingest/mod.rs"]
 pub mod ingest;
+#[path = "../../src/model/mod.rs"]
+pub mod model;
 #[path = "../../src/policy/mod.rs"]
 pub mod policy;
-#[path = "../../src/workflow.rs"]
-pub mod workflow;
+pub mod write;

@@ -2,7 +2,7 @@
 //! `--help` lists what it uses (approve: the policy; accept and export: the policy and the
 //! findings; check and explain: everything), and [`gate_args`] joins them for the loader.
 
-use crate::gate::GateArgs;
+use crate::load::GateArgs;
 use std::path::PathBuf;
 
 /// Where the policy is and what is being decided: every command that runs the gate takes these.

@@ -1,10 +1,11 @@
 //! Command-line interface: argument parsing and wiring. No decisions are made here.
 
 use crate::decide::{Engine, Inputs, Verdict};
-use crate::finding::{dedup, Finding};
-use crate::gate::{self, GateArgs, UsageError};
+use crate::load::{self, GateArgs, UsageError};
+use crate::model::finding::{dedup, Finding};
 
 mod args;
+pub mod workflow;
 use crate::ingest;
 use crate::report::{self, View};
 use args::gate_args;
@@ -398,7 +399,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     ))
                 }
             };
-            match crate::decision_log::verify(&text) {
+            match crate::write::decision_log::verify(&text) {
                 Ok((n, head)) => {
                     println!("{}: {n} entries, chain intact; head {head}", file.display());
                     ExitCode::from(EXIT_ALLOW)
@@ -428,9 +429,9 @@ pub fn run(cli: Cli) -> ExitCode {
             anywhere,
             policy,
             scan,
-        } => crate::cli_workflow::accept(
+        } => crate::cli::workflow::accept(
             &gate_args(policy, Some(scan), None),
-            &crate::cli_workflow::AcceptArgs {
+            &crate::cli::workflow::AcceptArgs {
                 id: &id,
                 reason: &reason,
                 by: &by,
@@ -448,13 +449,13 @@ pub fn run(cli: Cli) -> ExitCode {
             by,
             sign_key,
             policy,
-        } => crate::cli_workflow::approve(
+        } => crate::cli::workflow::approve(
             &gate_args(policy, None, None),
             &id,
             &by,
             sign_key.as_deref(),
         ),
-        Command::Keygen { out } => crate::cli_workflow::keygen(&out),
+        Command::Keygen { out } => crate::cli::workflow::keygen(&out),
         Command::Canonical {
             id,
             acceptances,
@@ -462,16 +463,16 @@ pub fn run(cli: Cli) -> ExitCode {
         } => {
             let args = GateArgs {
                 policy,
-                acceptances: acceptances.or_else(|| Some(PathBuf::from(gate::DEFAULT_ACCEPTANCES))),
+                acceptances: acceptances.or_else(|| Some(PathBuf::from(load::DEFAULT_ACCEPTANCES))),
                 ..GateArgs::default()
             };
-            let loaded = match gate::load(&args, false) {
+            let loaded = match load::load(&args, false) {
                 Ok(l) => l,
                 Err(e) => return fail(e),
             };
             match loaded.acceptances().iter().find(|a| a.id == id) {
                 Some(a) => {
-                    let bytes = crate::signing::canonical(a);
+                    let bytes = crate::verify::signing::canonical(a);
                     write_out(|w| w.write_all(&bytes))
                 }
                 None => fail(UsageError::new(format!("no acceptance {id}"), None)),
@@ -498,12 +499,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 product,
                 ..GateArgs::default()
             };
-            let loaded = match gate::load(&args, false) {
+            let loaded = match load::load(&args, false) {
                 Ok(l) => l,
                 Err(e) => return fail(e),
             };
             let own = &loaded.policy.ownership;
-            let product = match gate::resolve_product(own, args.product.as_deref()) {
+            let product = match load::resolve_product(own, args.product.as_deref()) {
                 Ok(Some(p)) => p,
                 Ok(None) => {
                     return fail(UsageError::new(
@@ -572,8 +573,8 @@ pub fn run(cli: Cli) -> ExitCode {
                     None,
                 ));
             };
-            let today = match now.as_deref().map(crate::date::Timestamp::parse) {
-                None => gate::clock(),
+            let today = match now.as_deref().map(crate::model::date::Timestamp::parse) {
+                None => load::clock(),
                 Some(Some(t)) => t,
                 Some(None) => {
                     return fail(UsageError::new(
@@ -585,8 +586,8 @@ pub fn run(cli: Cli) -> ExitCode {
             .date();
             match crate::policy::Policy::load(&dir, acceptances.as_deref()) {
                 Ok(p) => {
-                    let mut errs = gate::LoadErrors::default();
-                    gate::policy_files(&p, &dir, &mut errs);
+                    let mut errs = load::LoadErrors::default();
+                    load::policy_files(&p, &dir, &mut errs);
                     if !errs.is_empty() {
                         return fail(errs);
                     }
@@ -651,9 +652,9 @@ fn rerun_args(a: &GateArgs) -> String {
 /// Runs the gate and hands the view to `then`, which renders and picks the exit code.
 pub(crate) fn with_decision(
     args: &GateArgs,
-    then: impl FnOnce(&View, &gate::Loaded) -> ExitCode,
+    then: impl FnOnce(&View, &load::Loaded) -> ExitCode,
 ) -> ExitCode {
-    let loaded = match gate::load(args, true) {
+    let loaded = match load::load(args, true) {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
@@ -665,7 +666,6 @@ pub(crate) fn with_decision(
         Ok(e) => e,
         Err(msg) => return fail(UsageError::new(msg, None)),
     };
-    engine.trusted_root = loaded.trusted_root.as_deref();
     engine.review = loaded.review.as_ref();
     let inputs = Inputs {
         findings: &loaded.findings,
@@ -681,6 +681,7 @@ pub(crate) fn with_decision(
         baseline: loaded.baseline.as_ref(),
         reports: &loaded.inputs,
         gated_images: &loaded.gated_images,
+        signatures: &loaded.signatures,
     };
     let decision = engine.decide(&inputs);
     let view = View {
@@ -784,7 +785,7 @@ fn check(
         if let Some(log) = decision_log {
             match decision_record(view, loaded) {
                 Ok(record) => {
-                    if let Err(e) = crate::decision_log::append(log, record) {
+                    if let Err(e) = crate::write::decision_log::append(log, record) {
                         eprintln!("error: cannot write {}: {e}", log.display());
                         return ExitCode::from(EXIT_ERROR);
                     }
@@ -798,7 +799,7 @@ fn check(
         if args.update_state {
             if let (Some(path), Some(prev)) = (&args.state, &loaded.first_seen) {
                 if let Err(e) =
-                    gate::write_state(path, &loaded.findings, prev, view.decision.now.date())
+                    load::write_state(path, &loaded.findings, prev, view.decision.now.date())
                 {
                     eprintln!("error: cannot write {}: {e}", path.display());
                     return ExitCode::from(EXIT_ERROR);
@@ -867,7 +868,7 @@ fn list_acceptances(
 ) -> ExitCode {
     let args = GateArgs {
         policy,
-        acceptances: acceptances.or_else(gate::existing_default_acceptances),
+        acceptances: acceptances.or_else(load::existing_default_acceptances),
         now,
         ..GateArgs::default()
     };
@@ -877,7 +878,7 @@ fn list_acceptances(
             None,
         ));
     }
-    let loaded = match gate::load(&args, false) {
+    let loaded = match load::load(&args, false) {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
@@ -937,12 +938,12 @@ fn outputs_are_not_inputs(
     match args
         .acceptances
         .clone()
-        .or_else(gate::existing_default_acceptances)
+        .or_else(load::existing_default_acceptances)
     {
         Some(a) => add("the acceptances file", &a),
         None => add(
             "the acceptances file",
-            std::path::Path::new(gate::DEFAULT_ACCEPTANCES),
+            std::path::Path::new(load::DEFAULT_ACCEPTANCES),
         ),
     }
     if let Some(dir) = args.policy.clone().or_else(crate::policy::default_dir) {
@@ -996,10 +997,10 @@ fn outputs_are_not_inputs(
 
 fn decision_record(
     view: &View,
-    loaded: &gate::Loaded,
+    loaded: &load::Loaded,
 ) -> Result<serde_json::Map<String, serde_json::Value>, String> {
     use crate::decide::Status;
-    use crate::decision_log::sha256_hex;
+    use crate::write::decision_log::sha256_hex;
     use serde_json::json;
     let mut files = serde_json::Map::new();
     if loaded.policy_source == crate::policy::BUILTIN {

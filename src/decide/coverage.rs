@@ -4,13 +4,13 @@
 //! acceptances that name one of its ids or aliases.
 
 use super::{AcceptanceUse, Engine};
-use crate::date::{Date, Timestamp};
-use crate::finding::Finding;
+use crate::model::date::{Date, Timestamp};
+use crate::model::facts::AcceptanceSignature;
+use crate::model::finding::Finding;
 use crate::policy::acceptances::Acceptance;
 use crate::policy::guardrails::{Approvals, LevelCfg};
 use crate::policy::levels::{ApproverRole, Gate, RiskLevel};
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Positions by the ids they name (lower case), each position once per id; `pairs` come in
@@ -117,19 +117,20 @@ pub struct Prepared<'a> {
     expires: Option<Date>,
     paths: GlobSet,
     images: GlobSet,
-    /// The signature check, by signer: the approver, then the requester (team levels).
-    signature: [OnceCell<Result<(), String>>; 2],
+    /// What verification established about its signature, by signer: the approver, then the
+    /// requester (team levels).
+    signature: [Result<(), String>; 2],
 }
 
 impl<'a> Prepared<'a> {
-    pub fn new(a: &'a Acceptance) -> Prepared<'a> {
+    pub fn new(a: &'a Acceptance, signature: AcceptanceSignature) -> Prepared<'a> {
         Prepared {
             acceptance: a,
             created: Date::parse(&a.created),
             expires: Date::parse(&a.expires),
             paths: globset(&a.paths),
             images: globset(&a.images),
-            signature: [OnceCell::new(), OnceCell::new()],
+            signature: [signature.by_approver, signature.by_requester],
         }
     }
 }
@@ -290,9 +291,11 @@ pub fn check(ctx: &Ctx, prepared: &Prepared) -> Outcome {
                 ctx.risk
             )),
             Some(who) => {
-                let checked = prepared.signature[usize::from(team_level)].get_or_init(|| {
-                    crate::signing::signed_by(a, ctx.engine.ownership, who, ctx.engine.trusted_root)
-                });
+                let checked = if team_level {
+                    &prepared.signature[1]
+                } else {
+                    &prepared.signature[0]
+                };
                 if let Err(e) = checked {
                     p.push(format!(
                         "level {} requires {who}'s signature: {e}",
@@ -330,11 +333,7 @@ fn prove(ctx: &Ctx, prepared: &Prepared, role: ApproverRole) -> Result<String, S
     let Some(approver) = a.approved_by.as_deref() else {
         return Err("not approved".into());
     };
-    let signed = a.signature.as_ref().map(|_| {
-        prepared.signature[0]
-            .get_or_init(|| crate::signing::signed_by(a, e.ownership, approver, e.trusted_root))
-            .clone()
-    });
+    let signed = a.signature.as_ref().map(|_| prepared.signature[0].clone());
     if let Some(Ok(())) = signed {
         return Ok(format!("signature by {approver} verified"));
     }

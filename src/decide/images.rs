@@ -7,78 +7,9 @@
 //! date fails the rule that asks about it.
 
 use super::coverage::globset;
-use crate::date::Timestamp;
+use crate::model::date::Timestamp;
+use crate::model::facts::{ArtifactFacts, Evidence, ImageFacts};
 use crate::policy::guardrails::{ArtifactsCfg, ImagesCfg};
-use crate::verify::COSIGN_SIGN_PREDICATE;
-use serde::Serialize;
-
-/// One piece of signature evidence found for an image or artifact, after verification.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Evidence {
-    /// Where it was found (`tag sha256-<hex>.sig`, `referrer sha256:...`, a bundle file).
-    pub source: String,
-    /// The in-toto predicate type for attestations; `None` for a plain signature.
-    pub predicate_type: Option<String>,
-    /// The signer (from the policy) that verified it.
-    pub verified_by: Option<String>,
-    /// Why no signer verified it.
-    pub problems: Vec<String>,
-}
-
-impl Evidence {
-    fn is_signature(&self) -> bool {
-        self.predicate_type
-            .as_deref()
-            .is_none_or(|p| p == COSIGN_SIGN_PREDICATE)
-    }
-}
-
-/// The base image, from the image's `org.opencontainers.image.base.*` annotations or labels.
-#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct BaseFacts {
-    pub name: Option<String>,
-    pub digest: Option<String>,
-    /// The base image config's `created`.
-    pub created: Option<String>,
-    /// The base image's layer DiffIDs: findings in them are in layer `base`.
-    #[serde(skip)]
-    pub layers: Vec<String>,
-}
-
-/// What was established about one `--image`.
-#[derive(Debug, Clone, Default)]
-pub struct ImageFacts {
-    /// As given on the command line.
-    pub reference: String,
-    /// `registry/repository` (or `oci:DIR` for a layout), what registry globs match.
-    pub name: String,
-    /// Given by digest rather than by tag alone.
-    pub pinned: bool,
-    /// The manifest (or index) digest the reference resolved to.
-    pub digest: Option<String>,
-    /// Content that did not match its digest; any entry blocks.
-    pub integrity: Vec<String>,
-    /// The config's `User` (`Some("")` when it names none, i.e. root); `None` when not fetched.
-    pub user: Option<String>,
-    pub signatures: Vec<Evidence>,
-    /// Where signatures were looked for, for the "none found" reason.
-    pub looked_in: Vec<String>,
-    pub base: Option<BaseFacts>,
-    /// Registry operations this image cost (manifests, blobs, referrers).
-    pub requests: u32,
-    /// Why it was not fetched at all (outside the allow-lists): only those checks apply.
-    pub skipped: Option<String>,
-}
-
-/// What was established about one `--artifact`.
-#[derive(Debug, Clone, Default)]
-pub struct ArtifactFacts {
-    pub path: String,
-    pub digest: String,
-    /// The bundle file tried, if one was found.
-    pub bundle: Option<String>,
-    pub signatures: Vec<Evidence>,
-}
 
 /// Who a check's failure belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,6 +322,7 @@ fn signers(rules: &[crate::policy::guardrails::SignatureRule]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::facts::BaseFacts;
     use crate::policy::guardrails::{BaseImagesCfg, SignatureRule};
 
     fn cfg() -> ImagesCfg {

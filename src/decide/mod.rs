@@ -22,12 +22,12 @@ pub type ReviewProofs = BTreeMap<String, Result<String, String>>;
 /// How far a report's timestamp may lie after `now` (clocks of runners differ a little).
 pub const CLOCK_SKEW_SECS: i64 = 15 * 60;
 
-use crate::date::{Date, Timestamp};
-use crate::finding::{Finding, Severity};
 use crate::ingest::epss::Epss;
 use crate::ingest::kev::Kev;
 use crate::ingest::vex::{GatedImage, PackageRef, Scope};
 use crate::ingest::{VexStatement, VexStatus};
+use crate::model::date::{Date, Timestamp};
+use crate::model::finding::{Finding, Severity};
 use crate::policy::acceptances::Acceptance;
 use crate::policy::guardrails::{Action, Guardrails, LevelCfg, PrGate, ScannerSuppressions};
 use crate::policy::levels::{ApproverRole, Enforcement, Gate, LayerKind, RiskLevel};
@@ -124,8 +124,6 @@ pub struct Engine<'p> {
     levels: [LevelCfg; 5],
     security: HashSet<&'p str>,
     governance: HashSet<&'p str>,
-    /// A Sigstore trusted root (`trusted_root.json` bytes) for keyless acceptance signatures.
-    pub trusted_root: Option<&'p [u8]>,
     /// What CODEOWNERS proves of approvers (`acceptances.approvals: code_review`).
     pub review: Option<&'p ReviewProofs>,
     /// The highest level an unsigned VEX statement (or a scanner's suppression, in `team`
@@ -137,7 +135,7 @@ pub struct Engine<'p> {
 
 /// Everything a run decides on besides the policy.
 pub struct Inputs<'a> {
-    /// Deduplicated findings ([`crate::finding::dedup`]).
+    /// Deduplicated findings ([`crate::model::finding::dedup`]).
     pub findings: &'a [Finding],
     pub vex: &'a [VexStatement],
     pub kev: Option<&'a Kev>,
@@ -147,9 +145,9 @@ pub struct Inputs<'a> {
     pub first_seen: Option<&'a BTreeMap<String, Date>>,
     pub now: Timestamp,
     /// `--image` facts, fetched and verified.
-    pub images: &'a [images::ImageFacts],
+    pub images: &'a [crate::model::facts::ImageFacts],
     /// `--artifact` facts, hashed and verified.
-    pub artifacts: &'a [images::ArtifactFacts],
+    pub artifacts: &'a [crate::model::facts::ArtifactFacts],
     /// The DiffIDs of the base images of `images`: findings in them are in layer `base`, and
     /// findings in other known layers in layer `app`. `None` when no base is known.
     pub base_layers: Option<&'a HashSet<String>>,
@@ -160,6 +158,8 @@ pub struct Inputs<'a> {
     /// The images the run gates (`--image`, else those the reports say they scanned): what
     /// `pkg:oci/...` VEX products are matched against.
     pub gated_images: &'a [GatedImage],
+    /// What verification established about each acceptance's signature, by position.
+    pub signatures: &'a [crate::model::facts::AcceptanceSignature],
 }
 
 /// A rule about the run rather than one finding: a required report, an unused acceptance.
@@ -204,8 +204,8 @@ pub struct Judged<'a> {
     pub target: &'a str,
     pub digest: Option<&'a str>,
     pub checks: Vec<JudgedCheck<'a>>,
-    pub image: Option<&'a images::ImageFacts>,
-    pub artifact: Option<&'a images::ArtifactFacts>,
+    pub image: Option<&'a crate::model::facts::ImageFacts>,
+    pub artifact: Option<&'a crate::model::facts::ArtifactFacts>,
 }
 
 impl Judged<'_> {
@@ -313,7 +313,7 @@ pub struct Decided<'a> {
     pub tried: Vec<Tried<'a>>,
     pub suppressed_by: Option<Suppression<'a>>,
     /// A scanner's suppression of this finding that was not honoured at its level.
-    pub scanner_suppression: Option<&'a crate::finding::ScannerSuppression>,
+    pub scanner_suppression: Option<&'a crate::model::finding::ScannerSuppression>,
     pub first_seen: Option<Date>,
     pub due: Option<Date>,
     pub overdue: bool,
@@ -435,7 +435,6 @@ impl<'p> Engine<'p> {
             levels,
             security,
             governance,
-            trusted_root: None,
             review: None,
             unsigned_vex,
             product_images,
@@ -561,7 +560,7 @@ impl<'p> Engine<'p> {
     {
         // Every CVE among the finding's ids and aliases counts: a GHSA whose vendor ids are
         // [CVE-A, CVE-B] is in KEV when either is, and its EPSS is the higher of the two.
-        let cves = || f.ids().filter(|i| crate::finding::is_cve(i));
+        let cves = || f.ids().filter(|i| crate::model::finding::is_cve(i));
         Facts {
             finding: f,
             kev: inputs
@@ -654,7 +653,10 @@ impl<'p> Engine<'p> {
         let prepared: Vec<coverage::Prepared<'a>> = inputs
             .acceptances
             .iter()
-            .map(coverage::Prepared::new)
+            .enumerate()
+            .map(|(i, a)| {
+                coverage::Prepared::new(a, inputs.signatures.get(i).cloned().unwrap_or_default())
+            })
             .collect();
         let vex_index = vex_index(inputs.vex);
         let mut uses: Vec<AcceptanceUse<'a>> = inputs

@@ -2,7 +2,7 @@
 //! layers, else the product's team (SPEC §3.1). A finding is unowned when no team can be named or
 //! the team named has no members (nobody would remediate it).
 
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 use crate::policy::levels::LayerKind;
 use crate::policy::ownership::{LayerRule, Ownership, Product};
 use globset::{Glob, GlobSet, GlobSetBuilder};

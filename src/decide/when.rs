@@ -1,6 +1,6 @@
 //! `when` conditions of risk rules and `never_accept` entries, compiled once per run.
 
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 use crate::policy::guardrails::{Cmp, When};
 use crate::policy::levels::{LayerKind, OneOrMany, RiskLevel};
 use crate::policy::ownership::Product;

@@ -6,8 +6,8 @@
 //! severity `low` with kind `vulnerability` only when they carry an advisory.
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::cvss::v3_base_score;
-use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use crate::model::cvss::v3_base_score;
+use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

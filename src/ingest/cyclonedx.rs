@@ -11,7 +11,7 @@ use super::{
     grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat,
     Source, VexStatement, VexStatus,
 };
-use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use std::collections::HashMap;
 

@@ -11,7 +11,7 @@
 //! path and parameter, part of the finding's identity), or a crash (coverage fuzzing).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::finding::{Finding, Kind, Package, PackageClass, ScannerSuppression, Severity};
+use crate::model::finding::{Finding, Kind, Package, PackageClass, ScannerSuppression, Severity};
 use serde::Deserialize;
 
 pub struct GitLab;

@@ -2,7 +2,7 @@
 //! vulnerabilities as aliases (a GHSA match lists its CVE there).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::finding::{
+use crate::model::finding::{
     Finding, Kind, Package, PackageClass, ScanStatus, ScannerSuppression, Severity,
 };
 use serde::Deserialize;

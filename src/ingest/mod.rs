@@ -30,8 +30,8 @@ pub mod vex;
 pub use error::InputError;
 pub use vex::{VexStatement, VexStatus};
 
-use crate::date::Timestamp;
-use crate::finding::Finding;
+use crate::model::date::Timestamp;
+use crate::model::finding::Finding;
 use detect::Probe;
 use serde::Serialize;
 use std::path::Path;

@@ -7,7 +7,7 @@
 //! the installed version, only the vulnerable range.
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -10,8 +10,8 @@
 //! and package; severity from the group's `max_severity` score, else the advisory's.
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::cvss::v3_base_score;
-use crate::finding::{Finding, Kind, Package, PackageClass, Severity};
+use crate::model::cvss::v3_base_score;
+use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use serde_json::Value;
 

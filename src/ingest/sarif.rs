@@ -11,7 +11,9 @@
 use super::{
     grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source,
 };
-use crate::finding::{is_cve, Finding, Kind, Package, PackageClass, ScannerSuppression, Severity};
+use crate::model::finding::{
+    is_cve, Finding, Kind, Package, PackageClass, ScannerSuppression, Severity,
+};
 use serde::Deserialize;
 use serde_json::Value;
 

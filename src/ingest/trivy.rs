@@ -5,7 +5,7 @@
 //! riskgate does not use (descriptions, references).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::finding::{
+use crate::model::finding::{
     Finding, Kind, Package, PackageClass, ScanStatus, ScannerSuppression, Severity,
 };
 use serde::Deserialize;

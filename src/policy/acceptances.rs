@@ -6,7 +6,7 @@
 use super::levels::RiskLevel;
 use super::ownership::{did_you_mean, Ownership};
 use super::yaml::{Problem, YamlFile};
-use crate::date::{Date, Timestamp};
+use crate::model::date::{Date, Timestamp};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -42,7 +42,7 @@ pub struct Acceptance {
     pub anywhere: bool,
     /// What kind of finding it was accepted for (`riskgate accept` records it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<crate::finding::Kind>,
+    pub kind: Option<crate::model::finding::Kind>,
     pub product: String,
     pub risk: RiskLevel,
     pub reason: String,

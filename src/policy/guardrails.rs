@@ -11,7 +11,7 @@ use super::levels::{
 };
 use super::ownership::did_you_mean;
 use super::yaml::{key, Problem, YamlFile};
-use crate::finding::{Kind, PackageClass, ScanStatus};
+use crate::model::finding::{Kind, PackageClass, ScanStatus};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

@@ -110,12 +110,12 @@ pub fn default_dir() -> Option<PathBuf> {
 impl Policy {
     /// Warnings that depend on the day: the register or a product not reviewed within
     /// `ownership.max_age_days`, and acceptances that expire within `warn_before_days`.
-    pub fn dated_warnings(&self, today: crate::date::Date) -> Vec<Problem> {
+    pub fn dated_warnings(&self, today: crate::model::date::Date) -> Vec<Problem> {
         let max = i64::from(self.guardrails.ownership.max_age_days);
         let f = &self.ownership_file;
         let mut out = Vec::new();
         let mut stale = |path: &str, what: String, reviewed: Option<&String>| {
-            if let Some(r) = reviewed.and_then(|r| crate::date::Date::parse(r)) {
+            if let Some(r) = reviewed.and_then(|r| crate::model::date::Date::parse(r)) {
                 let age = today.days_since(r);
                 if age > max {
                     out.push(f.warning(

@@ -6,7 +6,7 @@
 
 use super::levels::{Criticality, DataClass, Exposure, LayerKind};
 use super::yaml::{key, Problem, YamlFile};
-use crate::finding::{Kind, PackageClass};
+use crate::model::finding::{Kind, PackageClass};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -12,7 +12,7 @@
 // bad file, so its size on the error side of a Result costs nothing that matters.
 #![allow(clippy::result_large_err)]
 
-use crate::date::Date;
+use crate::model::date::Date;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use saphyr_parser::{Event, Parser, ScanError, Span};
 use serde::de::DeserializeOwned;

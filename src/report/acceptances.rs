@@ -1,6 +1,6 @@
 //! `riskgate acceptances`: the recorded acceptances and their state on a given day.
 
-use crate::date::Timestamp;
+use crate::model::date::Timestamp;
 use crate::policy::acceptances::Acceptance;
 use serde::Serialize;
 use std::io::{self, Write};

@@ -4,8 +4,8 @@
 
 use super::View;
 use crate::decide::{Decided, Status};
-use crate::finding::Kind;
-use crate::workflow::scalar;
+use crate::model::finding::Kind;
+use crate::write::acceptances::scalar;
 use std::io::{self, Write};
 
 fn accepted<'v, 'a>(v: &'v View<'a>) -> Vec<&'v Decided<'a>> {

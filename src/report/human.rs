@@ -294,7 +294,7 @@ fn judged(w: &mut dyn Write, j: &Judged) -> io::Result<()> {
 /// `--explain-upcoming`: everything `would_block`, by the date it starts to block.
 fn upcoming(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let d = v.decision;
-    let mut by_date: BTreeMap<crate::date::Date, Vec<String>> = BTreeMap::new();
+    let mut by_date: BTreeMap<crate::model::date::Date, Vec<String>> = BTreeMap::new();
     for f in d.findings.iter().filter(|f| f.status == Status::WouldBlock) {
         if let Some(date) = f.enforce_from {
             by_date.entry(date).or_default().push(format!(

@@ -2,10 +2,10 @@
 //! machine-readable format is derived from the same decision; this one carries all of it.
 
 use super::View;
-use crate::date::{Date, Timestamp};
-use crate::decide::images::{BaseFacts, Evidence};
 use crate::decide::{Decided, Judged, Status, Suppression, Verdict};
-use crate::finding::{Kind, PackageClass, Severity};
+use crate::model::date::{Date, Timestamp};
+use crate::model::facts::{BaseFacts, Evidence};
+use crate::model::finding::{Kind, PackageClass, Severity};
 use crate::policy::levels::{ApproverRole, RiskLevel};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -184,7 +184,7 @@ pub struct FindingOut<'a> {
     /// `code review: .github/CODEOWNERS:3 requires @dana`, `within the team's autonomy: ...`).
     pub approval: Option<&'a str>,
     /// A suppression the scanner recorded (whether honoured or not: see `status`, `reasons`).
-    pub scanner_suppression: Option<&'a crate::finding::ScannerSuppression>,
+    pub scanner_suppression: Option<&'a crate::model::finding::ScannerSuppression>,
     /// The command that would record an acceptance for it, when it is blocked and acceptable.
     pub unblock: Option<String>,
     pub fingerprint: &'a str,

@@ -15,13 +15,13 @@ pub mod sarif;
 pub mod table;
 
 use crate::decide::{Decided, Decision, Engine, Status};
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 use crate::policy::levels::{ApproverRole, Gate};
 use crate::policy::yaml::YamlFile;
 use serde::Serialize;
 use std::io::{self, Write};
 
-/// `findings --format json`: `{"findings": [...]}` in the deterministic order of [`crate::finding::dedup`].
+/// `findings --format json`: `{"findings": [...]}` in the deterministic order of [`crate::model::finding::dedup`].
 pub fn findings_json(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     #[derive(Serialize)]
     struct Out<'a> {

@@ -1,6 +1,6 @@
 //! The `findings --format table` view: aligned columns, most severe first.
 
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 use std::io::{self, Write};
 
 const MAX_COL: usize = 48;

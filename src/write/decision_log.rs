@@ -10,13 +10,9 @@
 //! that `verify` prints somewhere else (a CI log, a ticket) to detect that.
 
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
-/// The hex sha256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub use crate::model::digest::sha256_hex;
 
 /// The line for `record` (an object) after a log whose last line is `prev_line`.
 pub fn line(mut record: Map<String, Value>, prev_line: Option<&str>) -> String {

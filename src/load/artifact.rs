@@ -5,8 +5,8 @@
 //! Must never: treat a missing bundle as a pass. A missing file is an error (exit 2); a missing
 //! or non-verifying bundle is a failed `signature` check (a block).
 
-use crate::decide::images::ArtifactFacts;
-use crate::gate::UsageError;
+use crate::load::UsageError;
+use crate::model::facts::ArtifactFacts;
 use crate::verify::{self, Signers};
 use std::path::{Path, PathBuf};
 

@@ -75,13 +75,13 @@ pub fn signed_by(
         };
         let mut last = String::new();
         for id in ids {
-            let policy = crate::keyless::IdentityPolicy {
+            let policy = crate::verify::keyless::IdentityPolicy {
                 issuer: id.issuer.clone(),
                 subject: regex::Regex::new(&format!("^{}$", regex::escape(&id.subject)))
                     .map_err(|e| e.to_string())?,
             };
-            let root = crate::keyless::trusted_root(root)?;
-            match crate::keyless::verify(&msg, sig.as_bytes(), root, &policy) {
+            let root = crate::verify::keyless::trusted_root(root)?;
+            match crate::verify::keyless::verify(&msg, sig.as_bytes(), root, &policy) {
                 Ok(()) => return Ok(()),
                 Err(e) => last = e,
             }
@@ -110,4 +110,24 @@ pub fn signed_by(
     Err(format!(
         "the signature does not verify with {who}'s key (the acceptance was changed after signing, or someone else signed it)"
     ))
+}
+
+/// Verifies each acceptance's signature, once, for its approver and its requester, against the
+/// keys and keyless identities `people:` lists: facts for the decision core, which does no
+/// crypto.
+pub fn verify_all(
+    acceptances: &[Acceptance],
+    own: &Ownership,
+    trusted_root: Option<&[u8]>,
+) -> Vec<crate::model::facts::AcceptanceSignature> {
+    acceptances
+        .iter()
+        .map(|a| crate::model::facts::AcceptanceSignature {
+            by_approver: match &a.approved_by {
+                Some(who) => signed_by(a, own, who, trusted_root),
+                None => Err("no approver is recorded".into()),
+            },
+            by_requester: signed_by(a, own, &a.requested_by, trusted_root),
+        })
+        .collect()
 }

@@ -6,9 +6,14 @@
 //! Must never: accept a signature without also checking that what it signs is this image's or
 //! this file's digest. A valid signature over another image is as good as none.
 
-use crate::decide::images::Evidence;
-use crate::keyless::{self, IdentityPolicy};
+pub mod keyless;
+pub mod signing;
+
+pub use crate::model::digest::{digest_bytes, sha256};
+use crate::model::facts::Evidence;
+pub use crate::model::facts::COSIGN_SIGN_PREDICATE;
 use base64::Engine as _;
+use keyless::IdentityPolicy;
 use serde::Deserialize;
 use sigstore::crypto::{CosignVerificationKey, Signature};
 
@@ -30,34 +35,10 @@ pub struct Signers<'a> {
     pub trusted_root: Option<&'a [u8]>,
 }
 
-/// The predicate type of cosign v3's image signature bundles.
-pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
-
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 fn b64(s: &str) -> Result<Vec<u8>, String> {
     B64.decode(s.trim()).map_err(|e| format!("bad base64: {e}"))
-}
-
-/// `sha256:<hex>` → the 32 bytes.
-pub fn digest_bytes(digest: &str) -> Result<[u8; 32], String> {
-    let hex = digest
-        .strip_prefix("sha256:")
-        .ok_or_else(|| format!("`{digest}` is not a sha256 digest"))?;
-    if hex.len() != 64 {
-        return Err(format!("`{digest}` is not a sha256 digest"));
-    }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
-            .map_err(|_| format!("`{digest}` is not a sha256 digest"))?;
-    }
-    Ok(out)
-}
-
-/// `sha256:<hex>` of bytes.
-pub fn sha256(bytes: &[u8]) -> String {
-    format!("sha256:{}", crate::decision_log::sha256_hex(bytes))
 }
 
 #[derive(Deserialize)]

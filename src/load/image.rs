@@ -14,7 +14,7 @@
 //! missing is an error (exit 2); content that does not match its digest is an `integrity`
 //! failure (a block). Credentials are never printed.
 
-use crate::decide::images::{BaseFacts, Evidence, ImageFacts};
+use crate::model::facts::{BaseFacts, Evidence, ImageFacts};
 use crate::verify::{self, Signer, SignerKind, Signers};
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};

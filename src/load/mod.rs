@@ -2,11 +2,14 @@
 //! threat intel, VEX and the SLA state. All I/O of a gate run happens here, before the pure core
 //! runs; every problem is collected and reported, and any of them means exit 2.
 
-use crate::date::{Date, Timestamp};
-use crate::decide::images::{ArtifactFacts, ImageFacts};
-use crate::finding::{dedup, Finding};
+pub mod artifact;
+pub mod image;
+
 use crate::ingest::vex::GatedImage;
 use crate::ingest::{self, epss::Epss, kev::Kev, InputError, VexStatement};
+use crate::model::date::{Date, Timestamp};
+use crate::model::facts::{ArtifactFacts, ImageFacts};
+use crate::model::finding::{dedup, Finding};
 use crate::policy::ownership::{did_you_mean, Ownership};
 use crate::policy::{self, Policy};
 use crate::report::InputInfo;
@@ -108,6 +111,8 @@ pub struct Loaded {
     pub gated_images: Vec<GatedImage>,
     /// Under `acceptances.approvals: code_review`: what CODEOWNERS says of each approver.
     pub review: Option<crate::decide::ReviewProofs>,
+    /// Each acceptance's signature, verified (by position in the acceptances file).
+    pub signatures: Vec<crate::model::facts::AcceptanceSignature>,
 }
 
 impl Loaded {
@@ -294,7 +299,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     }
     let mut artifacts = Vec::new();
     for a in &args.artifacts {
-        match crate::artifact::check(
+        match crate::load::artifact::check(
             a,
             &Signers {
                 signers: &artifact_signers,
@@ -326,7 +331,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
                     }
                 })
                 .collect();
-            let opts = crate::image::RegistryOptions {
+            let opts = crate::load::image::RegistryOptions {
                 ca_certs,
                 insecure: args.insecure_registries.clone(),
                 timeout: std::time::Duration::from_secs(args.registry_timeout.max(1)),
@@ -344,7 +349,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
                 .iter()
                 .any(|s| matches!(s.kind, SignerKind::Keyless(_)));
             let layered = reports.iter().any(|r| !r.meta.diff_ids.is_empty());
-            let needs = crate::image::Needs {
+            let needs = crate::load::image::Needs {
                 key_signatures: has_key && !cfg.signatures.is_empty(),
                 bundles: has_keyless,
                 attestations: has_key && !cfg.attestations.is_empty(),
@@ -355,7 +360,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
                     .is_some_and(|b| b.max_age_days.is_some())
                     || layered,
             };
-            match crate::image::gather(
+            match crate::load::image::gather(
                 &args.images,
                 &opts,
                 needs,
@@ -401,6 +406,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         })
         .collect();
     let gated_images = gated_images(&images, &reports);
+    let signatures = acceptance_signatures(&policy, trusted_root.as_deref());
     let review = review_proofs(
         &policy,
         args.policy.clone().or_else(policy::default_dir).as_deref(),
@@ -462,7 +468,21 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         baseline,
         gated_images,
         review,
+        signatures,
     })
+}
+
+/// Each acceptance's signature, verified once ([`crate::verify::signing::verify_all`]).
+fn acceptance_signatures(
+    policy: &Policy,
+    trusted_root: Option<&[u8]>,
+) -> Vec<crate::model::facts::AcceptanceSignature> {
+    match &policy.acceptances {
+        Some((accs, _)) => {
+            crate::verify::signing::verify_all(&accs.acceptances, &policy.ownership, trusted_root)
+        }
+        None => Vec::new(),
+    }
 }
 
 /// Under `acceptances.approvals: code_review`: for each approver the acceptances file names,
@@ -763,7 +783,7 @@ fn read_root(
 ) -> Option<Vec<u8>> {
     let path = base.join(rel?);
     match ingest::source::read_file(&path) {
-        Ok(b) => match crate::keyless::trusted_root(&b) {
+        Ok(b) => match crate::verify::keyless::trusted_root(&b) {
             Ok(_) => Some(b),
             Err(e) => {
                 errs.push(UsageError::new(
@@ -816,7 +836,7 @@ fn load_signers(
                 }
             }
             (None, Some(k)) => match regex::Regex::new(&k.subject) {
-                Ok(subject) => SignerKind::Keyless(crate::keyless::IdentityPolicy {
+                Ok(subject) => SignerKind::Keyless(crate::verify::keyless::IdentityPolicy {
                     issuer: k.issuer.clone(),
                     subject,
                 }),

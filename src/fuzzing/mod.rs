@@ -6,17 +6,17 @@
 //! `cvss`) is the input layer: `fuzz/src/lib.rs` compiles exactly these files as a crate of their
 //! own, so the input layer cannot come to depend on the decision core, the network or crypto.
 
-use crate::date::{Date, Timestamp};
-use crate::finding::dedup;
 use crate::ingest::epss::Epss;
 use crate::ingest::kev::Kev;
 use crate::ingest::{parse_report, Source};
+use crate::model::date::{Date, Timestamp};
+use crate::model::finding::dedup;
 use crate::policy::acceptances::AcceptancesFile;
 use crate::policy::guardrails::Guardrails;
 use crate::policy::ownership::Ownership;
 use crate::policy::yaml::YamlFile;
 use crate::policy::BUILTIN_OWNERSHIP;
-use crate::workflow::{append, insert_after, Entry};
+use crate::write::acceptances::{append, insert_after, Entry};
 
 /// One fuzz target: arbitrary bytes in, a panic when a property fails.
 pub type Target = fn(&[u8]);
@@ -118,7 +118,7 @@ pub fn acceptances_edit(data: &[u8]) {
         paths: vec!["src/a: b.py".into(), "\"q\"#x".into()],
         fingerprints: vec!["0123456789abcdef0123456789abcdef".into()],
         anywhere: false,
-        kind: Some(crate::finding::Kind::Weakness),
+        kind: Some(crate::model::finding::Kind::Weakness),
         product: "payments-api",
         risk: crate::policy::levels::RiskLevel::Low,
         reason: "fuzz: \"quoted\" reason: with colon",

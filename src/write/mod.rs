@@ -10,6 +10,9 @@
 //!
 //! Must never: report a write as done that did not land.
 
+pub mod acceptances;
+pub mod decision_log;
+
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

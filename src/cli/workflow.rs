@@ -1,17 +1,17 @@
 //! `riskgate accept` and `riskgate approve`: the acceptance workflow's commands. They decide
 //! with the same core as `check`, refuse what the named people may not do (exit 2, file
-//! untouched), and otherwise edit the acceptances file's text (see [`crate::workflow`]).
+//! untouched), and otherwise edit the acceptances file's text (see [`crate::write::acceptances`]).
 
 use crate::cli::{fail, with_decision, EXIT_ALLOW};
-use crate::date::Date;
 use crate::decide::{Decided, Engine};
-use crate::gate::{self, GateArgs, UsageError};
+use crate::load::{self, GateArgs, UsageError};
+use crate::model::date::Date;
 use crate::policy::acceptances::AcceptancesFile;
 use crate::policy::levels::{ApproverRole, Gate};
 use crate::policy::ownership::did_you_mean;
 use crate::policy::yaml::YamlFile;
 use crate::policy::Policy;
-use crate::workflow::{self, Entry};
+use crate::write::acceptances::{self, Entry};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -34,7 +34,7 @@ fn target(inputs: &GateArgs) -> PathBuf {
     inputs
         .acceptances
         .clone()
-        .unwrap_or_else(|| PathBuf::from(gate::DEFAULT_ACCEPTANCES))
+        .unwrap_or_else(|| PathBuf::from(load::DEFAULT_ACCEPTANCES))
 }
 
 fn refuse(message: impl Into<String>, help: Option<String>) -> ExitCode {
@@ -223,7 +223,7 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
             fingerprints,
             anywhere: code && a.anywhere,
             kind: found.first().map(|d| d.finding.kind),
-            id: workflow::next_id(existing),
+            id: acceptances::next_id(existing),
             finding: &worst.finding.id,
             package: package.as_deref(),
             product,
@@ -244,7 +244,7 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
         } else {
             String::new()
         };
-        let Some(mut new) = workflow::append(&old, &entry) else {
+        let Some(mut new) = acceptances::append(&old, &entry) else {
             return refuse(
                 format!("cannot append to {}: its `acceptances` list is written inline", path.display()),
                 Some("write the list as a block (one `- id: ...` entry per item) and run accept again".into()),
@@ -411,10 +411,10 @@ fn sign_entry(
     let pw = password()?;
     let pem = std::fs::read(key)
         .map_err(|e| refuse(format!("cannot read {}: {e}", key.display()), None))?;
-    let sig = crate::signing::sign(entry, &pem, &pw).map_err(|e| refuse(e, None))?;
+    let sig = crate::verify::signing::sign(entry, &pem, &pw).map_err(|e| refuse(e, None))?;
     let mut signed = entry.clone();
     signed.signature = Some(sig.clone());
-    if let Err(e) = crate::signing::signed_by(&signed, own, who, None) {
+    if let Err(e) = crate::verify::signing::signed_by(&signed, own, who, None) {
         return Err(refuse(
             format!(
                 "{} is not one of {who}'s keys in ownership.yaml: {e}",
@@ -426,7 +426,7 @@ fn sign_entry(
     let last = file
         .line_of(&format!("acceptances.{index}.expires"))
         .ok_or_else(|| refuse(format!("cannot edit {shown}"), None))?;
-    workflow::insert_after(text, last, "signature", &sig)
+    acceptances::insert_after(text, last, "signature", &sig)
         .ok_or_else(|| refuse(format!("cannot edit {shown}"), None))
 }
 
@@ -435,7 +435,7 @@ pub fn keygen(prefix: &Path) -> ExitCode {
         Ok(p) => p,
         Err(c) => return c,
     };
-    let (key, public) = match crate::signing::keygen(&pw) {
+    let (key, public) = match crate::verify::signing::keygen(&pw) {
         Ok(k) => k,
         Err(e) => return refuse(format!("cannot generate a key: {e}"), None),
     };
@@ -477,7 +477,7 @@ pub fn approve(inputs: &GateArgs, id: &str, by: &str, sign_key: Option<&Path>) -
     };
     let mut load = inputs.clone();
     load.acceptances = Some(path.clone());
-    let loaded = match gate::load(&load, false) {
+    let loaded = match load::load(&load, false) {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
@@ -531,7 +531,7 @@ pub fn approve(inputs: &GateArgs, id: &str, by: &str, sign_key: Option<&Path>) -
         return refuse(format!("cannot find the requested_by line of {id}"), None);
     };
     let Some(mut new) =
-        workflow::insert_after(&file.text, line, "approved_by", &workflow::scalar(by))
+        acceptances::insert_after(&file.text, line, "approved_by", &acceptances::scalar(by))
     else {
         return refuse(format!("cannot edit {}", path.display()), None);
     };

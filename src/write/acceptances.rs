@@ -2,7 +2,7 @@
 //! `approved_by` line of one. Both edit the file's text, so comments, order and formatting stay
 //! as people wrote them; the caller re-validates the new text before anything is written.
 
-use crate::date::Date;
+use crate::model::date::Date;
 use crate::policy::acceptances::Acceptance;
 use crate::policy::levels::RiskLevel;
 
@@ -17,7 +17,7 @@ pub struct Entry<'a> {
     pub fingerprints: Vec<String>,
     /// A code finding accepted anywhere in the product (`accept --anywhere`).
     pub anywhere: bool,
-    pub kind: Option<crate::finding::Kind>,
+    pub kind: Option<crate::model::finding::Kind>,
     pub product: &'a str,
     pub risk: RiskLevel,
     pub reason: &'a str,

@@ -1,0 +1,8 @@
+//! The data every layer shares: the finding model, dates and times, CVSS scores, digests, and
+//! the facts loading and verification establish about what is deployed.
+
+pub mod cvss;
+pub mod date;
+pub mod digest;
+pub mod facts;
+pub mod finding;
