@@ -126,7 +126,7 @@ fn stale_ownership_and_expiring_acceptances_warn_without_failing() {
         "2026-11-23",
     ]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("! examples/policy/ownership.yaml:55:15: product `ledger-batch` was last reviewed 267 days ago (2026-03-01); ownership.max_age_days is 180"), "{}", r.stderr);
+    assert!(r.stderr.contains("! examples/policy/ownership.yaml:55:15: product ledger-batch was last reviewed on 2026-03-01, 267 days ago (ownership.max_age_days is 180)"), "{}", r.stderr);
     assert!(r.stderr.contains("! examples/acceptances.yaml:59:14: acceptance ACC-0004 expires on 2026-12-01 (in 8 days)"), "{}", r.stderr);
     assert!(
         r.stderr
@@ -207,6 +207,29 @@ fn a_duplicated_key_is_an_error_not_last_wins() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("duplicate key `appsec` in `teams`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_product_override_that_makes_an_accept_level_needs_max_days() {
+    // `low` is `warn` for the organisation; payments-api makes it `accept` (stricter, allowed),
+    // but without a max_days its acceptances would last forever.
+    let dir = policy_copy("override-max-days", |f, t| {
+        if f == "guardrails.yaml" {
+            t.replace(
+                "    levels: { medium: { approver: risk_owner } }",
+                "    levels: { medium: { approver: risk_owner }, low: { gate: accept, approver: team } }",
+            )
+        } else {
+            t.to_string()
+        }
+    });
+    let r = run(riskgate().args(["validate", "--policy"]).arg(&dir));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("level `low` has gate `accept` but no `max_days`: its acceptances would never have to end"),
         "{}",
         r.stderr
     );

@@ -1268,17 +1268,16 @@ impl<'p> Engine<'p> {
 
     /// Stale ownership data: the register or this product not reviewed within `max_age_days`.
     pub fn stale_ownership(&self, today: Date) -> Vec<String> {
-        let max = i64::from(self.guardrails.ownership.max_age_days);
+        let max = self.guardrails.ownership.max_age_days;
         let mut out = Vec::new();
-        let mut check =
-            |what: String, reviewed: Option<&String>| match reviewed.and_then(|r| Date::parse(r)) {
-                Some(r) if today.days_since(r) > max => out.push(format!(
-                "{what} was last reviewed on {r}, {} days ago (ownership.max_age_days is {max})",
-                today.days_since(r)
-            )),
-                Some(_) => {}
-                None => out.push(format!("{what} has no `reviewed` date")),
-            };
+        let mut check = |what: String, reviewed: Option<&String>| {
+            out.extend(crate::policy::ownership::stale(
+                &what,
+                reviewed.map(String::as_str),
+                today,
+                max,
+            ))
+        };
         if self.product.is_some() {
             check(
                 "the ownership register".into(),

@@ -555,16 +555,6 @@ impl Guardrails {
         }
     }
 
-    /// The never-accept entries in force for a product.
-    pub fn never_accept<'a>(&'a self, product: &str) -> impl Iterator<Item = &'a When> + 'a {
-        let extra = self
-            .products
-            .get(product)
-            .map(|p| p.never_accept.as_slice())
-            .unwrap_or(&[]);
-        self.never_accept.iter().chain(extra)
-    }
-
     /// Checks the file; `products` are the names in the ownership register.
     pub fn validate(&self, file: &YamlFile, products: &[&str]) -> Vec<Problem> {
         let mut out = Vec::new();
@@ -788,12 +778,21 @@ impl Guardrails {
                         "drops require_signature".into(),
                     ));
                 }
+                // An override may turn a `warn` level into `accept` (stricter): the level it makes
+                // needs everything an accept level needs, or its acceptances would last forever.
                 let eff = self.level(name, *l);
                 if eff.gate == Gate::Accept && eff.approver.is_none() {
                     out.push(file.problem(
                         &lp,
                         format!("level `{l}` has gate `accept` but no `approver`"),
                         None,
+                    ));
+                }
+                if eff.gate == Gate::Accept && eff.max_days.is_none() {
+                    out.push(file.problem(
+                        &lp,
+                        format!("level `{l}` has gate `accept` but no `max_days`: its acceptances would never have to end"),
+                        Some("give the override a max_days".into()),
                     ));
                 }
             }

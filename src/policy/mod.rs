@@ -111,30 +111,27 @@ impl Policy {
     /// Warnings that depend on the day: the register or a product not reviewed within
     /// `ownership.max_age_days`, and acceptances that expire within `warn_before_days`.
     pub fn dated_warnings(&self, today: crate::model::date::Date) -> Vec<Problem> {
-        let max = i64::from(self.guardrails.ownership.max_age_days);
+        let max = self.guardrails.ownership.max_age_days;
         let f = &self.ownership_file;
         let mut out = Vec::new();
         let mut stale = |path: &str, what: String, reviewed: Option<&String>| {
-            if let Some(r) = reviewed.and_then(|r| crate::model::date::Date::parse(r)) {
-                let age = today.days_since(r);
-                if age > max {
-                    out.push(f.warning(
-                        path,
-                        format!("{what} was last reviewed {age} days ago ({r}); ownership.max_age_days is {max}"),
-                        Some("confirm the owners and update `reviewed`".into()),
-                    ));
-                }
+            if let Some(why) = ownership::stale(&what, reviewed.map(String::as_str), today, max) {
+                out.push(f.warning(
+                    path,
+                    why,
+                    Some("confirm the owners and update `reviewed`".into()),
+                ));
             }
         };
         stale(
             "reviewed",
-            "the register".into(),
+            "the ownership register".into(),
             self.ownership.reviewed.as_ref(),
         );
         for (name, p) in &self.ownership.products {
             stale(
                 &format!("products.{name}.reviewed"),
-                format!("product `{name}`"),
+                format!("product {name}"),
                 p.reviewed.as_ref(),
             );
         }

@@ -277,6 +277,26 @@ impl Ownership {
 }
 
 /// "did you mean `x`?" for the closest known name, when one is close.
+/// Whether an entry of the register (the register itself, a product) is stale on `today`: why,
+/// or `None` when it was reviewed within `max_age_days`. The one rule `check` and `validate`
+/// both apply.
+pub fn stale(
+    what: &str,
+    reviewed: Option<&str>,
+    today: crate::model::date::Date,
+    max_age_days: u32,
+) -> Option<String> {
+    let max = i64::from(max_age_days);
+    match reviewed.and_then(crate::model::date::Date::parse) {
+        Some(r) if today.days_since(r) > max => Some(format!(
+            "{what} was last reviewed on {r}, {} days ago (ownership.max_age_days is {max})",
+            today.days_since(r)
+        )),
+        Some(_) => None,
+        None => Some(format!("{what} has no `reviewed` date")),
+    }
+}
+
 pub fn did_you_mean(word: &str, known: &[&str]) -> Option<String> {
     let best = known
         .iter()
