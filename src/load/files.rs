@@ -1,0 +1,221 @@
+//! The files a run reads besides the reports: the keys and trusted roots the guardrails name,
+//! the baseline and the SLA state (read, and written back by `--update-state`).
+
+use super::*;
+
+/// The fingerprints of a `--baseline`: the `findings[].fingerprint` of a riskgate json report,
+/// or of the findings of a scanner report (any format `--report` takes).
+pub(super) fn read_baseline(path: &Path) -> Result<HashSet<String>, InputError> {
+    /// A riskgate json report: it has a `verdict` and fingerprinted findings.
+    #[derive(Deserialize)]
+    struct Riskgate {
+        #[serde(rename = "verdict")]
+        _verdict: serde::de::IgnoredAny,
+        findings: Vec<Fp>,
+    }
+    #[derive(Deserialize)]
+    struct Fp {
+        fingerprint: String,
+    }
+    let src = ingest::Source::read(path)?;
+    if let Ok(r) = serde_json::from_slice::<Riskgate>(src.json()) {
+        return Ok(r.findings.into_iter().map(|f| f.fingerprint).collect());
+    }
+    let r = ingest::parse_report(&src)?;
+    if r.meta.failed {
+        return Err(InputError::Invalid {
+            path: r.path,
+            message: "the baseline scan reports that it failed, so it cannot say what is new"
+                .into(),
+            help: None,
+        });
+    }
+    Ok(dedup(r.findings)
+        .into_iter()
+        .map(|f| f.fingerprint)
+        .collect())
+}
+
+/// The files guardrails.yaml names: trusted roots and signers' public keys, read and parsed.
+pub struct PolicyFiles {
+    /// `trusted_root`, for keyless image and artifact signers.
+    pub sigstore_root: Option<Vec<u8>>,
+    /// `acceptances.trusted_root`, else `trusted_root`: for keyless acceptance signatures.
+    pub trusted_root: Option<Vec<u8>>,
+    pub image_signers: Vec<Signer>,
+    pub artifact_signers: Vec<Signer>,
+    /// `vex.trusted`: whose signed VEX suppresses at any level.
+    pub vex_signers: Vec<Signer>,
+}
+
+/// Reads the files guardrails.yaml names (relative to the policy directory `base`); every
+/// problem goes to `errs`. `validate` runs this too.
+pub fn policy_files(policy: &Policy, base: &Path, errs: &mut LoadErrors) -> PolicyFiles {
+    let g = &policy.guardrails;
+    let sigstore_root = read_root(base, "trusted_root", g.trusted_root.as_deref(), errs);
+    let trusted_root = match &g.acceptances.trusted_root {
+        Some(rel) => read_root(base, "acceptances.trusted_root", Some(rel), errs),
+        None => sigstore_root.clone(),
+    };
+    let image_signers = load_signers(
+        policy,
+        base,
+        "images.signatures",
+        g.images
+            .as_ref()
+            .map(|i| i.signatures.as_slice())
+            .unwrap_or(&[]),
+        errs,
+    );
+    let artifact_signers = load_signers(
+        policy,
+        base,
+        "artifacts.signatures",
+        g.artifacts
+            .as_ref()
+            .map(|i| i.signatures.as_slice())
+            .unwrap_or(&[]),
+        errs,
+    );
+    let vex_signers = load_signers(policy, base, "vex.trusted", &g.vex.trusted, errs);
+    PolicyFiles {
+        sigstore_root,
+        trusted_root,
+        image_signers,
+        artifact_signers,
+        vex_signers,
+    }
+}
+
+/// Reads a `trusted_root.json` named in guardrails.yaml (relative to the policy directory).
+pub(super) fn read_root(
+    base: &Path,
+    field: &str,
+    rel: Option<&str>,
+    errs: &mut LoadErrors,
+) -> Option<Vec<u8>> {
+    let path = base.join(rel?);
+    match ingest::source::read_file(&path) {
+        Ok(b) => match crate::verify::keyless::trusted_root(&b) {
+            Ok(_) => Some(b),
+            Err(e) => {
+                errs.push(UsageError::new(
+                    format!("{field} {}: {e}", path.display()),
+                    None,
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            errs.push(UsageError::new(
+                format!("cannot read {field} {}: {e}", path.display()),
+                None,
+            ));
+            None
+        }
+    }
+}
+
+/// The signers of a guardrails section, their key files read and parsed.
+pub(super) fn load_signers(
+    policy: &Policy,
+    base: &Path,
+    at: &str,
+    rules: &[crate::policy::guardrails::SignatureRule],
+    errs: &mut LoadErrors,
+) -> Vec<Signer> {
+    let mut out = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        let kind = match (&r.key, &r.keyless) {
+            (Some(k), _) => {
+                let path = base.join(k);
+                let parsed = ingest::source::read_file(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                    .and_then(|pem| {
+                        sigstore::crypto::CosignVerificationKey::try_from_pem(&pem).map_err(|e| {
+                            format!("{} is not a public key (PEM): {e}", path.display())
+                        })
+                    });
+                match parsed {
+                    Ok(key) => SignerKind::Key(key),
+                    Err(msg) => {
+                        errs.push(policy.guardrails_file.problem(
+                            &format!("{at}.{i}.key"),
+                            msg,
+                            Some("key paths are relative to the policy directory".into()),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            (None, Some(k)) => match regex::Regex::new(&k.subject) {
+                Ok(subject) => SignerKind::Keyless(crate::verify::keyless::IdentityPolicy {
+                    issuer: k.issuer.clone(),
+                    subject,
+                }),
+                Err(_) => continue, // validation already reported it
+            },
+            (None, None) => continue,
+        };
+        out.push(Signer {
+            label: r.label(),
+            kind,
+        });
+    }
+    out
+}
+
+pub(super) fn read_state(
+    path: &Path,
+    creating: bool,
+) -> Result<BTreeMap<String, Date>, InputError> {
+    let shown = path.display().to_string();
+    if creating && !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let src = ingest::Source::read(path)?;
+    let state: StateFile = src.parse_json("riskgate state")?;
+    if state.version != 1 {
+        return Err(InputError::Invalid {
+            path: shown,
+            message: format!("unsupported state version {}", state.version),
+            help: Some("this riskgate reads version 1".into()),
+        });
+    }
+    let mut out = BTreeMap::new();
+    for (fp, d) in state.first_seen {
+        let Some(date) = Date::parse(&d) else {
+            return Err(InputError::Invalid {
+                path: shown,
+                message: format!("first_seen of {fp}: `{d}` is not a date (YYYY-MM-DD)"),
+                help: None,
+            });
+        };
+        out.insert(fp, date);
+    }
+    Ok(out)
+}
+
+/// Writes the state file: this run's findings with their first-seen dates (today for new ones).
+/// Findings no longer reported are dropped, so the file does not grow forever.
+pub fn write_state(
+    path: &Path,
+    findings: &[Finding],
+    previous: &BTreeMap<String, Date>,
+    today: Date,
+) -> std::io::Result<()> {
+    let first_seen: BTreeMap<String, String> = findings
+        .iter()
+        .map(|f| {
+            let d = previous.get(&f.fingerprint).copied().unwrap_or(today);
+            (f.fingerprint.clone(), d.to_string())
+        })
+        .collect();
+    let state = StateFile {
+        version: 1,
+        first_seen,
+    };
+    let mut text = serde_json::to_string_pretty(&state).map_err(std::io::Error::other)?;
+    text.push('\n');
+    crate::write::replace(path, text.as_bytes())
+}
