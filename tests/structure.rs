@@ -157,14 +157,7 @@ fn only_main_and_lib_at_the_top_of_src() {
 
 #[test]
 fn source_files_stay_readable() {
-    // Files over 800 lines hold more than one idea. These two still do, and may not grow while
-    // they wait to be split (issue 16): the number is their size when this check was written.
-    let waiting: BTreeMap<&str, usize> = [
-        ("load/image.rs", 1460),
-        ("policy/guardrails.rs", 845),
-    ]
-    .into_iter()
-    .collect();
+    // A file over 800 lines holds more than one idea: split it along them.
     let mut files = Vec::new();
     sources(&src(), &mut files);
     for f in files {
@@ -174,7 +167,7 @@ fn source_files_stay_readable() {
             .to_string_lossy()
             .replace('\\', "/");
         let lines = std::fs::read_to_string(&f).expect("read").lines().count();
-        let limit = waiting.get(rel.as_str()).copied().unwrap_or(800);
+        let limit = 800;
         assert!(
             lines <= limit,
             "src/{rel} has {lines} lines, more than {limit}: split it along its ideas"
