@@ -10,7 +10,6 @@ use riskgate::model::date::Timestamp;
 use riskgate::model::finding::{dedup, Finding, Kind, Package, PackageClass, Severity};
 use riskgate::policy::acceptances::Acceptance;
 use riskgate::policy::levels::RiskLevel;
-use riskgate::policy::Policy;
 use riskgate::report::{json, View};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -20,7 +19,8 @@ const ACCEPTANCES: usize = 20_000;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let policy = Policy::load(&root.join("examples/policy"), None).expect("example policy");
+    let policy =
+        riskgate::load::read_policy(&root.join("examples/policy"), None).expect("example policy");
     let sev = [
         Severity::Low,
         Severity::Medium,

@@ -18,7 +18,9 @@ use std::sync::OnceLock;
 
 fn policy() -> &'static Policy {
     static P: OnceLock<Policy> = OnceLock::new();
-    P.get_or_init(|| Policy::load(&common::root().join("examples/policy"), None).unwrap())
+    P.get_or_init(|| {
+        riskgate::load::read_policy(&common::root().join("examples/policy"), None).unwrap()
+    })
 }
 
 const IDS: &[&str] = &[

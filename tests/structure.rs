@@ -144,6 +144,29 @@ fn the_decision_core_does_no_io_network_clock_or_crypto() {
 }
 
 #[test]
+fn the_policy_layer_parses_texts_and_reads_no_files() {
+    let mut files = Vec::new();
+    sources(&src().join("policy"), &mut files);
+    for f in files {
+        let text = code(&std::fs::read_to_string(&f).expect("read"));
+        for word in [
+            "std::fs",
+            "read_file",
+            ".exists()",
+            "std::env",
+            "crate::ingest::source",
+            "crate::load",
+        ] {
+            assert!(
+                !text.contains(word),
+                "{} uses `{word}`: policy/ turns texts into a validated policy; load/ reads the files",
+                f.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn only_main_and_lib_at_the_top_of_src() {
     let mut tops: Vec<String> = std::fs::read_dir(src())
         .expect("read_dir")

@@ -169,7 +169,7 @@ fn outputs_are_not_inputs(
             std::path::Path::new(load::DEFAULT_ACCEPTANCES),
         ),
     }
-    if let Some(dir) = args.policy.clone().or_else(crate::policy::default_dir) {
+    if let Some(dir) = args.policy.clone().or_else(crate::load::default_policy_dir) {
         let mut stack = vec![dir];
         while let Some(d) = stack.pop() {
             for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {

@@ -570,7 +570,7 @@ pub fn run(cli: Cli) -> ExitCode {
             now,
             strict,
         } => {
-            let Some(dir) = policy.or_else(crate::policy::default_dir) else {
+            let Some(dir) = policy.or_else(crate::load::default_policy_dir) else {
                 return fail(UsageError::new(
                     "no --policy given and no .riskgate/ownership.yaml here",
                     None,
@@ -587,7 +587,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             }
             .date();
-            match crate::policy::Policy::load(&dir, acceptances.as_deref()) {
+            match crate::load::read_policy(&dir, acceptances.as_deref()) {
                 Ok(p) => {
                     let mut errs = load::LoadErrors::default();
                     load::policy_files(&p, &dir, &mut errs);

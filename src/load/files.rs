@@ -219,3 +219,42 @@ pub fn write_state(
     text.push('\n');
     crate::write::replace(path, text.as_bytes())
 }
+
+/// `--policy` default: `.riskgate/` when it holds an ownership register.
+pub fn default_policy_dir() -> Option<PathBuf> {
+    let p = PathBuf::from(".riskgate");
+    p.join("ownership.yaml").exists().then_some(p)
+}
+
+/// Reads a YAML file people write (within the input bounds) and parses it with positions.
+// A Problem carries its file's text for the diagnostic (see policy::yaml).
+#[allow(clippy::result_large_err)]
+pub fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> crate::policy::Parsed<T> {
+    use crate::policy::yaml::{Problem, YamlFile};
+    let shown = path.display().to_string();
+    let bytes = ingest::source::read_file(path)
+        .map_err(|e| Problem::bare(&shown, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Problem::bare(&shown, "is not UTF-8 text".to_string()))?;
+    YamlFile::parse(shown, text)
+}
+
+/// Reads `DIR/ownership.yaml` and `DIR/guardrails.yaml` (and the acceptances file when given),
+/// every problem of every file collected before failing.
+pub fn read_policy(
+    dir: &Path,
+    acceptances: Option<&Path>,
+) -> Result<Policy, crate::policy::yaml::Problems> {
+    Policy::assemble(
+        read_yaml(&dir.join("ownership.yaml")),
+        read_yaml(&dir.join("guardrails.yaml")),
+        acceptances.map(read_yaml),
+    )
+}
+
+/// The built-in policy, with the acceptances file when given.
+pub fn read_builtin_policy(
+    acceptances: Option<&Path>,
+) -> Result<Policy, crate::policy::yaml::Problems> {
+    Policy::builtin(acceptances.map(read_yaml))
+}

@@ -7,7 +7,10 @@ mod files;
 pub mod image;
 mod trust;
 
-pub use files::{policy_files, write_state, PolicyFiles};
+pub use files::{
+    default_policy_dir, policy_files, read_builtin_policy, read_policy, read_yaml, write_state,
+    PolicyFiles,
+};
 use files::{read_baseline, read_state};
 use trust::{acceptance_signatures, gated_images, load_vex, review_proofs};
 
@@ -170,13 +173,13 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         .acceptances
         .clone()
         .or_else(existing_default_acceptances);
-    let (policy, policy_source) = match args.policy.clone().or_else(policy::default_dir) {
+    let (policy, policy_source) = match args.policy.clone().or_else(default_policy_dir) {
         Some(dir) => (
-            Policy::load(&dir, acceptances_path.as_deref()),
+            read_policy(&dir, acceptances_path.as_deref()),
             dir.display().to_string(),
         ),
         None => (
-            Policy::builtin(acceptances_path.as_deref()),
+            read_builtin_policy(acceptances_path.as_deref()),
             policy::BUILTIN.to_string(),
         ),
     };
@@ -270,7 +273,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     let base = args
         .policy
         .clone()
-        .or_else(policy::default_dir)
+        .or_else(default_policy_dir)
         .unwrap_or_default();
     let g = &policy.guardrails;
     let PolicyFiles {
@@ -415,7 +418,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     let signatures = acceptance_signatures(&policy, trusted_root.as_deref());
     let review = review_proofs(
         &policy,
-        args.policy.clone().or_else(policy::default_dir).as_deref(),
+        args.policy.clone().or_else(default_policy_dir).as_deref(),
         acceptances_path.as_deref(),
     );
     let mut all = Vec::new();

@@ -9,8 +9,10 @@ pub mod levels;
 pub mod ownership;
 pub mod yaml;
 
-use std::path::{Path, PathBuf};
 use yaml::{Problem, Problems, YamlFile};
+
+/// One parsed file and its positions, or the problem that stopped it.
+pub type Parsed<T> = Result<(T, YamlFile), Problem>;
 
 /// The policy of a run: the three files, parsed, validated together.
 pub struct Policy {
@@ -24,16 +26,11 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Loads `DIR/ownership.yaml` and `DIR/guardrails.yaml` (and the acceptances file when
-    /// given), collecting every problem of every file before failing.
-    pub fn load(dir: &Path, acceptances: Option<&Path>) -> Result<Policy, Problems> {
-        let own = YamlFile::load::<ownership::Ownership>(&dir.join("ownership.yaml"));
-        let guard = YamlFile::load::<guardrails::Guardrails>(&dir.join("guardrails.yaml"));
-        Self::assemble(own, guard, acceptances)
-    }
-
-    /// The built-in default policy (`policies/default`, embedded in the binary).
-    pub fn builtin(acceptances: Option<&Path>) -> Result<Policy, Problems> {
+    /// The built-in default policy (`policies/default`, embedded in the binary), with the
+    /// acceptances file when one was read.
+    pub fn builtin(
+        acceptances: Option<Parsed<acceptances::AcceptancesFile>>,
+    ) -> Result<Policy, Problems> {
         let own = YamlFile::parse::<ownership::Ownership>(
             format!("{BUILTIN}/ownership.yaml"),
             BUILTIN_OWNERSHIP.to_string(),
@@ -45,12 +42,13 @@ impl Policy {
         Self::assemble(own, guard, acceptances)
     }
 
-    fn assemble(
-        own: Result<(ownership::Ownership, YamlFile), Problem>,
-        guard: Result<(guardrails::Guardrails, YamlFile), Problem>,
-        acceptances: Option<&Path>,
+    /// The policy from its parsed files (each read by the loading layer, or a problem), every
+    /// problem of every file collected before failing.
+    pub fn assemble(
+        own: Parsed<ownership::Ownership>,
+        guard: Parsed<guardrails::Guardrails>,
+        acc: Option<Parsed<acceptances::AcceptancesFile>>,
     ) -> Result<Policy, Problems> {
-        let acc = acceptances.map(YamlFile::load::<acceptances::AcceptancesFile>);
         let mut problems = Vec::new();
         let (own, guard) = match (own, guard) {
             (Ok(o), Ok(g)) => (o, g),
@@ -100,12 +98,6 @@ impl Policy {
 pub const BUILTIN: &str = "builtin:policies/default";
 pub const BUILTIN_GUARDRAILS: &str = include_str!("../../policies/default/guardrails.yaml");
 pub const BUILTIN_OWNERSHIP: &str = include_str!("../../policies/default/ownership.yaml");
-
-/// `--policy` default: `.riskgate/` when it exists.
-pub fn default_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(".riskgate");
-    p.join("ownership.yaml").exists().then_some(p)
-}
 
 impl Policy {
     /// Warnings that depend on the day: the register or a product not reviewed within

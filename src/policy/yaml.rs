@@ -17,7 +17,6 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use saphyr_parser::{Event, Parser, ScanError, Span};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
-use std::path::Path;
 use thiserror::Error;
 
 /// Deepest nesting accepted; the files riskgate reads need about six levels.
@@ -121,16 +120,6 @@ enum Frame {
 }
 
 impl YamlFile {
-    /// Reads and indexes a file, and deserialises it into `T`.
-    pub fn load<T: DeserializeOwned>(path: &Path) -> Result<(T, YamlFile), Problem> {
-        let shown = path.display().to_string();
-        let bytes = crate::ingest::source::read_file(path)
-            .map_err(|e| Problem::bare(&shown, format!("cannot read: {e}")))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Problem::bare(&shown, "is not UTF-8 text".to_string()))?;
-        Self::parse(shown, text)
-    }
-
     pub fn parse<T: DeserializeOwned>(
         path: String,
         text: String,
