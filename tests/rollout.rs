@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check_with, root, run, Run};
+use common::{check_with, riskgate, root, run, Run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -395,4 +395,24 @@ fn unowned_blocks_wait_for_ownership_enforce_from() {
     let (code, v) = run_at("2027-01-01");
     assert_eq!(code, 1);
     assert_eq!(finding(&v, "aws-access-key-id")["status"], "blocked");
+}
+
+#[test]
+fn a_dast_scan_can_be_required_and_vex_cannot() {
+    let d = tmp("dast");
+    let p = policy(&d.join("with"), |g| {
+        format!("{g}\nrequire_reports:\n  - kind: dast\n")
+    });
+    let dast = common::fixture("corpus/defectdojo/gitlab_dast/gitlab_dast_many_vul_v15.json");
+    let (r, v) = gate(&p, &[dast.to_str().expect("utf8")], &[]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+    assert_eq!(rule(&v, "dast")["status"], "passed", "{v}");
+    let (_, v) = gate(&p, common::EXAMPLE_REPORTS, &[]);
+    assert_eq!(rule(&v, "dast")["status"], "blocked");
+    let p = policy(&d.join("vex"), |g| {
+        format!("{g}\nrequire_reports:\n  - kind: vex\n")
+    });
+    let r = run(riskgate().args(["validate", "--policy"]).arg(&p));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("`vex` is not a scan"), "{}", r.stderr);
 }

@@ -31,7 +31,7 @@ impl<'p> Engine<'p> {
                 let matching: Vec<&crate::ingest::InputInfo> = inputs
                     .reports
                     .iter()
-                    .filter(|r| r.kinds.contains(&kind))
+                    .filter(|r| r.kinds.contains(&req.kind))
                     .collect();
                 let fix = Some(format!(
                     "run the {kind} scan in this pipeline and pass its report with --report"

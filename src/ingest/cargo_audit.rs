@@ -97,7 +97,9 @@ impl ReportFormat for CargoAudit {
     fn parse(src: &Source) -> Result<Parsed, InputError> {
         let report: Report = src.parse_json("cargo audit JSON")?;
         let mut out = Parsed::new(src, Self::NAME);
-        out.meta.kinds.push("dependency_scanning");
+        out.meta
+            .kinds
+            .push(crate::model::finding::ScanKind::DependencyScanning);
         for v in &report.vulnerabilities.list {
             let mut f = finding(&v.advisory, &v.package);
             f.fixed_version = v

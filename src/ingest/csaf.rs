@@ -144,7 +144,7 @@ impl ReportFormat for Csaf {
             .tracking
             .as_ref()
             .and_then(|t| t.current_release_date.as_deref()));
-        out.meta.kinds.push("vex");
+        out.meta.kinds.push(crate::model::finding::ScanKind::Vex);
         for v in doc.vulnerabilities {
             let names: Vec<String> = v
                 .cve

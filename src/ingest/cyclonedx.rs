@@ -302,13 +302,13 @@ impl ReportFormat for CycloneDx {
         }
         if findings > 0 || !bom.components.is_empty() {
             out.meta.kinds.push(if image {
-                "container_scanning"
+                crate::model::finding::ScanKind::ContainerScanning
             } else {
-                "dependency_scanning"
+                crate::model::finding::ScanKind::DependencyScanning
             });
         }
         if !out.vex.is_empty() {
-            out.meta.kinds.push("vex");
+            out.meta.kinds.push(crate::model::finding::ScanKind::Vex);
         }
         Ok(out)
     }

@@ -284,11 +284,17 @@ impl ReportFormat for GitLab {
         // Reports of schema 2.x have no `scan`: what was run shows in the findings' categories.
         let scan_kind = scan_kind.or_else(|| categories.first().cloned());
         let kind = match scan_kind.as_deref() {
-            Some("container_scanning" | "cluster_image_scanning") => Some("container_scanning"),
-            Some("dependency_scanning") => Some("dependency_scanning"),
-            Some("sast") => Some("sast"),
-            Some("secret_detection") => Some("secret_detection"),
-            Some("dast" | "api_fuzzing" | "coverage_fuzzing") => Some("dast"),
+            Some("container_scanning" | "cluster_image_scanning") => {
+                Some(crate::model::finding::ScanKind::ContainerScanning)
+            }
+            Some("dependency_scanning") => {
+                Some(crate::model::finding::ScanKind::DependencyScanning)
+            }
+            Some("sast") => Some(crate::model::finding::ScanKind::Sast),
+            Some("secret_detection") => Some(crate::model::finding::ScanKind::SecretDetection),
+            Some("dast" | "api_fuzzing" | "coverage_fuzzing") => {
+                Some(crate::model::finding::ScanKind::Dast)
+            }
             _ => None,
         };
         out.meta.kinds.extend(kind);

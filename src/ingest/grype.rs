@@ -135,9 +135,9 @@ impl ReportFormat for Grype {
         if let Some(source) = &report.source {
             let image = source.kind.as_deref() == Some("image");
             out.meta.kinds.push(if image {
-                "container_scanning"
+                crate::model::finding::ScanKind::ContainerScanning
             } else {
-                "dependency_scanning"
+                crate::model::finding::ScanKind::DependencyScanning
             });
             out.meta.target = match &source.target {
                 Some(serde_json::Value::String(s)) if s != "unknown" => Some(s.clone()),

@@ -133,7 +133,7 @@ pub struct InputInfo {
     pub count: usize,
     pub created: Option<Timestamp>,
     /// What it is a scan of ([`ReportMeta::kinds`]).
-    pub kinds: Vec<&'static str>,
+    pub kinds: Vec<crate::model::finding::ScanKind>,
     /// [`ReportMeta::notes`].
     pub notes: Vec<String>,
 }
@@ -149,7 +149,7 @@ pub struct ReportMeta {
     /// For image scans: the image's repository digests (`repo@sha256:...`), as the report says.
     pub repo_digests: Vec<String>,
     /// The scan kinds this report provides (container_scanning, dependency_scanning, sast...).
-    pub kinds: Vec<&'static str>,
+    pub kinds: Vec<crate::model::finding::ScanKind>,
     /// The report claims the scan failed (GitLab `scan.status: failure`, SARIF
     /// `executionSuccessful: false`).
     pub failed: bool,

@@ -71,7 +71,9 @@ impl ReportFormat for NpmAudit {
             });
         }
         let mut out = Parsed::new(src, Self::NAME);
-        out.meta.kinds.push("dependency_scanning");
+        out.meta
+            .kinds
+            .push(crate::model::finding::ScanKind::DependencyScanning);
         for (key, e) in report.vulnerabilities {
             let name = e.name.clone().unwrap_or(key);
             for via in &e.via {

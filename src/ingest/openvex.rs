@@ -105,7 +105,7 @@ impl ReportFormat for OpenVex {
         let doc: Doc = src.parse_json("OpenVEX")?;
         let mut out = Parsed::new(src, Self::NAME);
         out.meta.created = ts(doc.timestamp.as_deref());
-        out.meta.kinds.push("vex");
+        out.meta.kinds.push(crate::model::finding::ScanKind::Vex);
         let document = match &doc.id {
             Some(id) => format!("{} ({id})", src.path),
             None => src.path.clone(),

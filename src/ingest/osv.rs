@@ -215,9 +215,9 @@ impl ReportFormat for OsvScanner {
             }
         }
         out.meta.kinds.push(if docker {
-            "container_scanning"
+            crate::model::finding::ScanKind::ContainerScanning
         } else {
-            "dependency_scanning"
+            crate::model::finding::ScanKind::DependencyScanning
         });
         Ok(out)
     }

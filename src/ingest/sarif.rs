@@ -11,6 +11,7 @@
 use super::{
     grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source,
 };
+use crate::model::finding::ScanKind;
 use crate::model::finding::{
     is_cve, Finding, Kind, Package, PackageClass, ScannerSuppression, Severity,
 };
@@ -58,7 +59,7 @@ struct Producer {
     /// Matched against the lower-cased driver name and informationUri.
     names: &'static [&'static str],
     kind: Kind,
-    report: &'static str,
+    report: ScanKind,
     /// It writes one level for every result (checkov: `error`), so the level says nothing of
     /// severity.
     uniform_level: bool,
@@ -67,7 +68,7 @@ struct Producer {
 const fn producer(
     names: &'static [&'static str],
     kind: Kind,
-    report: &'static str,
+    report: ScanKind,
     uniform_level: bool,
 ) -> Producer {
     Producer {
@@ -83,7 +84,7 @@ const PRODUCERS: &[Producer] = &[
     producer(
         &["checkov", "prisma cloud", "prismacloud"],
         Kind::Misconfiguration,
-        "iac",
+        ScanKind::Iac,
         true,
     ),
     producer(
@@ -103,7 +104,7 @@ const PRODUCERS: &[Producer] = &[
             "snyk iac",
         ],
         Kind::Misconfiguration,
-        "iac",
+        ScanKind::Iac,
         false,
     ),
     producer(
@@ -119,7 +120,7 @@ const PRODUCERS: &[Producer] = &[
             "talisman",
         ],
         Kind::Secret,
-        "secret_detection",
+        ScanKind::SecretDetection,
         false,
     ),
     producer(
@@ -137,7 +138,7 @@ const PRODUCERS: &[Producer] = &[
             "anchore",
         ],
         Kind::Vulnerability,
-        "dependency_scanning",
+        ScanKind::DependencyScanning,
         false,
     ),
     producer(
@@ -171,7 +172,7 @@ const PRODUCERS: &[Producer] = &[
             "clippy",
         ],
         Kind::Weakness,
-        "sast",
+        ScanKind::Sast,
         false,
     ),
 ];
@@ -589,7 +590,7 @@ impl ReportFormat for Sarif {
                 .filter(|k| **k == Kind::Vulnerability)
                 .count();
             if image_run {
-                out.meta.kinds.push("container_scanning");
+                out.meta.kinds.push(ScanKind::ContainerScanning);
             } else if let Some(p) = producer {
                 // Trivy writes vulnerabilities and misconfigurations under one name.
                 let config_only =
@@ -597,17 +598,17 @@ impl ReportFormat for Sarif {
                 out.meta
                     .kinds
                     .push(if p.kind == Kind::Vulnerability && config_only {
-                        "iac"
+                        ScanKind::Iac
                     } else {
                         p.report
                     });
             } else if vulns > 0 && vulns == run_kinds.len() {
-                out.meta.kinds.push("dependency_scanning");
+                out.meta.kinds.push(ScanKind::DependencyScanning);
             } else {
-                out.meta.kinds.push("sast");
+                out.meta.kinds.push(ScanKind::Sast);
             }
             if run_kinds.contains(&Kind::Secret) {
-                out.meta.kinds.push("secret_detection");
+                out.meta.kinds.push(ScanKind::SecretDetection);
             }
         }
         out.meta.suppressed = suppressed;

@@ -274,11 +274,15 @@ pub fn parse_legacy(src: &Source) -> Result<Parsed, InputError> {
         resource: None,
     };
     if image {
-        out.meta.kinds.push("container_scanning");
+        out.meta
+            .kinds
+            .push(crate::model::finding::ScanKind::ContainerScanning);
     }
     read_results(src, &mut out, results, &scope)?;
     if !image {
-        out.meta.kinds.push("dependency_scanning");
+        out.meta
+            .kinds
+            .push(crate::model::finding::ScanKind::DependencyScanning);
     }
     out.meta.kinds.sort();
     out.meta.kinds.dedup();
@@ -399,7 +403,9 @@ impl ReportFormat for Trivy {
             out.meta.repo_digests = m.repo_digests.iter().map(|d| d.to_string()).collect();
         }
         if image {
-            out.meta.kinds.push("container_scanning");
+            out.meta
+                .kinds
+                .push(crate::model::finding::ScanKind::ContainerScanning);
         }
         let target = out.meta.target.clone();
         let scope = Scope {
@@ -428,11 +434,23 @@ fn read_results(
         let class = class_of(&r.class, &r.kind);
         let target = nonempty(Some(r.target.as_ref()));
         match class {
-            "lang-pkgs" if !image => out.meta.kinds.push("dependency_scanning"),
-            "os-pkgs" => out.meta.kinds.push("container_scanning"),
-            "config" => out.meta.kinds.push("iac"),
-            "secret" => out.meta.kinds.push("secret_detection"),
-            "license" | "license-file" => out.meta.kinds.push("license_scanning"),
+            "lang-pkgs" if !image => out
+                .meta
+                .kinds
+                .push(crate::model::finding::ScanKind::DependencyScanning),
+            "os-pkgs" => out
+                .meta
+                .kinds
+                .push(crate::model::finding::ScanKind::ContainerScanning),
+            "config" => out.meta.kinds.push(crate::model::finding::ScanKind::Iac),
+            "secret" => out
+                .meta
+                .kinds
+                .push(crate::model::finding::ScanKind::SecretDetection),
+            "license" | "license-file" => out
+                .meta
+                .kinds
+                .push(crate::model::finding::ScanKind::LicenseScanning),
             _ => {}
         }
         let pkg_class = match class {

@@ -223,12 +223,16 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
             }),
             // A VEX document is statements about findings, not a scan: given as a report it
             // would suppress without going through --vex.
-            Ok(r) if matches!(r.format, "openvex" | "csaf") || r.meta.kinds == ["vex"] => errs
-                .push(InputError::Invalid {
+            Ok(r)
+                if matches!(r.format, "openvex" | "csaf")
+                    || r.meta.kinds == [crate::model::finding::ScanKind::Vex] =>
+            {
+                errs.push(InputError::Invalid {
                     message: format!("this is a {} VEX document, not a scan report", r.format),
                     path: r.path,
                     help: Some("pass VEX documents with --vex".into()),
-                }),
+                })
+            }
             Ok(r) => reports.push(r),
             Err(e) => errs.push(e),
         }

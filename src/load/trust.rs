@@ -161,7 +161,11 @@ pub(super) fn gated_images(images: &[ImageFacts], reports: &[ingest::Parsed]) ->
     let mut out: Vec<GatedImage> = if images.is_empty() {
         reports
             .iter()
-            .filter(|r| r.meta.kinds.contains(&"container_scanning"))
+            .filter(|r| {
+                r.meta
+                    .kinds
+                    .contains(&crate::model::finding::ScanKind::ContainerScanning)
+            })
             .flat_map(|r| {
                 let named = r
                     .meta

@@ -112,6 +112,63 @@ impl Kind {
     }
 }
 
+/// What a report is a scan of, derived from its content (SPEC §7): what `require_reports` asks
+/// for. Declared in the order of the names, so sorted kinds read alphabetically.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanKind {
+    ContainerScanning,
+    /// Dynamic scans: GitLab DAST, API fuzzing and coverage fuzzing.
+    Dast,
+    DependencyScanning,
+    Iac,
+    LicenseScanning,
+    Sast,
+    SecretDetection,
+    /// VEX statements: not a scan, and never required.
+    Vex,
+}
+
+impl ScanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanKind::ContainerScanning => "container_scanning",
+            ScanKind::Dast => "dast",
+            ScanKind::DependencyScanning => "dependency_scanning",
+            ScanKind::Iac => "iac",
+            ScanKind::LicenseScanning => "license_scanning",
+            ScanKind::Sast => "sast",
+            ScanKind::SecretDetection => "secret_detection",
+            ScanKind::Vex => "vex",
+        }
+    }
+}
+
+/// Kinds compare with their names (`kinds == ["sast"]`), as reports and policies write them.
+impl PartialEq<&str> for ScanKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Display for ScanKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A scanner's own word on a finding's state, in Trivy's vocabulary (which Grype's fix states
 /// map onto): what the vendor's advisory says of the package in this distribution.
 #[derive(

@@ -394,29 +394,8 @@ pub struct RequiredReport {
 }
 
 /// What a report is a scan of, derived from its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportKind {
-    ContainerScanning,
-    DependencyScanning,
-    Sast,
-    SecretDetection,
-    Iac,
-    LicenseScanning,
-}
-
-impl ReportKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportKind::ContainerScanning => "container_scanning",
-            ReportKind::DependencyScanning => "dependency_scanning",
-            ReportKind::Sast => "sast",
-            ReportKind::SecretDetection => "secret_detection",
-            ReportKind::Iac => "iac",
-            ReportKind::LicenseScanning => "license_scanning",
-        }
-    }
-}
+/// The scan kinds `require_reports` names (the same names reports are recognised as).
+pub use crate::model::finding::ScanKind as ReportKind;
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -104,6 +104,13 @@ impl Guardrails {
             );
         }
         for (at, r) in &required {
+            if r.kind == ReportKind::Vex {
+                out.push(file.problem(
+                    &format!("{at}.kind"),
+                    "`vex` is not a scan: VEX statements are claims, never required",
+                    Some("require the scans (sast, dependency_scanning, container_scanning, dast...)".into()),
+                ));
+            }
             dates.extend(
                 r.enforce_from
                     .as_deref()
