@@ -727,17 +727,4 @@ fn verify_fetched(f: Fetched, signers: &Signers) -> ImageFacts {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hosts() {
-        assert!(is_loopback("127.0.0.1:5000"));
-        assert!(is_loopback("localhost:5000"));
-        assert!(is_loopback("[::1]:5000"));
-        assert!(!is_loopback("registry.acme.example"));
-        assert!(!is_loopback("10.0.0.1:5000"));
-        assert_eq!(normalise_host("https://index.docker.io/v1/"), "docker.io");
-        assert_eq!(normalise_host("127.0.0.1:5000"), "127.0.0.1:5000");
-    }
-}
+mod tests;

@@ -424,9 +424,10 @@ pub fn parse_challenge(header: &str) -> Challenge {
     Challenge::None
 }
 
-/// The registrable part of a DNS name (its last two labels): `auth.docker.io` and
-/// `registry-1.docker.io` share `docker.io`. An address has none.
-pub(super) fn registrable(host: &str) -> Option<String> {
+/// The domain a registry's host sits in: the host without its first label, when that leaves at
+/// least two (`registry-1.docker.io` → `docker.io`; `ghcr.io` has none). An address has none.
+/// Public suffixes are not guessed at: `reg.acme.co.uk` gives `acme.co.uk`, never `co.uk`.
+pub(super) fn parent_domain(host: &str) -> Option<String> {
     let h = host.rsplit_once(':').map_or(host, |(h, p)| {
         if p.bytes().all(|b| b.is_ascii_digit()) {
             h
@@ -434,24 +435,25 @@ pub(super) fn registrable(host: &str) -> Option<String> {
             host
         }
     });
-    if h.parse::<std::net::IpAddr>().is_ok() || h.starts_with('[') || !h.contains('.') {
+    if h.parse::<std::net::IpAddr>().is_ok() || h.starts_with('[') {
         return None;
     }
-    let labels: Vec<&str> = h.split('.').collect();
-    let n = labels.len();
-    Some(
-        labels
-            .get(n.saturating_sub(2)..)
-            .unwrap_or_default()
-            .join(".")
-            .to_ascii_lowercase(),
-    )
+    let (_, parent) = h.split_once('.')?;
+    parent.contains('.').then(|| parent.to_ascii_lowercase())
+}
+
+/// The host without its port, lower case.
+fn bare_host(host: &str) -> String {
+    host.rsplit_once(':')
+        .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h)
+        .to_ascii_lowercase()
 }
 
 /// Whether credentials for the registry at `host` (reached over `scheme`) may go to the token
 /// service at `realm`: the registry's own host, over HTTPS unless the registry itself is plain
 /// HTTP (an `--insecure-registry` or loopback one); another host only over HTTPS, and only
-/// when it shares the registry's domain or is listed in REGISTRY_HOSTS.
+/// when it is in the registry's own domain ([`parent_domain`]) or listed in REGISTRY_HOSTS.
 pub fn realm_allows(
     realm: &str,
     host: &str,
@@ -476,8 +478,12 @@ pub fn realm_allows(
             ))
         }
     }
-    let shared =
-        registrable(&realm_host).is_some() && registrable(&realm_host) == registrable(host);
+    // The registry's own domain: `auth.docker.io` for `registry-1.docker.io`, `gitlab.com` for
+    // `registry.gitlab.com`.
+    let shared = parent_domain(host).is_some_and(|d| {
+        let r = bare_host(&realm_host);
+        r == d || r.ends_with(&format!(".{d}"))
+    });
     if same || shared || listed.contains(&normalise_host(&realm_host)) {
         Ok(())
     } else {
