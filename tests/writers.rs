@@ -51,6 +51,7 @@ fn concurrent_accepts_and_approves_lose_nothing() {
     example_repo(&dir);
     let before = ids(&dir).len();
     let mut reported = 0;
+    let mut approvals: Vec<String> = Vec::new();
     for round in 0..8 {
         // Two requests at once, for two findings.
         let spawn = |finding: &str| {
@@ -70,8 +71,28 @@ fn concurrent_accepts_and_approves_lose_nothing() {
             .spawn()
             .expect("spawn")
         };
+        // ...while the previous round's second request is approved (approve racing accept).
+        let racing_approval = (round > 0).then(|| {
+            let pending = ids(&dir).into_iter().rev().nth(1).expect("an entry");
+            let c = cmd(&dir, &["approve", &pending, "--by", "dana@acme.example"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn");
+            (pending, c)
+        });
         let a = spawn(FORTIFY);
         let b = spawn("CVE-2019-11358");
+        if let Some((pending, c)) = racing_approval {
+            let out = c.wait_with_output().expect("wait");
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            approvals.push(pending);
+        }
         for child in [a, b] {
             let out = child.wait_with_output().expect("wait");
             let stdout = String::from_utf8_lossy(&out.stdout);
