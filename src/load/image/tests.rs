@@ -42,6 +42,16 @@ fn token_services_get_credentials_only_where_they_belong() {
     ));
     assert!(!ok("http://127.0.0.1:9/token", "127.0.0.1:5000", "http"));
     assert!(ok("http://127.0.0.1:5000/token", "127.0.0.1:5000", "http"));
+    // a local token service over HTTP, when REGISTRY_HOSTS lists it
+    let local = ["127.0.0.1:9".to_string()];
+    assert!(realm_allows("http://127.0.0.1:9/token", "127.0.0.1:5000", "http", &local).is_ok());
+    assert!(realm_allows(
+        "http://10.0.0.9:9/token",
+        "127.0.0.1:5000",
+        "http",
+        &["10.0.0.9:9".into()]
+    )
+    .is_err());
     // listed in REGISTRY_HOSTS
     assert!(realm_allows(
         "https://auth.elsewhere.example/t",
