@@ -18,38 +18,14 @@ pub struct Date(i32);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
 
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    // Howard Hinnant's algorithm.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
+/// 1970-01-01: day 0.
+const EPOCH: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
 
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
+/// Days since the epoch of a civil date (jiff does the calendar).
+fn days_of(d: jiff::civil::Date) -> Option<i64> {
+    d.since((jiff::Unit::Day, EPOCH))
+        .ok()
+        .map(|span| i64::from(span.get_days()))
 }
 
 fn digits(s: &str) -> Option<u32> {
@@ -60,12 +36,28 @@ fn digits(s: &str) -> Option<u32> {
 }
 
 impl Date {
-    /// Builds a date from year, month and day, refusing impossible dates (2026-02-30).
+    /// Builds a date from year, month and day, refusing impossible dates (2026-02-30) and years
+    /// outside -9999..=9999.
     pub fn from_ymd(y: i32, m: u32, d: u32) -> Option<Date> {
-        if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y as i64, m) {
-            return None;
-        }
-        Some(Date(days_from_civil(y as i64, m, d) as i32))
+        let civil = jiff::civil::Date::new(
+            i16::try_from(y).ok()?,
+            i8::try_from(m).ok()?,
+            i8::try_from(d).ok()?,
+        )
+        .ok()?;
+        Some(Date(i32::try_from(days_of(civil)?).ok()?))
+    }
+
+    /// The civil date, clamped to jiff's range (-9999..=9999) for days far outside it.
+    fn civil(self) -> jiff::civil::Date {
+        let days = i64::from(self.0);
+        EPOCH
+            .checked_add(jiff::Span::new().days(days))
+            .unwrap_or(if days < 0 {
+                jiff::civil::Date::MIN
+            } else {
+                jiff::civil::Date::MAX
+            })
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -80,7 +72,12 @@ impl Date {
     }
 
     pub fn ymd(self) -> (i64, u32, u32) {
-        civil_from_days(self.0 as i64)
+        let c = self.civil();
+        (
+            i64::from(c.year()),
+            u32::try_from(c.month()).unwrap_or(1),
+            u32::try_from(c.day()).unwrap_or(1),
+        )
     }
 
     pub fn add_days(self, n: i64) -> Date {
@@ -138,6 +135,8 @@ impl Timestamp {
         if h > 23 || mi > 59 || se > 60 {
             return None;
         }
+        // A leap second counts as the second before it (as jiff reads one).
+        let se = se.min(59);
         let mut tail = rest.get(8..)?;
         if let Some(frac) = tail.strip_prefix('.') {
             let n = frac.bytes().take_while(u8::is_ascii_digit).count();
