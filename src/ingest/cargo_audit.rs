@@ -6,7 +6,7 @@
 //! severity `low` with kind `vulnerability` only when they carry an advisory.
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::model::cvss::v3_base_score;
+use crate::model::cvss::base_score;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -66,7 +66,7 @@ struct Pkg {
 fn finding(adv: &Advisory, pkg: &Pkg) -> Finding {
     let mut f = Finding::new(adv.id.clone(), Kind::Vulnerability, CargoAudit::NAME);
     f.aliases = adv.aliases.clone();
-    f.cvss = adv.cvss.as_deref().and_then(v3_base_score);
+    f.cvss = adv.cvss.as_deref().and_then(base_score);
     f.severity = f
         .cvss
         .map(Severity::from_score)

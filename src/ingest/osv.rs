@@ -10,7 +10,7 @@
 //! and package; severity from the group's `max_severity` score, else the advisory's.
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
-use crate::model::cvss::v3_base_score;
+use crate::model::cvss::base_score;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use serde_json::Value;
@@ -91,8 +91,12 @@ fn osv_severity(v: &Osv) -> (Severity, Option<f64>) {
     let score = v
         .severity
         .iter()
-        .filter(|s| s.kind.as_deref().is_some_and(|k| k.starts_with("CVSS_V3")))
-        .filter_map(|s| v3_base_score(s.score.as_deref()?))
+        .filter(|s| {
+            s.kind
+                .as_deref()
+                .is_some_and(|k| k.starts_with("CVSS_V3") || k.starts_with("CVSS_V4"))
+        })
+        .filter_map(|s| base_score(s.score.as_deref()?))
         .reduce(f64::max);
     if let Some(s) = score {
         return (Severity::from_score(s), Some(s));
