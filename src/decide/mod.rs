@@ -28,12 +28,10 @@ pub type ReviewProofs = BTreeMap<String, Result<String, String>>;
 /// How far a report's timestamp may lie after `now` (clocks of runners differ a little).
 pub const CLOCK_SKEW_SECS: i64 = 15 * 60;
 
-use crate::ingest::epss::Epss;
-use crate::ingest::kev::Kev;
-use crate::ingest::vex::{GatedImage, PackageRef, Scope};
-use crate::ingest::{VexStatement, VexStatus};
 use crate::model::date::{Date, Timestamp};
 use crate::model::finding::{Finding, Severity};
+use crate::model::intel::{Epss, Kev};
+use crate::model::vex::{GatedImage, PackageRef, Scope, VexStatement, VexStatus};
 use crate::policy::acceptances::Acceptance;
 use crate::policy::guardrails::{Action, Guardrails, LevelCfg, PrGate, ScannerSuppressions};
 use crate::policy::levels::{ApproverRole, Enforcement, Gate, LayerKind, RiskLevel};
@@ -105,7 +103,7 @@ pub struct Inputs<'a> {
     /// Fingerprints of the findings of the target branch (`--baseline`); `None` without one.
     pub baseline: Option<&'a HashSet<String>>,
     /// The reports of the run: what each is a scan of and when it ran (`require_reports`).
-    pub reports: &'a [crate::ingest::InputInfo],
+    pub reports: &'a [crate::model::facts::InputInfo],
     /// The images the run gates (`--image`, else those the reports say they scanned): what
     /// `pkg:oci/...` VEX products are matched against.
     pub gated_images: &'a [GatedImage],

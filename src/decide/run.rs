@@ -28,7 +28,7 @@ impl<'p> Engine<'p> {
         own.into_iter()
             .map(|(rule, req)| {
                 let kind = req.kind.as_str();
-                let matching: Vec<&crate::ingest::InputInfo> = inputs
+                let matching: Vec<&crate::model::facts::InputInfo> = inputs
                     .reports
                     .iter()
                     .filter(|r| r.kinds.contains(&req.kind))

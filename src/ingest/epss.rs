@@ -2,25 +2,12 @@
 //! lookup by CVE id.
 
 use super::{InputError, Source};
-use std::collections::HashMap;
+pub use crate::model::intel::{Epss, EpssScore};
 use std::io::Read;
 use std::path::Path;
 
 /// The most a gzipped EPSS file may inflate to.
 const MAX_INFLATED: u64 = 256 << 20;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct EpssScore {
-    pub probability: f64,
-    pub percentile: Option<f64>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Epss {
-    pub model_version: Option<String>,
-    pub score_date: Option<String>,
-    scores: HashMap<String, EpssScore>,
-}
 
 impl Epss {
     pub fn load(path: &Path) -> Result<Epss, InputError> {
@@ -115,18 +102,6 @@ impl Epss {
             ));
         }
         Ok(epss)
-    }
-
-    pub fn get(&self, cve: &str) -> Option<EpssScore> {
-        self.scores.get(&cve.to_ascii_uppercase()).copied()
-    }
-
-    pub fn len(&self) -> usize {
-        self.scores.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.scores.is_empty()
     }
 }
 

@@ -1,8 +1,8 @@
 //! The CISA Known Exploited Vulnerabilities catalog, as a lookup by CVE id.
 
 use super::{detect::Probe, InputError, Source};
+pub use crate::model::intel::{Kev, KevEntry};
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(Deserialize)]
@@ -20,19 +20,6 @@ struct Entry {
     date_added: Option<String>,
     #[serde(rename = "knownRansomwareCampaignUse")]
     ransomware: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct KevEntry {
-    pub date_added: Option<String>,
-    pub ransomware: bool,
-}
-
-/// CVE id (upper case) → catalog entry.
-#[derive(Debug, Clone, Default)]
-pub struct Kev {
-    pub version: Option<String>,
-    entries: HashMap<String, KevEntry>,
 }
 
 pub(crate) fn looks_like_kev(p: &Probe) -> bool {
@@ -73,17 +60,5 @@ impl Kev {
             version: cat.catalog_version,
             entries,
         })
-    }
-
-    pub fn get(&self, cve: &str) -> Option<&KevEntry> {
-        self.entries.get(&cve.to_ascii_uppercase())
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 }

@@ -25,7 +25,7 @@ mod osv;
 mod sarif;
 pub mod source;
 mod trivy;
-pub mod vex;
+pub use crate::model::vex;
 
 pub use error::InputError;
 pub use vex::{VexStatement, VexStatus};
@@ -125,18 +125,7 @@ fn read_stdin() -> Result<Source, InputError> {
 }
 
 /// What a report says about the scan itself (used for required-report checks and ownership).
-/// One input report, as the gate and the reports list it.
-#[derive(Debug, Clone)]
-pub struct InputInfo {
-    pub path: String,
-    pub format: &'static str,
-    pub count: usize,
-    pub created: Option<Timestamp>,
-    /// What it is a scan of ([`ReportMeta::kinds`]).
-    pub kinds: Vec<crate::model::finding::ScanKind>,
-    /// [`ReportMeta::notes`].
-    pub notes: Vec<String>,
-}
+pub use crate::model::facts::InputInfo;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ReportMeta {

@@ -93,3 +93,16 @@ impl Default for AcceptanceSignature {
         }
     }
 }
+
+/// One input report, as the gate and the reports list it.
+#[derive(Debug, Clone)]
+pub struct InputInfo {
+    pub path: String,
+    pub format: &'static str,
+    pub count: usize,
+    pub created: Option<crate::model::date::Timestamp>,
+    /// What it is a scan of (`ReportMeta::kinds`).
+    pub kinds: Vec<crate::model::finding::ScanKind>,
+    /// What the reader had to assume to read it (`ReportMeta::notes`).
+    pub notes: Vec<String>,
+}

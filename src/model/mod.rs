@@ -6,3 +6,5 @@ pub mod date;
 pub mod digest;
 pub mod facts;
 pub mod finding;
+pub mod intel;
+pub mod vex;
