@@ -434,9 +434,7 @@ fn the_github_action_step_runs_the_gate_and_sets_its_outputs() {
 fn the_gitlab_component_job_script_runs_the_gate_and_writes_the_widget_reports() {
     let d = tmp("gitlab");
     let text = std::fs::read_to_string(root().join("templates/riskgate.yml")).expect("component");
-    let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&text)
-        .map(|doc| serde::Deserialize::deserialize(doc).expect("yaml"))
-        .collect();
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_str_multiple(&text).expect("yaml");
     assert_eq!(docs.len(), 2, "a component is its spec, then its jobs");
     let inputs = &docs[0]["spec"]["inputs"];
     for array in ["reports", "images", "artifacts", "vex"] {
@@ -446,7 +444,7 @@ fn the_gitlab_component_job_script_runs_the_gate_and_writes_the_widget_reports()
     let job = &docs[1]["$[[ inputs.job_name ]]"];
     assert_eq!(job["image"]["name"], "$[[ inputs.image ]]");
     let script: Vec<&str> = job["script"]
-        .as_sequence()
+        .as_array()
         .expect("script")
         .iter()
         .map(|l| l.as_str().expect("line"))

@@ -365,8 +365,8 @@ fn exports_carry_only_covering_acceptances_in_the_scanners_own_fields() {
         &["export", "--format", "trivyignore"],
     )));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: serde_yaml::Value = serde_yaml::from_str(&r.stdout).unwrap();
-    let vulns = v["vulnerabilities"].as_sequence().unwrap();
+    let v: serde_json::Value = serde_saphyr::from_str(&r.stdout).unwrap();
+    let vulns = v["vulnerabilities"].as_array().unwrap();
     // the three covering acceptances of the example, and nothing expired or unapproved
     let ids: Vec<(&str, &str)> = vulns
         .iter()
@@ -387,9 +387,9 @@ fn exports_carry_only_covering_acceptances_in_the_scanners_own_fields() {
     );
     // Trivy's documented fields only (id, paths, purls, expired_at, statement)
     for e in vulns {
-        for k in e.as_mapping().unwrap().keys() {
+        for k in e.as_object().unwrap().keys() {
             assert!(
-                ["id", "paths", "purls", "expired_at", "statement"].contains(&k.as_str().unwrap()),
+                ["id", "paths", "purls", "expired_at", "statement"].contains(&k.as_str()),
                 "{k:?}"
             );
         }
@@ -401,7 +401,7 @@ fn exports_carry_only_covering_acceptances_in_the_scanners_own_fields() {
         Some("pkg:apk/alpine/libcrypto1.1")
     );
     assert!(
-        v["secrets"].as_sequence().unwrap().is_empty(),
+        v["secrets"].as_array().unwrap().is_empty(),
         "ACC-0008/0010 do not cover their secrets"
     );
 
@@ -410,8 +410,8 @@ fn exports_carry_only_covering_acceptances_in_the_scanners_own_fields() {
         &policy(),
         &["export", "--format", "grype"],
     )));
-    let v: serde_yaml::Value = serde_yaml::from_str(&r.stdout).unwrap();
-    let rules = v["ignore"].as_sequence().unwrap();
+    let v: serde_json::Value = serde_saphyr::from_str(&r.stdout).unwrap();
+    let rules = v["ignore"].as_array().unwrap();
     assert_eq!(rules.len(), 3);
     assert_eq!(rules[1]["package"]["name"].as_str(), Some("libssl1.1"));
     assert_eq!(rules[1]["package"]["version"].as_str(), Some("1.1.1c-r0"));
@@ -601,7 +601,7 @@ fn signed_acceptances_cover_and_tampering_or_the_wrong_key_does_not() {
     // a signature made with dana's key over the same acceptance does not make it sam's
     std::fs::write(dir.join("acceptances.yaml"), &signed).unwrap();
     let text: riskgate::policy::acceptances::AcceptancesFile =
-        serde_yaml::from_str(&signed).unwrap();
+        serde_saphyr::from_str(&signed).unwrap();
     let mut acc = text.acceptances.last().unwrap().clone();
     acc.signature = None;
     let dana_sig = riskgate::verify::signing::sign(

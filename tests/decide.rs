@@ -140,14 +140,14 @@ fn acc(id: &str, finding: &str, risk: &str, extra: &str) -> Acceptance {
         "id: {id}\nfinding: {finding}\nproduct: payments-api\nrisk: {risk}\nreason: test\n\
          requested_by: alice@acme.example\ncreated: 2026-11-20\nexpires: 2026-12-01\n"
     );
-    let mut map: serde_yaml::Mapping = serde_yaml::from_str(&base).unwrap();
+    let mut map: serde_json::Map<String, serde_json::Value> =
+        serde_saphyr::from_str(&base).unwrap();
     if !extra.is_empty() {
-        let over: serde_yaml::Mapping = serde_yaml::from_str(extra).unwrap();
-        for (k, v) in over {
-            map.insert(k, v);
-        }
+        let over: serde_json::Map<String, serde_json::Value> =
+            serde_saphyr::from_str(extra).unwrap();
+        map.extend(over);
     }
-    serde_yaml::from_value(serde_yaml::Value::Mapping(map)).unwrap()
+    serde_json::from_value(serde_json::Value::Object(map)).unwrap()
 }
 
 struct Run {

@@ -36,9 +36,9 @@ fn with_reports(mut c: Command) -> Command {
 
 fn ids(dir: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(dir.join("acceptances.yaml")).expect("read");
-    let v: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+    let v: serde_json::Value = serde_saphyr::from_str(&text).expect("valid YAML");
     v["acceptances"]
-        .as_sequence()
+        .as_array()
         .expect("list")
         .iter()
         .map(|a| a["id"].as_str().expect("id").to_string())

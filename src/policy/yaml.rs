@@ -1,12 +1,16 @@
 //! Loading the YAML files people write, with source positions for every value.
 //!
-//! serde_yaml does the typed parse (and reports unknown keys and wrong types with a position);
-//! a first pass over saphyr-parser's events records where each value sits, keyed by its path
-//! (`products.payments-api.team`), so checks that run after parsing (an unknown team, a product
-//! override that loosens a guardrail) can point at the line too.
+//! One YAML parser: serde-saphyr does the typed parse (and reports unknown keys and wrong types
+//! with a position), and a first pass over the events of the parser it is built on
+//! (granit-parser, which it re-exports, so the two cannot disagree on what the text says)
+//! records where each value sits, keyed by its path (`products.payments-api.team`), so checks
+//! that run after parsing (an unknown team, a product override that loosens a guardrail) can
+//! point at the line too.
 //!
 //! Refused before any typed parse: aliases (no config needs them, and they are how alias bombs
-//! work), nesting deeper than [`MAX_DEPTH`], several documents in one file, and non-UTF-8 text.
+//! work), merge keys, tags, duplicate keys (at both lines), nesting deeper than [`MAX_DEPTH`],
+//! several documents in one file, and non-UTF-8 text. The typed parse refuses them again under
+//! its own budget (serde-saphyr's `Options`), so neither pass alone is trusted with them.
 
 // A Problem carries its file's text for the diagnostic; it is built once, on the cold path of a
 // bad file, so its size on the error side of a Result costs nothing that matters.
@@ -14,8 +18,9 @@
 
 use crate::model::date::Date;
 use miette::{Diagnostic, NamedSource, SourceSpan};
-use saphyr_parser::{Event, Parser, ScanError, Span};
 use serde::de::DeserializeOwned;
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+use serde_saphyr::MessageFormatter;
 use std::collections::HashMap;
 use thiserror::Error;
 
@@ -99,6 +104,9 @@ pub struct YamlFile {
     pub text: String,
     line_starts: Vec<usize>,
     spans: HashMap<String, (usize, usize, usize)>, // path → (line, col, byte length)
+    /// (line, 0-based col) of each value and key → its path as people read it
+    /// (`acceptances[1].risk`; for a key, the mapping it is in): what a parse error names.
+    shown: HashMap<(usize, usize), String>,
 }
 
 /// The key of a value in [`YamlFile`]'s index: path segments joined with `.`.
@@ -109,12 +117,14 @@ pub fn key(parts: &[&str]) -> String {
 enum Frame {
     Map {
         path: String,
+        shown: String,
         key: Option<String>,
         /// The keys seen so far, with their 1-based line and column: a key twice is an error.
         seen: HashMap<String, (usize, usize)>,
     },
     Seq {
         path: String,
+        shown: String,
         next: usize,
     },
 }
@@ -131,6 +141,7 @@ impl YamlFile {
             text,
             line_starts,
             spans: HashMap::new(),
+            shown: HashMap::new(),
         };
         file.index()?;
         if file.text.trim().is_empty() {
@@ -142,30 +153,43 @@ impl YamlFile {
                 "expected a YAML mapping with `version: 1`".into(),
             ));
         }
-        let value: T = serde_yaml::from_str(&file.text).map_err(|e| {
-            // serde_yaml's column is 1-based; problem_at takes saphyr's 0-based one.
+        let value: T = serde_saphyr::from_str_with_options(&file.text, options()).map_err(|e| {
+            // serde-saphyr's line and column are 1-based; problem_at takes a 0-based column.
             let (line, col) = e
                 .location()
-                .map(|l| (l.line(), l.column().saturating_sub(1)))
+                .map(|l| (l.line() as usize, (l.column() as usize).saturating_sub(1)))
+                .filter(|(l, _)| *l > 0)
                 .unwrap_or((1, 0));
-            let msg = e.to_string();
-            let msg = msg
-                .rsplit_once(" at line ")
-                .map(|(m, _)| m.to_string())
-                .unwrap_or(msg);
+            let msg = message(e.without_snippet());
+            let msg = match file.shown.get(&(line, col)) {
+                Some(at) if !at.is_empty() => format!("{at}: {msg}"),
+                _ => msg,
+            };
             file.problem_at(line, col, 1, msg, "here".into())
         })?;
         Ok((value, file))
     }
 
     fn index(&mut self) -> Result<(), Problem> {
-        self.spans = self.value_spans()?;
+        let (spans, shown) = self.value_spans()?;
+        self.spans = spans;
+        self.shown = shown;
         Ok(())
     }
 
     /// Where each value sits, keyed by its path; refuses aliases, deep nesting, several documents.
-    fn value_spans(&self) -> Result<HashMap<String, (usize, usize, usize)>, Problem> {
+    #[allow(clippy::type_complexity)]
+    fn value_spans(
+        &self,
+    ) -> Result<
+        (
+            HashMap<String, (usize, usize, usize)>,
+            HashMap<(usize, usize), String>,
+        ),
+        Problem,
+    > {
         let mut spans = HashMap::new();
+        let mut shown_at = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut documents = 0;
         for ev in Parser::new_from_str(&self.text) {
@@ -187,7 +211,7 @@ impl YamlFile {
                 )
             };
             match ev {
-                Event::DocumentStart(_) => {
+                Event::DocumentStart(..) => {
                     documents += 1;
                     if documents > 1 {
                         let (l, c, _) = at(&span);
@@ -210,10 +234,38 @@ impl YamlFile {
                         "alias".into(),
                     ));
                 }
-                Event::Scalar(value, ..) => {
+                Event::Scalar(_, _, _, Some(_))
+                | Event::MappingStart(_, _, Some(_))
+                | Event::SequenceStart(_, _, Some(_)) => {
+                    let (l, c, n) = at(&span);
+                    return Err(self.problem_at(
+                        l,
+                        c,
+                        n.max(1),
+                        "YAML tags are not allowed in riskgate files".into(),
+                        "tag".into(),
+                    ));
+                }
+                Event::Scalar(value, style, ..) => {
                     let pos = at(&span);
+                    let is_key = matches!(stack.last(), Some(Frame::Map { key: None, .. }));
+                    if is_key && style == ScalarStyle::Plain && value == "<<" {
+                        return Err(self.problem_at(
+                            pos.0,
+                            pos.1,
+                            2,
+                            "YAML merge keys (`<<`) are not allowed in riskgate files".into(),
+                            "merge key".into(),
+                        ));
+                    }
                     match stack.last_mut() {
-                        Some(Frame::Map { key, seen, path }) if key.is_none() => {
+                        Some(Frame::Map {
+                            key,
+                            seen,
+                            path,
+                            shown,
+                        }) if key.is_none() => {
+                            shown_at.insert((pos.0, pos.1), shown.clone());
                             // Last-wins would let a second `critical:` level, product override
                             // or team silently replace the first: refused, naming both lines.
                             if let Some((l, c)) = seen.get(value.as_ref()) {
@@ -237,7 +289,8 @@ impl YamlFile {
                             *key = Some(value.to_string());
                         }
                         _ => {
-                            let p = Self::value_path(&mut stack);
+                            let (p, shown) = Self::value_path(&mut stack);
+                            shown_at.insert((pos.0, pos.1), shown);
                             spans.insert(p, pos);
                         }
                     }
@@ -253,16 +306,23 @@ impl YamlFile {
                             "too deep".into(),
                         ));
                     }
-                    let p = Self::value_path(&mut stack);
-                    spans.insert(p.clone(), at(&span));
+                    let (p, shown) = Self::value_path(&mut stack);
+                    let pos = at(&span);
+                    shown_at.insert((pos.0, pos.1), shown.clone());
+                    spans.insert(p.clone(), pos);
                     stack.push(if matches!(ev, Event::MappingStart(..)) {
                         Frame::Map {
                             path: p,
+                            shown,
                             key: None,
                             seen: HashMap::new(),
                         }
                     } else {
-                        Frame::Seq { path: p, next: 0 }
+                        Frame::Seq {
+                            path: p,
+                            shown,
+                            next: 0,
+                        }
                     });
                 }
                 Event::MappingEnd | Event::SequenceEnd => {
@@ -271,17 +331,24 @@ impl YamlFile {
                 _ => {}
             }
         }
-        Ok(spans)
+        Ok((spans, shown_at))
     }
 
-    /// The path of the value about to be read, advancing the enclosing frame.
-    fn value_path(stack: &mut [Frame]) -> String {
+    /// The path of the value about to be read, advancing the enclosing frame: as the index keys
+    /// it (`a.1.b`) and as people read it (`a[1].b`).
+    fn value_path(stack: &mut [Frame]) -> (String, String) {
         match stack.last_mut() {
-            None => String::new(),
-            Some(Frame::Map { path, key, .. }) => join(path, &key.take().unwrap_or_default()),
-            Some(Frame::Seq { path, next }) => {
+            None => (String::new(), String::new()),
+            Some(Frame::Map {
+                path, shown, key, ..
+            }) => {
+                let k = key.take().unwrap_or_default();
+                (join(path, &k), join(shown, &k))
+            }
+            Some(Frame::Seq { path, shown, next }) => {
                 *next += 1;
-                join(path, &(*next - 1).to_string())
+                let i = *next - 1;
+                (join(path, &i.to_string()), format!("{shown}[{i}]"))
             }
         }
     }
@@ -420,6 +487,48 @@ impl Problem {
     }
 }
 
+/// A parse error in serde's own words (`unknown field `x`, expected `a` or `b``), which name
+/// what was expected as serde_yaml did; other errors as serde-saphyr words them.
+fn message(e: &serde_saphyr::Error) -> String {
+    fn one_of(expected: &[&str]) -> String {
+        let q: Vec<String> = expected.iter().map(|e| format!("`{e}`")).collect();
+        match q.as_slice() {
+            [] => "nothing".into(),
+            [a] => a.clone(),
+            [a, b] => format!("{a} or {b}"),
+            _ => format!("one of {}", q.join(", ")),
+        }
+    }
+    match e {
+        serde_saphyr::Error::SerdeUnknownField {
+            field, expected, ..
+        } => format!("unknown field `{field}`, expected {}", one_of(expected)),
+        serde_saphyr::Error::SerdeUnknownVariant {
+            variant, expected, ..
+        } => format!("unknown variant `{variant}`, expected {}", one_of(expected)),
+        _ => serde_saphyr::DefaultMessageFormatter
+            .format_message(e)
+            .into_owned(),
+    }
+}
+
+/// The typed parse's own limits: the same refusals as the event pass, enforced again.
+fn options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    budget.max_documents = 1;
+    budget.max_aliases = 0;
+    budget.max_anchors = 0;
+    budget.max_merge_keys = 0;
+    let mut o = serde_saphyr::Options::default();
+    o.budget = Some(budget);
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    o.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
+    // YAML 1.2 booleans only (`yes` and `on` are strings), as the YAML 1.2 parser before it.
+    o.strict_booleans = true;
+    o
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
@@ -467,19 +576,28 @@ mod tests {
         assert_eq!(e.line, 4);
         assert!(
             e.message
-                .contains("unknown field `membres`, expected `members`"),
+                .contains("teams.dev: unknown field `membres`, expected `members`"),
             "{}",
             e.message
         );
         let e = parse("version: one\nteams: {}\n").unwrap_err();
         assert_eq!(e.line, 1);
-        assert!(e.message.contains("invalid type"), "{}", e.message);
+        assert!(e.message.contains("invalid u32"), "{}", e.message);
+        assert_eq!((e.line, e.col), (1, 10), "the column of the value, 1-based");
+        let e = parse("version: 1\nteams: !!map {}\n").unwrap_err();
+        assert!(e.message.contains("tags are not allowed"), "{}", e.message);
+        let e = parse("version: 1\n<<: {teams: {}}\n").unwrap_err();
+        assert!(e.message.contains("merge keys"), "{}", e.message);
+        assert_eq!((e.line, e.col), (2, 1));
+        // `yes` is a string in YAML 1.2, not a boolean
+        let (d, _) = parse("version: 1\nteams:\n  dev:\n    members: [yes, 'no']\n").unwrap();
+        assert_eq!(d.teams["dev"].members, ["yes", "no"]);
     }
 
     #[test]
     fn duplicate_keys_are_refused_at_both_lines() {
         let text = "version: 1\nlevels:\n  critical: { gate: block }\n  high: { gate: accept }\n  critical: { gate: pass }\n";
-        let e = YamlFile::parse::<serde_yaml::Value>("g.yaml".into(), text.into()).unwrap_err();
+        let e = YamlFile::parse::<serde_json::Value>("g.yaml".into(), text.into()).unwrap_err();
         assert_eq!((e.line, e.col), (5, 3));
         assert!(
             e.message
@@ -489,9 +607,9 @@ mod tests {
         );
         // the same key in two different mappings is fine
         let ok = "a: { x: 1 }\nb: { x: 2 }\n";
-        assert!(YamlFile::parse::<serde_yaml::Value>("o.yaml".into(), ok.into()).is_ok());
+        assert!(YamlFile::parse::<serde_json::Value>("o.yaml".into(), ok.into()).is_ok());
         let top = "version: 1\nversion: 2\n";
-        let e = YamlFile::parse::<serde_yaml::Value>("t.yaml".into(), top.into()).unwrap_err();
+        let e = YamlFile::parse::<serde_json::Value>("t.yaml".into(), top.into()).unwrap_err();
         assert!(e.message.contains("in the top level"), "{}", e.message);
     }
 

@@ -246,17 +246,17 @@ mod tests {
             out.contains("      reason: \"Only the admin page uses it: \\\"no\\\" user input.\"\n"),
             "{out}"
         );
-        let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        let v: serde_json::Value = serde_saphyr::from_str(&out).unwrap();
         assert_eq!(v["acceptances"][1]["reason"].as_str(), Some(entry().reason));
     }
 
     #[test]
     fn empty_lists_and_files_are_handled() {
         let out = append("version: 1\nacceptances: []   # none yet\n", &entry()).unwrap();
-        let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        let v: serde_json::Value = serde_saphyr::from_str(&out).unwrap();
         assert_eq!(v["acceptances"][0]["id"].as_str(), Some("ACC-0002"));
         let out = append("", &entry()).unwrap();
-        let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        let v: serde_json::Value = serde_saphyr::from_str(&out).unwrap();
         assert_eq!(v["version"].as_u64(), Some(1));
         assert_eq!(v["acceptances"][0]["created"].as_str(), Some("2026-11-23"));
     }
@@ -265,12 +265,12 @@ mod tests {
     fn the_list_need_not_be_last_nor_present() {
         // found by the acceptances_edit fuzz target: a file with no `acceptances` key
         let out = append("version: 1\n  # a comment\n", &entry()).unwrap();
-        let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        let v: serde_json::Value = serde_saphyr::from_str(&out).unwrap();
         assert_eq!(v["acceptances"][0]["id"].as_str(), Some("ACC-0002"));
         // a list followed by another key: the entry joins the list, not the key after it
         let text = "acceptances:\n- id: ACC-0001\n  finding: X\n\nversion: 1\n";
         let out = append(text, &entry()).unwrap();
-        let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        let v: serde_json::Value = serde_saphyr::from_str(&out).unwrap();
         assert_eq!(
             v["acceptances"][1]["id"].as_str(),
             Some("ACC-0002"),
@@ -278,7 +278,7 @@ mod tests {
         );
         assert_eq!(v["version"].as_u64(), Some(1));
         let out = append("version: 1\nacceptances: null\n", &entry()).unwrap();
-        let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+        let v: serde_json::Value = serde_saphyr::from_str(&out).unwrap();
         assert_eq!(v["acceptances"][0]["id"].as_str(), Some("ACC-0002"));
         // a flow list with entries cannot be appended to as text
         assert!(append("version: 1\nacceptances: [{id: A}]\n", &entry()).is_none());
