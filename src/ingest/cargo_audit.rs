@@ -89,6 +89,7 @@ fn finding(adv: &Advisory, pkg: &Pkg) -> Finding {
 
 impl ReportFormat for CargoAudit {
     const NAME: &'static str = "cargo-audit";
+    const TITLE: &'static str = "cargo audit --json";
 
     fn detect(p: &Probe) -> bool {
         p.has("vulnerabilities") && (p.has("lockfile") || p.has("database")) && !p.has("version")

@@ -102,6 +102,8 @@ fn collect(
 
 impl ReportFormat for Csaf {
     const NAME: &'static str = "csaf";
+    const TITLE: &'static str = "CSAF VEX";
+    const VEX: bool = true;
 
     fn detect(p: &Probe) -> bool {
         p.has("document") && (p.has("vulnerabilities") || p.has("product_tree"))

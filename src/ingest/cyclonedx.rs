@@ -142,6 +142,9 @@ fn severity(v: &Vuln) -> (Severity, Option<f64>) {
 
 impl ReportFormat for CycloneDx {
     const NAME: &'static str = "cyclonedx";
+    const TITLE: &'static str = "CycloneDX JSON (vulnerabilities or VEX)";
+    const DECISIVE: bool = true;
+    const VEX: bool = true;
 
     fn detect(p: &Probe) -> bool {
         p.value("bomFormat") == Some("CycloneDX")

@@ -1,7 +1,7 @@
 //! Errors about input files, as diagnostics that name the file, the position and what was
 //! expected. Large files are not embedded in the diagnostic; the position is in the message.
 
-use super::{Source, UNDERSTOOD};
+use super::{understood, Source};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
@@ -156,7 +156,7 @@ impl InputError {
             Category::Syntax => (
                 format!("malformed {format}: {what} at line {line} column {col}"),
                 "here".to_string(),
-                Some(format!("riskgate understands: {UNDERSTOOD}")),
+                Some(format!("riskgate understands: {}", understood())),
             ),
             Category::Data => (
                 format!("{format} report does not have the expected shape: {what} at line {line} column {col}"),

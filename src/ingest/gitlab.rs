@@ -163,6 +163,7 @@ fn known(s: Option<&str>) -> Option<String> {
 
 impl ReportFormat for GitLab {
     const NAME: &'static str = "gitlab";
+    const TITLE: &'static str = "GitLab security reports";
 
     fn detect(p: &Probe) -> bool {
         p.has("vulnerabilities")

@@ -115,6 +115,8 @@ struct GLocation {
 
 impl ReportFormat for Grype {
     const NAME: &'static str = "grype";
+    const TITLE: &'static str = "Grype JSON";
+    const DECISIVE: bool = true;
 
     fn detect(p: &Probe) -> bool {
         p.has("matches") && (p.has("source") || p.has("descriptor") || p.has("distro"))

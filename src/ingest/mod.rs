@@ -36,9 +36,13 @@ use detect::Probe;
 use serde::Serialize;
 use std::path::Path;
 
-/// The formats `--report` understands, in the words the error messages use.
-pub const UNDERSTOOD: &str = "Trivy JSON, Grype JSON, SARIF 2.1.0, CycloneDX JSON (vulnerabilities or VEX), \
-OpenVEX, CSAF VEX, GitLab security reports, OSV-Scanner JSON, npm audit --json (v2), cargo audit --json";
+/// The formats `--report` understands, in the words the error messages use: the titles of
+/// [`FORMATS`], in order.
+pub fn understood() -> String {
+    let mut titles: Vec<&str> = FORMATS.iter().map(|f| f.title).collect();
+    titles.dedup();
+    titles.join(", ")
+}
 
 /// A file's bytes and the name it is known by in diagnostics.
 pub struct Source {
@@ -172,25 +176,49 @@ impl Parsed {
     }
 }
 
-/// One input format: how to recognise it from its top-level keys and how to read it.
+/// One input format: how to recognise it from its top-level keys and how to read it. Adding a
+/// format is a module implementing this and one line in [`FORMATS`]; nothing else names it.
 pub trait ReportFormat {
     /// The short name shown in reports and errors (`trivy`, `sarif`...).
     const NAME: &'static str;
+    /// How the format is named in the list of what riskgate understands.
+    const TITLE: &'static str;
+    /// Whether the keys that recognise it settle the format on their own, so detection may stop
+    /// reading the top level as soon as they are seen (a 100 MB report is not walked twice).
+    const DECISIVE: bool = false;
+    /// Whether the format is a VEX document (accepted by `--vex`).
+    const VEX: bool = false;
     /// Whether the top-level keys (and short scalar values) of a JSON object are this format's.
+    /// Detectors recognise their own format positively and are disjoint: on every fixture of
+    /// the repository exactly one says yes (tested below).
     fn detect(probe: &Probe) -> bool;
     /// Reads the whole file.
     fn parse(src: &Source) -> Result<Parsed, InputError>;
 }
 
-type Detector = fn(&Probe) -> bool;
-type Parser = fn(&Source) -> Result<Parsed, InputError>;
-
-const fn entry<F: ReportFormat>() -> (&'static str, Detector, Parser) {
-    (F::NAME, F::detect, F::parse)
+/// One entry of the registry of formats.
+pub struct Format {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub decisive: bool,
+    pub vex: bool,
+    detect: fn(&Probe) -> bool,
+    parse: fn(&Source) -> Result<Parsed, InputError>,
 }
 
-/// Every report format, most specific detectors first.
-const FORMATS: &[(&str, Detector, Parser)] = &[
+const fn entry<F: ReportFormat>() -> Format {
+    Format {
+        name: F::NAME,
+        title: F::TITLE,
+        decisive: F::DECISIVE,
+        vex: F::VEX,
+        detect: F::detect,
+        parse: F::parse,
+    }
+}
+
+/// The registry: every report format riskgate reads, in the order they are listed to users.
+pub const FORMATS: &[Format] = &[
     entry::<trivy::Trivy>(),
     entry::<trivy::TrivyK8s>(),
     entry::<grype::Grype>(),
@@ -206,20 +234,13 @@ const FORMATS: &[(&str, Detector, Parser)] = &[
 
 /// Detects the format of `src` from its content and parses it.
 pub fn parse_report(src: &Source) -> Result<Parsed, InputError> {
-    // Keys that settle the format on their own, whatever follows.
-    let decisive = |p: &Probe| {
-        trivy::Trivy::detect(p)
-            || trivy::TrivyK8s::detect(p)
-            || grype::Grype::detect(p)
-            || cyclonedx::CycloneDx::detect(p)
-            || npm_audit::NpmAudit::detect(p)
-    };
+    let decisive = |p: &Probe| FORMATS.iter().any(|f| f.decisive && (f.detect)(p));
     let probe = Probe::scan_until(src.json(), decisive);
     let found = probe
         .as_ref()
-        .and_then(|p| FORMATS.iter().find(|(_, detect, _)| detect(p)));
-    if let Some((_, _, parse)) = found {
-        return parse(src);
+        .and_then(|p| FORMATS.iter().find(|f| (f.detect)(p)));
+    if let Some(f) = found {
+        return (f.parse)(src);
     }
     let mut empty_array = false;
     if probe.is_none() {
@@ -264,7 +285,7 @@ pub fn parse_report(src: &Source) -> Result<Parsed, InputError> {
     }
     Err(InputError::Unknown {
         path: src.path.clone(),
-        help: format!("riskgate understands: {UNDERSTOOD}. Threat intel goes to --kev (CISA KEV JSON) and --epss (FIRST EPSS CSV)."),
+        help: format!("riskgate understands: {}. Threat intel goes to --kev (CISA KEV JSON) and --epss (FIRST EPSS CSV).", understood()),
     })
 }
 
@@ -277,7 +298,7 @@ pub fn load_report(path: &Path) -> Result<Parsed, InputError> {
 /// another format is refused: findings in a VEX slot would silently not be gated.
 pub fn parse_vex(src: &Source) -> Result<Parsed, InputError> {
     let parsed = parse_report(src)?;
-    if !matches!(parsed.format, "openvex" | "cyclonedx" | "csaf") {
+    if !FORMATS.iter().any(|f| f.vex && f.name == parsed.format) {
         return Err(InputError::Invalid {
             path: parsed.path,
             message: format!("--vex expects a VEX document, but this is a {} report", parsed.format),
@@ -309,4 +330,68 @@ pub(crate) fn nonempty<S: AsRef<str>>(s: Option<S>) -> Option<String> {
         let t = s.as_ref().trim();
         (!t.is_empty()).then(|| t.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Probe, FORMATS};
+    use std::path::{Path, PathBuf};
+
+    fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                json_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json" || x == "sarif") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// The registry's detectors recognise their own format and no other's: on every JSON
+    /// fixture of the repository (real reports of real tools, and the foreign ones riskgate
+    /// refuses) at most one says yes, so the order of [`FORMATS`] decides nothing.
+    #[test]
+    fn detectors_are_disjoint_on_every_fixture() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for d in ["tests/fixtures", "examples"] {
+            json_files(&root.join(d), &mut files);
+        }
+        assert!(files.len() > 100, "fixtures found: {}", files.len());
+        let mut recognised = 0;
+        for f in &files {
+            let bytes = std::fs::read(f).expect("fixture");
+            let Some(probe) = Probe::scan(&bytes) else {
+                continue;
+            };
+            let hits: Vec<&str> = FORMATS
+                .iter()
+                .filter(|x| (x.detect)(&probe))
+                .map(|x| x.name)
+                .collect();
+            assert!(hits.len() <= 1, "{}: {hits:?}", f.display());
+            recognised += hits.len();
+        }
+        assert!(recognised > 60, "recognised: {recognised}");
+    }
+
+    #[test]
+    fn every_format_is_listed_once_to_users() {
+        let list = super::understood();
+        for f in FORMATS {
+            assert_eq!(list.matches(f.title).count(), 1, "{list}");
+        }
+        assert_eq!(
+            FORMATS
+                .iter()
+                .filter(|f| f.vex)
+                .map(|f| f.name)
+                .collect::<Vec<_>>(),
+            ["cyclonedx", "openvex", "csaf"]
+        );
+    }
 }

@@ -50,6 +50,8 @@ struct Cvss {
 
 impl ReportFormat for NpmAudit {
     const NAME: &'static str = "npm-audit";
+    const TITLE: &'static str = "npm audit --json (v2)";
+    const DECISIVE: bool = true;
 
     fn detect(p: &Probe) -> bool {
         p.has("auditReportVersion")

@@ -96,6 +96,8 @@ impl Product {
 
 impl ReportFormat for OpenVex {
     const NAME: &'static str = "openvex";
+    const TITLE: &'static str = "OpenVEX";
+    const VEX: bool = true;
 
     fn detect(p: &Probe) -> bool {
         p.has("statements") && p.value("@context").is_some_and(|c| c.contains("openvex"))

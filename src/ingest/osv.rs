@@ -135,6 +135,7 @@ fn fixed_version(v: &Osv, pkg: &str) -> Option<String> {
 
 impl ReportFormat for OsvScanner {
     const NAME: &'static str = "osv-scanner";
+    const TITLE: &'static str = "OSV-Scanner JSON";
 
     fn detect(p: &Probe) -> bool {
         p.has("results") && p.keys().all(|k| KEYS.contains(&k))

@@ -347,6 +347,7 @@ fn package_from_message(msg: &str) -> Option<(String, String, Option<String>)> {
 
 impl ReportFormat for Sarif {
     const NAME: &'static str = "sarif";
+    const TITLE: &'static str = "SARIF 2.1.0";
 
     fn detect(p: &Probe) -> bool {
         p.has("runs")

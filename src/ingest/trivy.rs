@@ -308,6 +308,8 @@ pub struct TrivyK8s;
 
 impl ReportFormat for TrivyK8s {
     const NAME: &'static str = Trivy::NAME;
+    const TITLE: &'static str = Trivy::TITLE;
+    const DECISIVE: bool = true;
 
     fn detect(p: &Probe) -> bool {
         p.has("ClusterName")
@@ -375,6 +377,8 @@ fn first_line(s: &str) -> &str {
 
 impl ReportFormat for Trivy {
     const NAME: &'static str = "trivy";
+    const TITLE: &'static str = "Trivy JSON";
+    const DECISIVE: bool = true;
 
     fn detect(p: &Probe) -> bool {
         p.has("SchemaVersion") && (p.has("Results") || p.has("ArtifactName"))
