@@ -145,6 +145,36 @@ fn the_decision_core_does_no_io_network_clock_or_crypto() {
     }
 }
 
+/// The core reads typed facts: dates were parsed, globs compiled and versions matched by the
+/// layers before it (`model::date::DateText`, `policy::glob`), so no text is parsed while
+/// deciding. Unit tests at the end of a file may build their inputs from text.
+#[test]
+fn the_decision_core_parses_no_strings() {
+    let mut files = Vec::new();
+    sources(&src().join("decide"), &mut files);
+    let forbidden = [
+        "::parse(",
+        "parse::<",
+        "globset::",
+        "GlobBuilder",
+        "Glob::new",
+        "from_str",
+        "from_slice",
+        "semver::",
+    ];
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read");
+        let text = code(text.split("#[cfg(test)]").next().unwrap_or_default());
+        for word in forbidden {
+            assert!(
+                !text.contains(word),
+                "{} uses `{word}`: the decision core reads what loading and the policy parsed",
+                f.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn the_policy_layer_parses_texts_and_reads_no_files() {
     let mut files = Vec::new();

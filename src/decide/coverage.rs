@@ -10,7 +10,6 @@ use crate::model::finding::Finding;
 use crate::policy::acceptances::Acceptance;
 use crate::policy::guardrails::{Approvals, LevelCfg};
 use crate::policy::levels::{ApproverRole, Gate, RiskLevel};
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Positions by the ids they name (lower case), each position once per id; `pairs` come in
@@ -109,14 +108,12 @@ pub struct Outcome {
     pub proof: Option<String>,
 }
 
-/// An acceptance made ready to be tried on many findings: its dates parsed, its path and image
-/// globs compiled, and its signature checked at most once per signer.
+/// An acceptance made ready to be tried on many findings (its dates were parsed and its globs
+/// compiled when the file was read) with what verification established of its signature.
 pub struct Prepared<'a> {
     pub acceptance: &'a Acceptance,
     created: Option<Date>,
     expires: Option<Date>,
-    paths: GlobSet,
-    images: GlobSet,
     /// What verification established about its signature, by signer: the approver, then the
     /// requester (team levels).
     signature: [Result<(), String>; 2],
@@ -126,24 +123,11 @@ impl<'a> Prepared<'a> {
     pub fn new(a: &'a Acceptance, signature: AcceptanceSignature) -> Prepared<'a> {
         Prepared {
             acceptance: a,
-            created: Date::parse(&a.created),
-            expires: Date::parse(&a.expires),
-            paths: globset(&a.paths),
-            images: globset(&a.images),
+            created: a.created.date(),
+            expires: a.expires.date(),
             signature: [signature.by_approver, signature.by_requester],
         }
     }
-}
-
-/// The globs as one set; a glob that does not compile (validation refuses those) matches nothing.
-pub(crate) fn globset(globs: &[String]) -> GlobSet {
-    let mut b = GlobSetBuilder::new();
-    for g in globs {
-        if let Ok(g) = Glob::new(g) {
-            b.add(g);
-        }
-    }
-    b.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
 /// Tries an acceptance on the finding (SPEC §3.3 points 1–7), collecting every failure.
@@ -175,7 +159,7 @@ pub fn check(ctx: &Ctx, prepared: &Prepared) -> Outcome {
                 "limited to paths {:?}, but the finding has no path",
                 a.paths
             )),
-            Some(path) if !prepared.paths.is_match(path) => {
+            Some(path) if !a.paths.is_match(path) => {
                 p.push(format!("path {path} matches none of {:?}", a.paths))
             }
             Some(_) => {}
@@ -187,7 +171,7 @@ pub fn check(ctx: &Ctx, prepared: &Prepared) -> Outcome {
                 "limited to images {:?}, but the finding has no target",
                 a.images
             )),
-            Some(t) if !prepared.images.is_match(t) => {
+            Some(t) if !a.images.is_match(t) => {
                 p.push(format!("target {t} matches none of {:?}", a.images))
             }
             Some(_) => {}
@@ -448,29 +432,7 @@ pub fn package_matches(sel: &str, name: &str, purl: Option<&str>) -> bool {
     sel == name
 }
 
-/// `versions`: a semver requirement, matched with the `semver` crate. A version that is not
-/// semver (`1.1.1c-r0`) matches only a requirement that names it exactly (`"1.1.1c-r0"` or
-/// `"=1.1.1c-r0"`), never loosely.
-pub fn version_matches(req: &str, installed: &str) -> Result<(), String> {
-    let exact = req.trim().trim_start_matches('=').trim();
-    if exact == installed.trim() {
-        return Ok(());
-    }
-    let Ok(v) = semver::Version::parse(installed.trim().trim_start_matches('v')) else {
-        return Err(format!(
-            "installed version {installed} is not semver, so `versions: {req}` can only match it exactly"
-        ));
-    };
-    match semver::VersionReq::parse(req) {
-        Ok(r) if r.matches(&v) => Ok(()),
-        Ok(_) => Err(format!(
-            "installed version {installed} does not satisfy `{req}`"
-        )),
-        Err(_) => Err(format!("installed version {installed} is not `{req}`")),
-    }
-}
-
-pub use crate::policy::acceptances::is_exact_version;
+pub use crate::policy::acceptances::{is_exact_version, version_matches};
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,6 @@
 //! Must never: pass a rule on a fact nobody could establish. An unknown user, base or creation
 //! date fails the rule that asks about it.
 
-use super::coverage::globset;
 use crate::model::date::Timestamp;
 use crate::model::facts::{ArtifactFacts, Evidence, ImageFacts};
 use crate::policy::guardrails::{ArtifactsCfg, ImagesCfg};
@@ -56,7 +55,7 @@ fn fail(rule: &'static str, reason: String, fix: Option<String>) -> Check {
 /// Every rule of `cfg` (and the product's `images` globs) applied to one image.
 pub fn check_image(
     cfg: &ImagesCfg,
-    product_images: &[String],
+    product_images: &crate::policy::glob::Globs,
     product: Option<&str>,
     f: &ImageFacts,
     now: Timestamp,
@@ -73,7 +72,7 @@ pub fn check_image(
         ));
     }
     if !cfg.allowed_registries.is_empty() {
-        if globset(&cfg.allowed_registries).is_match(&f.name) {
+        if cfg.allowed_registries.is_match(&f.name) {
             out.push(pass(
                 "registry",
                 format!("{} is an allowed registry", f.name),
@@ -91,7 +90,7 @@ pub fn check_image(
         }
     }
     if let (false, Some(p)) = (product_images.is_empty(), product) {
-        if globset(product_images).is_match(&f.name) {
+        if product_images.is_match(&f.name) {
             out.push(pass(
                 "product",
                 format!("{} is one of {p}'s images", f.name),
@@ -189,7 +188,7 @@ pub fn check_image(
         };
         if !b.allowed.is_empty() {
             base_check(match name {
-                Some(n) if globset(&b.allowed).is_match(n) => {
+                Some(n) if b.allowed.is_match(n) => {
                     pass("base_image", format!("base image {n} is allowed"))
                 }
                 Some(n) => fail(
@@ -206,7 +205,7 @@ pub fn check_image(
         }
         if let Some(max) = b.max_age_days {
             let created = base.and_then(|b| b.created.as_deref());
-            base_check(match created.and_then(Timestamp::parse) {
+            base_check(match base.and_then(|b| b.created_at) {
                 Some(c) if c.unix() > now.unix() + super::CLOCK_SKEW_SECS => fail(
                     "base_age",
                     format!("base image says it was built at {c}, after now ({now}): its age cannot be known"),
@@ -332,7 +331,7 @@ mod tests {
                 keyless: None,
             }],
             base_images: Some(BaseImagesCfg {
-                allowed: vec!["reg/base/**".into()],
+                allowed: vec!["reg/base/**".to_string()].into(),
                 max_age_days: Some(30),
             }),
             forbid_root_user: true,
@@ -342,7 +341,7 @@ mod tests {
 
     fn failing(facts: &ImageFacts) -> Vec<&'static str> {
         let now = Timestamp::parse("2026-11-23").expect("date");
-        check_image(&cfg(), &[], None, facts, now)
+        check_image(&cfg(), &Default::default(), None, facts, now)
             .into_iter()
             .filter(|c| !c.passed)
             .map(|c| c.rule)
@@ -378,6 +377,7 @@ mod tests {
             base: Some(BaseFacts {
                 name: Some("reg/base/alpine:3".into()),
                 created: Some("2026-11-01T00:00:00Z".into()),
+                created_at: Timestamp::parse("2026-11-01T00:00:00Z"),
                 ..Default::default()
             }),
             signatures: vec![
@@ -402,6 +402,7 @@ mod tests {
             base: Some(BaseFacts {
                 name: Some("reg/base/alpine:3".into()),
                 created: Some("2026-10-01T00:00:00Z".into()),
+                created_at: Timestamp::parse("2026-10-01T00:00:00Z"),
                 ..Default::default()
             }),
             ..f.clone()
@@ -412,6 +413,7 @@ mod tests {
             base: Some(BaseFacts {
                 name: Some("reg/base/alpine:3".into()),
                 created: Some("2099-01-01T00:00:00Z".into()),
+                created_at: Timestamp::parse("2099-01-01T00:00:00Z"),
                 ..Default::default()
             }),
             ..f.clone()

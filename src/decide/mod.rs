@@ -41,9 +41,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use when::{Cond, Facts};
 
-/// An `enforce_from` date, parsed (validation refuses one that is not a date).
-pub fn enforce(d: &Option<String>) -> Option<Date> {
-    d.as_deref().and_then(Date::parse)
+/// An `enforce_from` date (validation refuses one that is not a date).
+pub fn enforce(d: &Option<crate::model::date::DateText>) -> Option<Date> {
+    d.as_ref().and_then(|d| d.date())
 }
 
 /// Why a finding blocks: the rule, and the date it is enforced from when that is still to come.
@@ -79,7 +79,7 @@ pub struct Engine<'p> {
     /// mode) may suppress.
     unsigned_vex: RiskLevel,
     /// The product's `images:` globs from the register.
-    product_images: Option<globset::GlobSet>,
+    product_images: Option<&'p crate::policy::glob::Globs>,
 }
 
 /// Everything a run decides on besides the policy.
@@ -165,9 +165,7 @@ impl<'p> Engine<'p> {
             .vex
             .unsigned
             .unwrap_or_else(|| team_autonomy(&levels));
-        let product_images = product
-            .filter(|p| !p.images.is_empty())
-            .map(|p| coverage::globset(&p.images));
+        let product_images = product.filter(|p| !p.images.is_empty()).map(|p| &p.images);
         Ok(Engine {
             ownership,
             guardrails,

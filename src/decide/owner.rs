@@ -3,9 +3,9 @@
 //! the team named has no members (nobody would remediate it).
 
 use crate::model::finding::Finding;
+use crate::policy::glob::Globs;
 use crate::policy::levels::LayerKind;
 use crate::policy::ownership::{LayerRule, Ownership, Product};
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -22,7 +22,7 @@ pub struct Owner<'a> {
 
 struct Layer<'p> {
     rule: &'p LayerRule,
-    paths: Option<GlobSet>,
+    paths: Option<&'p Globs>,
 }
 
 pub struct OwnerIndex<'p> {
@@ -40,18 +40,12 @@ impl<'p> OwnerIndex<'p> {
             .chain(&ownership.layers);
         let mut layers = Vec::new();
         for rule in rules {
-            let paths = match &rule.matcher.path {
-                None => None,
-                Some(globs) => {
-                    let mut b = GlobSetBuilder::new();
-                    for g in globs {
-                        b.add(Glob::new(g).map_err(|e| {
-                            format!("layer {}: bad glob `{g}`: {}", rule.name, e.kind())
-                        })?);
-                    }
-                    Some(b.build().map_err(|e| format!("layer {}: {e}", rule.name))?)
-                }
-            };
+            // Compiled when the register was read; one that did not compile is refused here
+            // too (validation refuses it first), so a layer never routes on half its paths.
+            let paths = rule.matcher.path.as_ref();
+            if let Some((_, e)) = paths.and_then(|g| g.errors().first()) {
+                return Err(format!("layer {}: {e}", rule.name));
+            }
             layers.push(Layer { rule, paths });
         }
         Ok(OwnerIndex {

@@ -2,6 +2,7 @@
 //! stale ownership, and the images and artifacts judged against their checks.
 
 use super::*;
+use crate::model::date::DateText;
 
 impl<'p> Engine<'p> {
     /// `require_reports` (the organisation's, then the product's): each kind must come from a
@@ -128,7 +129,7 @@ impl<'p> Engine<'p> {
         let today = inputs.now.date();
         let mut open: BTreeMap<&str, usize> = BTreeMap::new();
         for a in inputs.acceptances {
-            if Date::parse(&a.expires).is_some_and(|e| e >= today) {
+            if a.expires.date().is_some_and(|e| e >= today) {
                 let team = self
                     .ownership
                     .teams
@@ -152,7 +153,7 @@ impl<'p> Engine<'p> {
     pub(super) fn judge<'a>(
         &'a self,
         checks: Vec<images::Check>,
-        enforce_from: &Option<String>,
+        enforce_from: &Option<crate::model::date::DateText>,
         today: Date,
     ) -> Vec<JudgedCheck<'a>> {
         let pending = enforce(enforce_from).filter(|d| *d > today);
@@ -172,7 +173,8 @@ impl<'p> Engine<'p> {
     pub(super) fn judge_images<'a>(&'a self, inputs: &Inputs<'a>) -> Vec<Judged<'a>> {
         let none = Default::default();
         let cfg = self.guardrails.images.as_ref().unwrap_or(&none);
-        let product_images = self.product.map(|p| p.images.as_slice()).unwrap_or(&[]);
+        let none_images = Default::default();
+        let product_images = self.product.map(|p| &p.images).unwrap_or(&none_images);
         inputs
             .images
             .iter()
@@ -214,13 +216,8 @@ impl<'p> Engine<'p> {
     pub fn stale_ownership(&self, today: Date) -> Vec<String> {
         let max = self.guardrails.ownership.max_age_days;
         let mut out = Vec::new();
-        let mut check = |what: String, reviewed: Option<&String>| {
-            out.extend(crate::policy::ownership::stale(
-                &what,
-                reviewed.map(String::as_str),
-                today,
-                max,
-            ))
+        let mut check = |what: String, reviewed: Option<&DateText>| {
+            out.extend(crate::policy::ownership::stale(&what, reviewed, today, max))
         };
         if self.product.is_some() {
             check(

@@ -4,7 +4,6 @@ use crate::model::finding::Finding;
 use crate::policy::guardrails::{Cmp, When};
 use crate::policy::levels::{LayerKind, OneOrMany, RiskLevel};
 use crate::policy::ownership::Product;
-use globset::GlobMatcher;
 use std::fmt::{self, Write};
 
 /// What a condition may test about one finding: the finding itself, threat intel about it, the
@@ -17,27 +16,21 @@ pub struct Facts<'a> {
     pub layer: Option<LayerKind>,
 }
 
-/// A `when` with its `id` glob compiled.
+/// A `when` of the policy (its `id` glob was compiled when the file was read; ids compare
+/// case-insensitively, as acceptances compare them: `cve-2022-1111` in a report is
+/// CVE-2022-1111 to never_accept too).
 pub struct Cond<'p> {
     pub when: &'p When,
-    id: Option<GlobMatcher>,
 }
 
 impl<'p> Cond<'p> {
+    /// Fails on an `id` that is not a glob (validation refuses it first): a condition that
+    /// cannot be evaluated never silently holds or fails.
     pub fn new(when: &'p When) -> Result<Cond<'p>, String> {
-        let id = match &when.id {
-            None => None,
-            Some(g) => Some(
-                // Ids compare case-insensitively, as acceptances compare them: `cve-2022-1111`
-                // in a report is CVE-2022-1111 to never_accept too.
-                globset::GlobBuilder::new(g)
-                    .case_insensitive(true)
-                    .build()
-                    .map_err(|e| format!("bad glob `{g}`: {}", e.kind()))?
-                    .compile_matcher(),
-            ),
-        };
-        Ok(Cond { when, id })
+        match when.id.as_ref().and_then(|g| g.error()) {
+            Some(e) => Err(e.to_string()),
+            None => Ok(Cond { when }),
+        }
     }
 
     /// Whether every listed condition holds. A condition on a fact nobody supplied (EPSS for a
@@ -73,8 +66,7 @@ impl<'p> Cond<'p> {
             && w.status
                 .as_ref()
                 .is_none_or(|x| finding.status.is_some_and(|s| x.contains(&s)))
-            && self
-                .id
+            && w.id
                 .as_ref()
                 .is_none_or(|g| finding.ids().any(|i| g.is_match(i)))
             && w.risk.as_ref().is_none_or(|c| c.holds(risk))

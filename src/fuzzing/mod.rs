@@ -144,8 +144,8 @@ pub fn acceptances_edit(data: &[u8]) {
         "the new entry is the last one"
     );
     assert_eq!(
-        last.map(|a| a.paths.as_slice()),
-        Some(entry.paths.as_slice()),
+        last.map(|a| &a.paths[..]),
+        Some(&entry.paths[..]),
         "paths read back as written"
     );
     let index = after.acceptances.len() - 1;

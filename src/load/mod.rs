@@ -515,16 +515,7 @@ pub fn resolve_product(own: &Ownership, given: Option<&str>) -> Result<Option<St
     let hits: Vec<&str> = own
         .products
         .iter()
-        .filter(|(_, p)| {
-            p.repos.iter().any(|g| {
-                globset::Glob::new(g)
-                    .map(|g| {
-                        let m = g.compile_matcher();
-                        repos.iter().any(|r| m.is_match(r))
-                    })
-                    .unwrap_or(false)
-            })
-        })
+        .filter(|(_, p)| repos.iter().any(|r| p.repos.is_match(r)))
         .map(|(n, _)| n.as_str())
         .collect();
     match hits.as_slice() {

@@ -205,6 +205,77 @@ impl serde::Serialize for Timestamp {
     }
 }
 
+/// A date as a file wrote it (`expires: 2026-12-01`): the text, and the date it names when it
+/// names one, parsed once, when the file is read. Validation reports the text that is not a
+/// date, with its position; the decision core reads [`DateText::date`] and never parses.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DateText {
+    text: String,
+    date: Option<Date>,
+}
+
+impl DateText {
+    pub fn new(text: impl Into<String>) -> DateText {
+        let text = text.into();
+        let date = Date::parse(&text);
+        DateText { text, date }
+    }
+
+    /// The date, or `None` when the text is not one (validation has refused it).
+    pub fn date(&self) -> Option<Date> {
+        self.date
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl From<Date> for DateText {
+    fn from(d: Date) -> DateText {
+        DateText {
+            text: d.to_string(),
+            date: Some(d),
+        }
+    }
+}
+
+impl fmt::Display for DateText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for DateText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.text.fmt(f)
+    }
+}
+
+impl serde::Serialize for DateText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DateText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<DateText, D::Error> {
+        <String as serde::Deserialize>::deserialize(d).map(DateText::new)
+    }
+}
+
+impl schemars::JsonSchema for DateText {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DateText".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,8 +33,11 @@ impl Evidence {
 pub struct BaseFacts {
     pub name: Option<String>,
     pub digest: Option<String>,
-    /// The base image config's `created`.
+    /// The base image config's `created`, as written.
     pub created: Option<String>,
+    /// `created` as an instant, when it is one (parsed in loading).
+    #[serde(skip)]
+    pub created_at: Option<crate::model::date::Timestamp>,
     /// The base image's layer DiffIDs: findings in them are in layer `base`.
     #[serde(skip)]
     pub layers: Vec<String>,

@@ -3,10 +3,11 @@
 //! Validation here is about the file's meaning on its own (dates, people, products, selectors);
 //! whether an acceptance covers a finding is decided in `decide`, against the run's findings.
 
+use super::glob::Globs;
 use super::levels::RiskLevel;
 use super::ownership::{did_you_mean, Ownership};
 use super::yaml::{Problem, YamlFile};
-use crate::model::date::{Date, Timestamp};
+use crate::model::date::{Date, DateText, Timestamp};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -28,10 +29,10 @@ pub struct Acceptance {
     pub package: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub paths: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub images: Vec<String>,
+    #[serde(default, skip_serializing_if = "Globs::is_empty")]
+    pub paths: Globs,
+    #[serde(default, skip_serializing_if = "Globs::is_empty")]
+    pub images: Globs,
     /// Fingerprints of the findings it is about (`riskgate accept` records them for code
     /// findings): a new finding of the same rule elsewhere is not covered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -53,10 +54,8 @@ pub struct Acceptance {
     /// Who approved it: counts only when proven (a signature, or code review; SPEC §9).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
-    #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
-    pub created: String,
-    #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
-    pub expires: String,
+    pub created: DateText,
+    pub expires: DateText,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// Base64 signature of the acceptance's canonical JSON by the approver's key (see
@@ -99,8 +98,8 @@ impl Timing {
 
 impl Acceptance {
     pub fn timing(&self, now: Timestamp, warn_before: u32) -> Timing {
-        let created = Date::parse(&self.created);
-        let expires = Date::parse(&self.expires);
+        let created = self.created.date();
+        let expires = self.expires.date();
         let days_left = expires.map(|e| e.days_since(now.date()));
         let expired = expires.is_some_and(|e| now >= e.start());
         Timing {
@@ -238,4 +237,25 @@ impl AcceptancesFile {
 pub fn is_exact_version(req: &str) -> bool {
     let t = req.trim();
     !t.is_empty() && !t.contains(['<', '>', '^', '~', '*', ',', ' ', '|'])
+}
+/// `versions`: a semver requirement, matched with the `semver` crate. A version that is not
+/// semver (`1.1.1c-r0`) matches only a requirement that names it exactly (`"1.1.1c-r0"` or
+/// `"=1.1.1c-r0"`), never loosely.
+pub fn version_matches(req: &str, installed: &str) -> Result<(), String> {
+    let exact = req.trim().trim_start_matches('=').trim();
+    if exact == installed.trim() {
+        return Ok(());
+    }
+    let Ok(v) = semver::Version::parse(installed.trim().trim_start_matches('v')) else {
+        return Err(format!(
+            "installed version {installed} is not semver, so `versions: {req}` can only match it exactly"
+        ));
+    };
+    match semver::VersionReq::parse(req) {
+        Ok(r) if r.matches(&v) => Ok(()),
+        Ok(_) => Err(format!(
+            "installed version {installed} does not satisfy `{req}`"
+        )),
+        Err(_) => Err(format!("installed version {installed} is not `{req}`")),
+    }
 }

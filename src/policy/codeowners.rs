@@ -10,7 +10,8 @@
 //! Used only under `acceptances.approvals: code_review`, where the repository's review rules
 //! are what proves an approval (SPEC §9).
 
-use globset::{GlobBuilder, GlobMatcher};
+use super::glob;
+use globset::GlobMatcher;
 
 /// Where GitHub and GitLab look for the file, relative to the repository root, in the order
 /// they look (the first that exists is used).
@@ -77,11 +78,14 @@ fn matchers(pattern: &str) -> Option<Vec<GlobMatcher>> {
     globs
         .iter()
         .map(|g| {
-            GlobBuilder::new(g)
-                .literal_separator(true)
-                .build()
-                .ok()
-                .map(|g| g.compile_matcher())
+            glob::compile(
+                g,
+                glob::Syntax {
+                    literal_separator: true,
+                    ..glob::Syntax::default()
+                },
+            )
+            .ok()
         })
         .collect()
 }

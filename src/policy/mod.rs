@@ -4,6 +4,7 @@
 
 pub mod acceptances;
 pub mod codeowners;
+pub mod glob;
 pub mod guardrails;
 pub mod levels;
 pub mod ownership;
@@ -106,15 +107,16 @@ impl Policy {
         let max = self.guardrails.ownership.max_age_days;
         let f = &self.ownership_file;
         let mut out = Vec::new();
-        let mut stale = |path: &str, what: String, reviewed: Option<&String>| {
-            if let Some(why) = ownership::stale(&what, reviewed.map(String::as_str), today, max) {
-                out.push(f.warning(
-                    path,
-                    why,
-                    Some("confirm the owners and update `reviewed`".into()),
-                ));
-            }
-        };
+        let mut stale =
+            |path: &str, what: String, reviewed: Option<&crate::model::date::DateText>| {
+                if let Some(why) = ownership::stale(&what, reviewed, today, max) {
+                    out.push(f.warning(
+                        path,
+                        why,
+                        Some("confirm the owners and update `reviewed`".into()),
+                    ));
+                }
+            };
         stale(
             "reviewed",
             "the ownership register".into(),

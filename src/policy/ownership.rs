@@ -4,8 +4,10 @@
 //! governance roles) and refuses what it cannot: a finding must never sit unowned because of a
 //! typo in the register.
 
+use super::glob::Globs;
 use super::levels::{Criticality, DataClass, Exposure, LayerKind};
 use super::yaml::{key, Problem, YamlFile};
+use crate::model::date::DateText;
 use crate::model::finding::{Kind, PackageClass};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,8 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[serde(deny_unknown_fields)]
 pub struct Ownership {
     pub version: u32,
-    #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
-    pub reviewed: Option<String>,
+    pub reviewed: Option<DateText>,
     #[serde(default)]
     pub teams: BTreeMap<String, Team>,
     #[serde(default)]
@@ -85,7 +86,7 @@ pub struct LayerRule {
 pub struct LayerMatch {
     pub layer: Option<LayerKind>,
     pub package_class: Option<PackageClass>,
-    pub path: Option<Vec<String>>,
+    pub path: Option<Globs>,
     pub kind: Option<Kind>,
     pub tool: Option<String>,
 }
@@ -101,11 +102,10 @@ pub struct Product {
     pub exposure: Exposure,
     pub data: DataClass,
     #[serde(default)]
-    pub repos: Vec<String>,
+    pub repos: Globs,
     #[serde(default)]
-    pub images: Vec<String>,
-    #[schemars(pattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
-    pub reviewed: Option<String>,
+    pub images: Globs,
+    pub reviewed: Option<DateText>,
     #[serde(default)]
     pub layers: Vec<LayerRule>,
 }
@@ -218,11 +218,9 @@ impl Ownership {
                         did_you_mean(&l.owner, &team_names),
                     ));
                 }
-                file.check_globs(
-                    out,
-                    &format!("{p}.match.path"),
-                    l.matcher.path.iter().flatten(),
-                );
+                if let Some(globs) = &l.matcher.path {
+                    file.check_globs(out, &format!("{p}.match.path"), globs);
+                }
             }
         };
         check_layers(&mut out, "layers", &self.layers);
@@ -282,12 +280,12 @@ impl Ownership {
 /// both apply.
 pub fn stale(
     what: &str,
-    reviewed: Option<&str>,
+    reviewed: Option<&DateText>,
     today: crate::model::date::Date,
     max_age_days: u32,
 ) -> Option<String> {
     let max = i64::from(max_age_days);
-    match reviewed.and_then(crate::model::date::Date::parse) {
+    match reviewed.and_then(DateText::date) {
         Some(r) if today.days_since(r) > max => Some(format!(
             "{what} was last reviewed on {r}, {} days ago (ownership.max_age_days is {max})",
             today.days_since(r)

@@ -16,7 +16,8 @@
 // bad file, so its size on the error side of a Result costs nothing that matters.
 #![allow(clippy::result_large_err)]
 
-use crate::model::date::Date;
+use super::glob::{Globs, IdGlob};
+use crate::model::date::{Date, DateText};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::de::DeserializeOwned;
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, ScanError, Span};
@@ -396,35 +397,29 @@ impl YamlFile {
         }
     }
 
-    /// Parses a `YYYY-MM-DD` value, recording a problem at `path` when it is not a date.
-    pub fn check_date(&self, out: &mut Vec<Problem>, path: &str, text: &str) -> Option<Date> {
-        let date = Date::parse(text);
-        if date.is_none() {
+    /// The date a `YYYY-MM-DD` value names, recording a problem at `path` when it names none.
+    pub fn check_date(&self, out: &mut Vec<Problem>, path: &str, d: &DateText) -> Option<Date> {
+        if d.date().is_none() {
             out.push(self.problem(
                 path,
-                format!("`{text}` is not a date"),
+                format!("`{d}` is not a date"),
                 Some("expected YYYY-MM-DD".into()),
             ));
         }
-        date
+        d.date()
     }
 
-    /// Records a problem at `{base}.{i}` for each pattern that is not a valid glob.
-    pub fn check_globs<'a>(
-        &self,
-        out: &mut Vec<Problem>,
-        base: &str,
-        globs: impl IntoIterator<Item = &'a String>,
-    ) {
-        for (i, g) in globs.into_iter().enumerate() {
-            self.check_glob(out, &format!("{base}.{i}"), g);
+    /// Records a problem at `{base}.{i}` for each pattern that did not compile.
+    pub fn check_globs(&self, out: &mut Vec<Problem>, base: &str, globs: &Globs) {
+        for (i, e) in globs.errors() {
+            out.push(self.problem(&format!("{base}.{i}"), e.clone(), None));
         }
     }
 
-    /// Records a problem at `path` when `glob` is not a valid glob.
-    pub fn check_glob(&self, out: &mut Vec<Problem>, path: &str, glob: &str) {
-        if let Err(e) = globset::Glob::new(glob) {
-            out.push(self.problem(path, format!("bad glob `{glob}`: {}", e.kind()), None));
+    /// Records a problem at `path` when the id pattern did not compile.
+    pub fn check_glob(&self, out: &mut Vec<Problem>, path: &str, glob: &IdGlob) {
+        if let Some(e) = glob.error() {
+            out.push(self.problem(path, e.to_string(), None));
         }
     }
 

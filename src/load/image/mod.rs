@@ -19,7 +19,9 @@ mod registry;
 use registry::*;
 pub use registry::{credentials, env_credential_hosts, parse_challenge, realm_allows, Challenge};
 
+use crate::model::date::Timestamp;
 use crate::model::facts::{BaseFacts, Evidence, ImageFacts};
+use crate::policy::glob::Globs;
 use crate::verify::{self, Signer, SignerKind, Signers};
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
@@ -43,9 +45,9 @@ pub struct RegistryOptions {
     pub timeout: Duration,
     /// `images.allowed_registries`: an image outside them is never fetched (no request, no
     /// credentials), only refused.
-    pub allowed_registries: Vec<String>,
+    pub allowed_registries: Globs,
     /// The product's `images` globs: likewise.
-    pub product_images: Vec<String>,
+    pub product_images: Globs,
 }
 
 /// The largest manifest (or index) riskgate reads: what registries themselves accept.
@@ -210,16 +212,14 @@ pub fn gather(
     let mut targets = Vec::new();
     let mut errors = Vec::new();
     let mut refused = Vec::new();
-    let allowed = crate::decide::coverage::globset(&opts.allowed_registries);
-    let product = crate::decide::coverage::globset(&opts.product_images);
     for g in given {
         match parse_target(g) {
             Ok(Target::Registry(r)) => {
                 // The allow-lists come first: an image they refuse is never asked for, so
                 // nothing (credentials least of all) goes to its registry.
                 let name = format!("{}/{}", r.registry(), r.repository());
-                let outside = (!opts.allowed_registries.is_empty() && !allowed.is_match(&name))
-                    || (!opts.product_images.is_empty() && !product.is_match(&name));
+                let outside = (!opts.allowed_registries.is_empty() && !opts.allowed_registries.is_match(&name))
+                    || (!opts.product_images.is_empty() && !opts.product_images.is_match(&name));
                 if outside {
                     refused.push(ImageFacts {
                         reference: g.clone(),
@@ -546,6 +546,7 @@ async fn fetch_one(
             )
             .await?
             {
+                base.created_at = cfg.created.as_deref().and_then(Timestamp::parse);
                 base.created = cfg.created;
                 base.layers = cfg.rootfs.diff_ids;
             }

@@ -7,12 +7,14 @@
 
 mod validate;
 
+use super::glob::{Globs, IdGlob};
 use super::levels::{
     ApproverRole, Criticality, DataClass, Enforcement, Exposure, Gate, LayerKind, OneOrMany,
     RiskLevel,
 };
 use super::ownership::did_you_mean;
 use super::yaml::{key, Problem, YamlFile};
+use crate::model::date::DateText;
 use crate::model::finding::{Kind, PackageClass, ScanStatus};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -103,7 +105,7 @@ pub enum PrGate {
 pub struct ImagesCfg {
     /// Globs on `registry/repository` (for example `registry.acme.example/**`); empty allows any.
     #[serde(default)]
-    pub allowed_registries: Vec<String>,
+    pub allowed_registries: Globs,
     /// The image must be given by digest (`name@sha256:...`), not by tag alone.
     #[serde(default)]
     pub require_digest: bool,
@@ -118,7 +120,7 @@ pub struct ImagesCfg {
     #[serde(default)]
     pub forbid_root_user: bool,
     /// Before this date failed image checks are `would_block`.
-    pub enforce_from: Option<String>,
+    pub enforce_from: Option<DateText>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -126,7 +128,7 @@ pub struct ImagesCfg {
 pub struct BaseImagesCfg {
     /// Globs on the base image name (`org.opencontainers.image.base.name`); empty allows any.
     #[serde(default)]
-    pub allowed: Vec<String>,
+    pub allowed: Globs,
     /// The base image's `created` may be at most this many days old.
     pub max_age_days: Option<u32>,
 }
@@ -139,7 +141,7 @@ pub struct ArtifactsCfg {
     #[serde(default)]
     pub signatures: Vec<SignatureRule>,
     /// Before this date failed artifact checks are `would_block`.
-    pub enforce_from: Option<String>,
+    pub enforce_from: Option<DateText>,
 }
 
 /// A signer: a cosign public key file (relative to the policy directory) or a keyless
@@ -246,11 +248,11 @@ pub struct When {
     /// The scanner's own status of the finding (Trivy's `Status`): `not_affected`,
     /// `will_not_fix`, `fix_deferred`, `end_of_life`...
     pub status: Option<OneOrMany<ScanStatus>>,
-    pub id: Option<String>,
+    pub id: Option<IdGlob>,
     pub risk: Option<Cmp<RiskLevel>>,
     /// Only in `never_accept`: before this date the entry does not stop acceptances; what it
     /// would block is `would_block`.
-    pub enforce_from: Option<String>,
+    pub enforce_from: Option<DateText>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -356,7 +358,7 @@ pub struct LevelCfg {
     #[serde(default)]
     pub require_signature: bool,
     /// Before this date (YYYY-MM-DD) what this level would block is `would_block`, not blocked.
-    pub enforce_from: Option<String>,
+    pub enforce_from: Option<DateText>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -390,7 +392,7 @@ pub struct RequiredReport {
     /// many hours before `now`.
     pub max_age_hours: Option<u32>,
     /// Before this date a missing report is `would_block`, not blocked.
-    pub enforce_from: Option<String>,
+    pub enforce_from: Option<DateText>,
 }
 
 /// What a report is a scan of, derived from its content.
@@ -405,7 +407,7 @@ pub struct OwnershipCfg {
     #[serde(default)]
     pub unowned: Enforcement,
     /// Before this date an unowned finding that would block is `would_block`.
-    pub enforce_from: Option<String>,
+    pub enforce_from: Option<DateText>,
 }
 
 fn default_max_age() -> u32 {
@@ -482,7 +484,7 @@ pub struct SlaCfg {
     #[serde(default)]
     pub overdue: Enforcement,
     /// Before this date an overdue finding that would block is `would_block`.
-    pub enforce_from: Option<String>,
+    pub enforce_from: Option<DateText>,
 }
 
 impl Guardrails {

@@ -2,6 +2,7 @@
 //! override may only tighten the organisation's guardrail.
 
 use super::*;
+use crate::model::date::DateText;
 
 impl Guardrails {
     /// Checks the file; `products` are the names in the ownership register.
@@ -61,11 +62,11 @@ impl Guardrails {
             }
         }
         // Every enforce_from is a date.
-        let mut dates: Vec<(String, &str)> = Vec::new();
+        let mut dates: Vec<(String, &DateText)> = Vec::new();
         for (l, cfg) in &self.levels {
             dates.extend(
                 cfg.enforce_from
-                    .as_deref()
+                    .as_ref()
                     .map(|d| (format!("{}.enforce_from", key(&["levels", l.as_str()])), d)),
             );
         }
@@ -99,7 +100,7 @@ impl Guardrails {
         for (at, w) in &nevers {
             dates.extend(
                 w.enforce_from
-                    .as_deref()
+                    .as_ref()
                     .map(|d| (format!("{at}.enforce_from"), d)),
             );
         }
@@ -113,25 +114,25 @@ impl Guardrails {
             }
             dates.extend(
                 r.enforce_from
-                    .as_deref()
+                    .as_ref()
                     .map(|d| (format!("{at}.enforce_from"), d)),
             );
         }
         for (at, d) in [
             (
                 "ownership.enforce_from",
-                self.ownership.enforce_from.as_deref(),
+                self.ownership.enforce_from.as_ref(),
             ),
-            ("sla.enforce_from", self.sla.enforce_from.as_deref()),
+            ("sla.enforce_from", self.sla.enforce_from.as_ref()),
             (
                 "images.enforce_from",
-                self.images.as_ref().and_then(|i| i.enforce_from.as_deref()),
+                self.images.as_ref().and_then(|i| i.enforce_from.as_ref()),
             ),
             (
                 "artifacts.enforce_from",
                 self.artifacts
                     .as_ref()
-                    .and_then(|a| a.enforce_from.as_deref()),
+                    .and_then(|a| a.enforce_from.as_ref()),
             ),
         ] {
             dates.extend(d.map(|d| (at.to_string(), d)));
