@@ -10,7 +10,7 @@
 # (what cargo-fuzz passes, minus AddressSanitizer, which needs nightly; riskgate has no unsafe
 # code, so the crash signal is a panic or an abort). The generated corpus goes to
 # fuzz/corpus/TARGET (ignored by git); a crash is written to fuzz/artifacts/TARGET/ and, once
-# fixed, belongs in fuzz/regressions/TARGET/, which `cargo test` replays (tests/fuzz_replay.rs).
+# fixed, belongs in fuzz/regressions/TARGET/, which `cargo test` replays (tests/it/fuzz_replay.rs).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")

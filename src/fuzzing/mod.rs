@@ -1,5 +1,5 @@
 //! What the fuzz targets (`fuzz/`) run, one function per target, and what `cargo test` replays
-//! on every seed and past crash input (`tests/fuzz_replay.rs`). Each function takes arbitrary
+//! on every seed and past crash input (`tests/it/fuzz_replay.rs`). Each function takes arbitrary
 //! bytes, must never panic, and checks the properties the code promises on whatever it accepts.
 //!
 //! This module and everything it reaches (`ingest`, `policy`, `workflow`, `finding`, `date`,
@@ -21,7 +21,7 @@ use crate::write::acceptances::{append, insert_after, Entry};
 /// One fuzz target: arbitrary bytes in, a panic when a property fails.
 pub type Target = fn(&[u8]);
 
-/// The fuzz targets, by name: what `fuzz/run.sh` builds and `tests/fuzz_replay.rs` replays.
+/// The fuzz targets, by name: what `fuzz/run.sh` builds and `tests/it/fuzz_replay.rs` replays.
 pub const TARGETS: &[(&str, Target)] = &[
     ("report", report),
     ("policy", policy),

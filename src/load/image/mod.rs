@@ -371,15 +371,14 @@ async fn fetch_one(
         )
     };
     // The manifest (or index) the reference names.
-    let (bytes, digest) = match retry(timeout, || repo.manifest(&at, &n)).await {
+    let (bytes, digest) = match fetch(timeout, || repo.manifest(&at, &n)).await? {
         Ok(m) => m,
-        Err(Fetch::Missing) => return Err(not_found(given)),
-        Err(Fetch::Integrity(m)) => {
+        Err(Answer::Missing) => return Err(not_found(given)),
+        Err(Answer::Integrity(m)) => {
             out.facts.integrity.push(m);
             out.facts.requests = n.load(Ordering::Relaxed);
             return Ok(out);
         }
-        Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
     };
     out.facts.digest = Some(digest.clone());
     let top: Manifest = parse(&bytes).ok_or_else(|| {
@@ -402,7 +401,7 @@ async fn fetch_one(
             .cloned();
         match entry {
             None => None,
-            Some(e) => match retry(timeout, || repo.manifest(&e.digest, &n)).await {
+            Some(e) => match fetch(timeout, || repo.manifest(&e.digest, &n)).await? {
                 Ok((b, _)) => {
                     let m: Option<Manifest> = parse(&b);
                     if let Some(m) = &m {
@@ -412,12 +411,11 @@ async fn fetch_one(
                     }
                     m
                 }
-                Err(Fetch::Integrity(m)) => {
+                Err(Answer::Integrity(m)) => {
                     out.facts.integrity.push(m);
                     None
                 }
-                Err(Fetch::Missing) => return Err(not_found(&e.digest)),
-                Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+                Err(Answer::Missing) => return Err(not_found(&e.digest)),
             },
         }
     } else {
@@ -427,15 +425,14 @@ async fn fetch_one(
     let mut labels = BTreeMap::new();
     if needs.config || needs.base {
         match image_manifest.as_ref().and_then(|m| m.config.clone()) {
-            Some(c) => match retry(timeout, || repo.blob(&c.digest, MAX_SMALL_BLOB, &n)).await {
+            Some(c) => match fetch(timeout, || repo.blob(&c.digest, MAX_SMALL_BLOB, &n)).await? {
                 Ok(b) => {
                     let cfg: Config = parse(&b).unwrap_or_default();
                     out.facts.user = Some(cfg.config.user.unwrap_or_default());
                     labels = cfg.config.labels.unwrap_or_default();
                 }
-                Err(Fetch::Integrity(m)) => out.facts.integrity.push(m),
-                Err(Fetch::Missing) => return Err(not_found(&c.digest)),
-                Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+                Err(Answer::Integrity(m)) => out.facts.integrity.push(m),
+                Err(Answer::Missing) => return Err(not_found(&c.digest)),
             },
             None => out.facts.user = None,
         }
@@ -450,24 +447,22 @@ async fn fetch_one(
         if suffix == "sig" {
             out.facts.looked_in.push(format!("tag {t}"));
         }
-        let m = match retry(timeout, || repo.manifest(&t, &n)).await {
+        let m = match fetch(timeout, || repo.manifest(&t, &n)).await? {
             Ok((b, _)) => parse::<Manifest>(&b).unwrap_or_default(),
-            Err(Fetch::Missing) => continue,
-            Err(Fetch::Integrity(m)) => {
+            Err(Answer::Missing) => continue,
+            Err(Answer::Integrity(m)) => {
                 out.facts.integrity.push(m);
                 continue;
             }
-            Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
         };
         for l in &m.layers {
-            let body = match retry(timeout, || repo.blob(&l.digest, MAX_SMALL_BLOB, &n)).await {
+            let body = match fetch(timeout, || repo.blob(&l.digest, MAX_SMALL_BLOB, &n)).await? {
                 Ok(b) => b,
-                Err(Fetch::Integrity(m)) => {
+                Err(Answer::Integrity(m)) => {
                     out.facts.integrity.push(m);
                     continue;
                 }
-                Err(Fetch::Missing) => return Err(not_found(&l.digest)),
-                Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+                Err(Answer::Missing) => return Err(not_found(&l.digest)),
             };
             let source = format!("tag {t}");
             if l.media_type == SIMPLESIGNING {
@@ -487,35 +482,32 @@ async fn fetch_one(
         || (needs.attestations && out.envelopes.is_empty());
     if needs.bundles || tags_empty {
         out.facts.looked_in.push(format!("referrers of {digest}"));
-        let refs = match retry(timeout, || repo.referrers(&digest, &n)).await {
+        let refs = match fetch(timeout, || repo.referrers(&digest, &n)).await? {
             Ok(r) => r,
-            Err(Fetch::Missing) => Vec::new(),
-            Err(Fetch::Integrity(m)) => {
+            Err(Answer::Missing) => Vec::new(),
+            Err(Answer::Integrity(m)) => {
                 out.facts.integrity.push(m);
                 Vec::new()
             }
-            Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
         };
         for r in refs.iter().filter(|r| {
             r.artifact_type
                 .as_deref()
                 .is_some_and(|t| t.starts_with(BUNDLE))
         }) {
-            let m = match retry(timeout, || repo.manifest(&r.digest, &n)).await {
+            let m = match fetch(timeout, || repo.manifest(&r.digest, &n)).await? {
                 Ok((b, _)) => parse::<Manifest>(&b).unwrap_or_default(),
-                Err(Fetch::Integrity(m)) => {
+                Err(Answer::Integrity(m)) => {
                     out.facts.integrity.push(m);
                     continue;
                 }
-                Err(Fetch::Missing) => continue,
-                Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+                Err(Answer::Missing) => continue,
             };
             for l in m.layers.iter().filter(|l| l.media_type.starts_with(BUNDLE)) {
-                match retry(timeout, || repo.blob(&l.digest, MAX_LAYER, &n)).await {
+                match fetch(timeout, || repo.blob(&l.digest, MAX_LAYER, &n)).await? {
                     Ok(b) => out.bundles.push((format!("referrer {}", r.digest), b)),
-                    Err(Fetch::Integrity(m)) => out.facts.integrity.push(m),
-                    Err(Fetch::Missing) => return Err(not_found(&l.digest)),
-                    Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => return Err((m, h)),
+                    Err(Answer::Integrity(m)) => out.facts.integrity.push(m),
+                    Err(Answer::Missing) => return Err(not_found(&l.digest)),
                 }
             }
         }
@@ -596,12 +588,12 @@ async fn fetch_base(
         (None, Repo::Registry { reference, .. }) => reference.tag().unwrap_or("latest").to_string(),
         (None, Repo::Layout { .. }) => return Ok(None),
     };
-    let bytes = match retry(timeout, || repo.manifest(&at, n)).await {
+    let bytes = match fetch(timeout, || repo.manifest(&at, n))
+        .await
+        .map_err(base_image)?
+    {
         Ok((b, _)) => b,
-        Err(Fetch::Missing) | Err(Fetch::Integrity(_)) => return Ok(None),
-        Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => {
-            return Err((format!("base image: {m}"), h))
-        }
+        Err(Answer::Missing) | Err(Answer::Integrity(_)) => return Ok(None),
     };
     let Some(m) = parse::<Manifest>(&bytes) else {
         return Ok(None);
@@ -610,22 +602,28 @@ async fn fetch_base(
         let Some(e) = m.manifests.first() else {
             return Ok(None);
         };
-        match retry(timeout, || repo.manifest(&e.digest, n)).await {
+        match fetch(timeout, || repo.manifest(&e.digest, n))
+            .await
+            .map_err(base_image)?
+        {
             Ok((b, _)) => parse::<Manifest>(&b).unwrap_or_default(),
-            Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => {
-                return Err((format!("base image: {m}"), h))
-            }
             Err(_) => return Ok(None),
         }
     } else {
         m
     };
     let Some(c) = m.config else { return Ok(None) };
-    match retry(timeout, || repo.blob(&c.digest, MAX_SMALL_BLOB, n)).await {
+    match fetch(timeout, || repo.blob(&c.digest, MAX_SMALL_BLOB, n))
+        .await
+        .map_err(base_image)?
+    {
         Ok(b) => Ok(parse(&b)),
-        Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => Err((format!("base image: {m}"), h)),
         Err(_) => Ok(None),
     }
+}
+
+fn base_image((m, h): Fatal) -> Fatal {
+    (format!("base image: {m}"), h)
 }
 
 /// A layout's `index.json`: ref names to digests, and the one manifest when there is one.

@@ -724,6 +724,32 @@ pub(super) fn insecure_hosts(
     out
 }
 
+/// What a registry may answer instead of the content: no such thing, or content that is not
+/// what its digest says. The walk of an image goes on after either.
+pub(super) enum Answer {
+    Missing,
+    Integrity(String),
+}
+
+/// A fetch that could not complete, after its retries: the message and a hint. The walk of the
+/// image ends with it (the image cannot be evaluated).
+pub(super) type Fatal = (String, Option<String>);
+
+/// [`retry`], with the fetches that could not complete split off as the error, so each step of
+/// a walk says only what it does with an answer (`fetch(..).await?`).
+pub(super) async fn fetch<T, F, Fut>(timeout: Duration, f: F) -> Result<Result<T, Answer>, Fatal>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Fetch>>,
+{
+    match retry(timeout, f).await {
+        Ok(v) => Ok(Ok(v)),
+        Err(Fetch::Missing) => Ok(Err(Answer::Missing)),
+        Err(Fetch::Integrity(m)) => Ok(Err(Answer::Integrity(m))),
+        Err(Fetch::Failed(m, h) | Fetch::Transient(m, h)) => Err((m, h)),
+    }
+}
+
 /// Bounded retries for transient failures (connection reset, 5xx); never for answers.
 pub(super) async fn retry<T, F, Fut>(timeout: Duration, mut f: F) -> Result<T, Fetch>
 where

@@ -1,0 +1,5 @@
+//! Loading a run: images from layouts and a real registry, credentials (src/load/).
+
+pub mod harness;
+mod images;
+mod registry_credentials;

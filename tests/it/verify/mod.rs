@@ -1,0 +1,4 @@
+//! Signatures, attestations and trust (src/verify/).
+
+mod keyless;
+mod trust;

@@ -1,0 +1,3 @@
+//! Files riskgate writes: locked, atomic, never inputs (src/write/).
+
+mod writers;
