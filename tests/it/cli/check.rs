@@ -145,6 +145,16 @@ fn human_and_json_reports_snapshot() {
     insta::assert_snapshot!("example_json", r.stdout);
 }
 
+/// Every other output format on the example, whole: a change to any writer shows as a diff.
+/// (SARIF, JUnit and Code Quality are also validated against their schemas in `.ci/run`.)
+#[test]
+fn every_output_format_snapshot() {
+    for format in ["sarif", "junit", "codequality", "markdown", "github"] {
+        let r = example("check").args(["--format", format]).run().exits(1);
+        insta::assert_snapshot!(format!("example_{format}"), r.stdout);
+    }
+}
+
 #[test]
 fn reports_are_identical_across_runs_and_input_order() {
     let a = run(example("check").args(["--format", "json"])).stdout;
