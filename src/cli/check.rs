@@ -93,9 +93,12 @@ pub(super) fn check(
         }
         if args.update_state {
             if let (Some(path), Some(prev)) = (&args.state, &loaded.first_seen) {
-                if let Err(e) =
-                    load::write_state(path, &loaded.findings, prev, view.decision.now.date())
-                {
+                if let Err(e) = crate::write::write_state(
+                    path,
+                    &loaded.findings,
+                    prev,
+                    view.decision.now.date(),
+                ) {
                     eprintln!("error: cannot write {}: {e}", path.display());
                     return ExitCode::from(EXIT_ERROR);
                 }

@@ -10,77 +10,9 @@ use crate::model::finding::Finding;
 use crate::policy::acceptances::Acceptance;
 use crate::policy::guardrails::{Approvals, LevelCfg};
 use crate::policy::levels::{ApproverRole, Gate, RiskLevel};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-/// Positions by the ids they name (lower case), each position once per id; `pairs` come in
-/// ascending position order.
-pub fn id_index<'a>(
-    pairs: impl IntoIterator<Item = (usize, &'a str)>,
-) -> HashMap<String, Vec<usize>> {
-    let mut m: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, id) in pairs {
-        let list = m.entry(id.trim().to_ascii_lowercase()).or_default();
-        if list.last() != Some(&i) {
-            list.push(i);
-        }
-    }
-    m
-}
-
-/// Acceptance positions by the finding id they name (lower case).
-pub fn index(acceptances: &[Acceptance]) -> HashMap<String, Vec<usize>> {
-    id_index(
-        acceptances
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (i, a.finding.as_str())),
-    )
-}
-
-/// Positions in an id index (acceptances or VEX statements by lower-case id) of the entries
-/// naming one of the finding's ids, in ascending order.
-pub fn candidates(index: &HashMap<String, Vec<usize>>, f: &Finding) -> Vec<usize> {
-    let mut out: Vec<usize> = f
-        .ids()
-        .filter_map(|id| index.get(&id.to_ascii_lowercase()))
-        .flatten()
-        .copied()
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-/// Acceptances whose `finding` names an alias shared by several distinct vulnerabilities of
-/// this run (findings with different primary ids, none of them the id it names): one
-/// acceptance would cover them all. Each with the primary ids, sorted.
-pub fn shared_aliases(
-    findings: &[Finding],
-    acceptances: &[Acceptance],
-) -> Vec<(usize, Vec<String>)> {
-    if acceptances.is_empty() {
-        return Vec::new();
-    }
-    let idx = index(acceptances);
-    let mut named: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
-    let mut primary: HashSet<usize> = HashSet::new();
-    for f in findings {
-        for i in candidates(&idx, f) {
-            if acceptances
-                .get(i)
-                .is_some_and(|a| a.finding.trim().eq_ignore_ascii_case(&f.id))
-            {
-                primary.insert(i);
-            }
-            named.entry(i).or_default().insert(f.id.as_str());
-        }
-    }
-    named
-        .into_iter()
-        .filter(|(i, ids)| ids.len() > 1 && !primary.contains(i))
-        .map(|(i, ids)| (i, ids.into_iter().map(String::from).collect()))
-        .collect()
-}
+pub use crate::model::finding::{candidates, id_index};
+pub use crate::policy::acceptances::{index, shared_aliases};
 
 /// What the coverage check needs to know about the finding.
 pub struct Ctx<'e, 'a> {

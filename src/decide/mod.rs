@@ -21,9 +21,7 @@ pub mod when;
 pub use decision::*;
 use finding::{team_autonomy, vex_index};
 
-/// Under `acceptances.approvals: code_review`, by approver: the CODEOWNERS line that makes their
-/// review required for the acceptances file and the policy, or why nothing does.
-pub type ReviewProofs = BTreeMap<String, Result<String, String>>;
+pub use crate::model::facts::ReviewProofs;
 
 /// How far a report's timestamp may lie after `now` (clocks of runners differ a little).
 pub const CLOCK_SKEW_SECS: i64 = 15 * 60;

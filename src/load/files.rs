@@ -196,30 +196,6 @@ pub(super) fn read_state(
     Ok(out)
 }
 
-/// Writes the state file: this run's findings with their first-seen dates (today for new ones).
-/// Findings no longer reported are dropped, so the file does not grow forever.
-pub fn write_state(
-    path: &Path,
-    findings: &[Finding],
-    previous: &BTreeMap<String, Date>,
-    today: Date,
-) -> std::io::Result<()> {
-    let first_seen: BTreeMap<String, String> = findings
-        .iter()
-        .map(|f| {
-            let d = previous.get(&f.fingerprint).copied().unwrap_or(today);
-            (f.fingerprint.clone(), d.to_string())
-        })
-        .collect();
-    let state = StateFile {
-        version: 1,
-        first_seen,
-    };
-    let mut text = serde_json::to_string_pretty(&state).map_err(std::io::Error::other)?;
-    text.push('\n');
-    crate::write::replace(path, text.as_bytes())
-}
-
 /// `--policy` default: `.riskgate/` when it holds an ownership register.
 pub fn default_policy_dir() -> Option<PathBuf> {
     let p = PathBuf::from(".riskgate");

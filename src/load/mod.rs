@@ -8,8 +8,7 @@ pub mod image;
 mod trust;
 
 pub use files::{
-    default_policy_dir, policy_files, read_builtin_policy, read_policy, read_yaml, write_state,
-    PolicyFiles,
+    default_policy_dir, policy_files, read_builtin_policy, read_policy, read_yaml, PolicyFiles,
 };
 use files::{read_baseline, read_state};
 use trust::{acceptance_signatures, gated_images, load_vex, review_proofs};
@@ -17,11 +16,11 @@ use trust::{acceptance_signatures, gated_images, load_vex, review_proofs};
 use crate::ingest::vex::GatedImage;
 use crate::ingest::{self, epss::Epss, kev::Kev, InputError, VexStatement};
 use crate::model::date::{Date, Timestamp};
+use crate::model::facts::InputInfo;
 use crate::model::facts::{ArtifactFacts, ImageFacts};
 use crate::model::finding::{dedup, Finding};
 use crate::policy::ownership::{did_you_mean, Ownership};
 use crate::policy::{self, Policy};
-use crate::report::InputInfo;
 use crate::verify::{Signer, SignerKind, Signers};
 use miette::Diagnostic;
 use serde::{Deserialize, Serialize};
@@ -119,7 +118,7 @@ pub struct Loaded {
     /// else the images the reports say they scanned.
     pub gated_images: Vec<GatedImage>,
     /// Under `acceptances.approvals: code_review`: what CODEOWNERS says of each approver.
-    pub review: Option<crate::decide::ReviewProofs>,
+    pub review: Option<crate::model::facts::ReviewProofs>,
     /// Each acceptance's signature, verified (by position in the acceptances file).
     pub signatures: Vec<crate::model::facts::AcceptanceSignature>,
 }
@@ -137,9 +136,9 @@ impl Loaded {
 /// The SLA state file: when each finding (by fingerprint) was first seen.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StateFile {
-    version: u32,
-    first_seen: BTreeMap<String, String>,
+pub struct StateFile {
+    pub version: u32,
+    pub first_seen: BTreeMap<String, String>,
 }
 
 /// The acceptances file of a product repository, by convention.
@@ -432,7 +431,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     }
     let findings = dedup(all);
     if let Some((accs, file)) = &policy.acceptances {
-        for (i, ids) in crate::decide::coverage::shared_aliases(&findings, &accs.acceptances) {
+        for (i, ids) in crate::policy::acceptances::shared_aliases(&findings, &accs.acceptances) {
             let Some(a) = accs.acceptances.get(i) else {
                 continue;
             };

@@ -24,7 +24,7 @@ pub(super) fn review_proofs(
     policy: &Policy,
     policy_dir: Option<&Path>,
     acceptances: Option<&Path>,
-) -> Option<crate::decide::ReviewProofs> {
+) -> Option<crate::model::facts::ReviewProofs> {
     use crate::policy::codeowners::{requires_review, Codeowners, LOCATIONS};
     use crate::policy::guardrails::Approvals;
     let cfg = &policy.guardrails.acceptances;

@@ -109,3 +109,7 @@ pub struct InputInfo {
     /// What the reader had to assume to read it (`ReportMeta::notes`).
     pub notes: Vec<String>,
 }
+
+/// Under `acceptances.approvals: code_review`, by approver: the CODEOWNERS line that makes their
+/// review required for the acceptances file and the policy, or why nothing does.
+pub type ReviewProofs = std::collections::BTreeMap<String, Result<String, String>>;

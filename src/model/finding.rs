@@ -540,6 +540,35 @@ fn pkg_key(f: &Finding) -> (&str, &str) {
         .unwrap_or(("", ""))
 }
 
+/// Positions by the ids they name (lower case), each position once per id; `pairs` come in
+/// ascending position order.
+pub fn id_index<'a>(
+    pairs: impl IntoIterator<Item = (usize, &'a str)>,
+) -> HashMap<String, Vec<usize>> {
+    let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, id) in pairs {
+        let list = m.entry(id.trim().to_ascii_lowercase()).or_default();
+        if list.last() != Some(&i) {
+            list.push(i);
+        }
+    }
+    m
+}
+
+/// Positions in an id index (acceptances or VEX statements by lower-case id) of the entries
+/// naming one of the finding's ids, in ascending order.
+pub fn candidates(index: &HashMap<String, Vec<usize>>, f: &Finding) -> Vec<usize> {
+    let mut out: Vec<usize> = f
+        .ids()
+        .filter_map(|id| index.get(&id.to_ascii_lowercase()))
+        .flatten()
+        .copied()
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

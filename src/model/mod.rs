@@ -1,6 +1,7 @@
 //! The data every layer shares: the finding model, dates and times, CVSS scores, digests, and
 //! the facts loading and verification establish about what is deployed.
 
+pub mod code;
 pub mod cvss;
 pub mod date;
 pub mod digest;

@@ -8,8 +8,9 @@ use super::levels::RiskLevel;
 use super::ownership::{did_you_mean, Ownership};
 use super::yaml::{Problem, YamlFile};
 use crate::model::date::{Date, DateText, Timestamp};
+use crate::model::finding::Finding;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -258,4 +259,44 @@ pub fn version_matches(req: &str, installed: &str) -> Result<(), String> {
         )),
         Err(_) => Err(format!("installed version {installed} is not `{req}`")),
     }
+}
+/// Acceptance positions by the finding id they name (lower case).
+pub fn index(acceptances: &[Acceptance]) -> HashMap<String, Vec<usize>> {
+    crate::model::finding::id_index(
+        acceptances
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (i, a.finding.as_str())),
+    )
+}
+
+/// Acceptances whose `finding` names an alias shared by several distinct vulnerabilities of
+/// this run (findings with different primary ids, none of them the id it names): one
+/// acceptance would cover them all. Each with the primary ids, sorted.
+pub fn shared_aliases(
+    findings: &[Finding],
+    acceptances: &[Acceptance],
+) -> Vec<(usize, Vec<String>)> {
+    if acceptances.is_empty() {
+        return Vec::new();
+    }
+    let idx = index(acceptances);
+    let mut named: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+    let mut primary: HashSet<usize> = HashSet::new();
+    for f in findings {
+        for i in crate::model::finding::candidates(&idx, f) {
+            if acceptances
+                .get(i)
+                .is_some_and(|a| a.finding.trim().eq_ignore_ascii_case(&f.id))
+            {
+                primary.insert(i);
+            }
+            named.entry(i).or_default().insert(f.id.as_str());
+        }
+    }
+    named
+        .into_iter()
+        .filter(|(i, ids)| ids.len() > 1 && !primary.contains(i))
+        .map(|(i, ids)| (i, ids.into_iter().map(String::from).collect()))
+        .collect()
 }

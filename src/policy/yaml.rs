@@ -532,6 +532,24 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
+/// A YAML scalar: plain when that reads back as the same string, else double-quoted (JSON
+/// string syntax is valid YAML).
+pub fn scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"@._/+-".contains(&b))
+        && s.as_bytes()[0].is_ascii_alphabetic()
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+        );
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

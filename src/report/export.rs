@@ -5,7 +5,7 @@
 use super::View;
 use crate::decide::{Decided, Status};
 use crate::model::finding::Kind;
-use crate::write::acceptances::scalar;
+use crate::policy::yaml::scalar;
 use std::io::{self, Write};
 
 fn accepted<'v, 'a>(v: &'v View<'a>) -> Vec<&'v Decided<'a>> {

@@ -111,7 +111,7 @@ pub fn items<'a>(v: &'a View<'a>) -> Vec<Item<'a>> {
                     owner: super::owner_words(&c.owner),
                     why: format!("{}: {}", j.target, c.check.reason),
                     unblock: c.check.fix.clone(),
-                    fingerprint: crate::verify::sha256(
+                    fingerprint: crate::model::digest::sha256(
                         format!("{kind}\0{}\0{}", j.target, c.check.rule).as_bytes(),
                     ),
                     existing: None,
@@ -137,7 +137,7 @@ pub fn items<'a>(v: &'a View<'a>) -> Vec<Item<'a>> {
                 owner: super::owner_words(&r.owner),
                 why: r.reason.clone(),
                 unblock: r.fix.clone(),
-                fingerprint: crate::verify::sha256(
+                fingerprint: crate::model::digest::sha256(
                     format!("rule\0{}\0{}", r.rule, r.subject).as_bytes(),
                 ),
                 existing: None,

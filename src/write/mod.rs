@@ -201,6 +201,30 @@ pub fn identity(path: &Path) -> PathBuf {
     }
 }
 
+/// Writes the state file: this run's findings with their first-seen dates (today for new ones).
+/// Findings no longer reported are dropped, so the file does not grow forever.
+pub fn write_state(
+    path: &Path,
+    findings: &[crate::model::finding::Finding],
+    previous: &std::collections::BTreeMap<String, crate::model::date::Date>,
+    today: crate::model::date::Date,
+) -> std::io::Result<()> {
+    let first_seen: std::collections::BTreeMap<String, String> = findings
+        .iter()
+        .map(|f| {
+            let d = previous.get(&f.fingerprint).copied().unwrap_or(today);
+            (f.fingerprint.clone(), d.to_string())
+        })
+        .collect();
+    let state = crate::load::StateFile {
+        version: 1,
+        first_seen,
+    };
+    let mut text = serde_json::to_string_pretty(&state).map_err(std::io::Error::other)?;
+    text.push('\n');
+    replace(path, text.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,6 +105,40 @@ fn no_import_cycle_between_layers() {
     }
 }
 
+/// Data flows one way: a layer imports only layers before it in the pipeline
+/// (model → ingest, policy → verify → load → decide → report → write → cli). `fuzzing` sits
+/// beside the pipeline and may use the layers it fuzzes.
+#[test]
+fn no_layer_imports_one_after_it_in_the_flow() {
+    let rank = |m: &str| match m {
+        "model" => Some(0),
+        "ingest" | "policy" => Some(1),
+        "verify" => Some(2),
+        "load" => Some(3),
+        "decide" => Some(4),
+        "report" => Some(5),
+        "write" => Some(6),
+        "cli" => Some(7),
+        _ => None,
+    };
+    for (from, deps) in imports() {
+        if from == "fuzzing" {
+            continue;
+        }
+        let Some(r) = rank(&from) else {
+            panic!("src/{from}/ is a layer the flow does not name: add it to this test and the README's layout");
+        };
+        for d in deps {
+            if let Some(rd) = rank(&d) {
+                assert!(
+                    rd < r || (rd == r && d == from),
+                    "{from} imports {d}, which comes after it in the flow"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_decision_core_does_no_io_network_clock_or_crypto() {
     let mut files = Vec::new();
@@ -236,4 +270,34 @@ fn source_files_stay_readable() {
             "src/{rel} has {lines} lines, more than {limit}: split it along its ideas"
         );
     }
+}
+
+/// Every `code(riskgate::...)` a diagnostic gives is in the one registry of codes
+/// (`model::code::Code`), and every code there is given somewhere: scripts and support pages
+/// can rely on the list.
+#[test]
+fn every_diagnostic_code_is_registered_and_used() {
+    use riskgate::model::code::Code;
+    let mut files = Vec::new();
+    sources(&src(), &mut files);
+    let mut used = BTreeSet::new();
+    for f in files {
+        let text = code(&std::fs::read_to_string(&f).expect("read"));
+        for (i, _) in text.match_indices("code(riskgate::") {
+            let rest = &text[i + "code(".len()..];
+            let end = rest.find(')').expect("a closed code(...)");
+            used.insert(rest[..end].to_string());
+        }
+    }
+    let listed: BTreeSet<String> = Code::ALL.iter().map(|c| c.as_str().to_string()).collect();
+    let unlisted: Vec<&String> = used.difference(&listed).collect();
+    assert!(
+        unlisted.is_empty(),
+        "not in model::code::Code: {unlisted:?}"
+    );
+    let unused: Vec<&String> = listed.difference(&used).collect();
+    assert!(
+        unused.is_empty(),
+        "listed but given by no diagnostic: {unused:?}"
+    );
 }
