@@ -4,7 +4,7 @@
 //! acceptances that name one of its ids or aliases.
 
 use super::{AcceptanceUse, Engine};
-use crate::model::date::{Date, Timestamp};
+use crate::model::date::Timestamp;
 use crate::model::facts::AcceptanceSignature;
 use crate::model::finding::Finding;
 use crate::policy::acceptances::Acceptance;
@@ -44,8 +44,6 @@ pub struct Outcome {
 /// compiled when the file was read) with what verification established of its signature.
 pub struct Prepared<'a> {
     pub acceptance: &'a Acceptance,
-    created: Option<Date>,
-    expires: Option<Date>,
     /// What verification established about its signature, by signer: the approver, then the
     /// requester (team levels).
     signature: [Result<(), String>; 2],
@@ -55,8 +53,6 @@ impl<'a> Prepared<'a> {
     pub fn new(a: &'a Acceptance, signature: AcceptanceSignature) -> Prepared<'a> {
         Prepared {
             acceptance: a,
-            created: a.created.date(),
-            expires: a.expires.date(),
             signature: [signature.by_approver, signature.by_requester],
         }
     }
@@ -135,7 +131,7 @@ pub fn check(ctx: &Ctx, prepared: &Prepared) -> Outcome {
         }
     }
     // 2. time
-    match (prepared.created, prepared.expires) {
+    match (a.created.date(), a.expires.date()) {
         (Some(c), Some(e)) => {
             if ctx.now < c.start() {
                 p.push(format!("not valid before {c}"));

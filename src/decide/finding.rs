@@ -379,11 +379,8 @@ impl<'p> Engine<'p> {
             name: pkg.map(|p| p.name.as_str()),
             version: pkg.and_then(|p| p.version.as_deref()),
         };
-        let is_image = |name: &str| {
-            self.product_images
-                .as_ref()
-                .is_some_and(|g| g.is_match(name))
-        };
+        // The product's `images:` globs from the register (none match nothing).
+        let is_image = |name: &str| self.product.is_some_and(|p| p.images.is_match(name));
         let scope = Scope {
             product: self.product_name,
             is_product_image: Some(&is_image),

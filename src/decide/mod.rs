@@ -76,8 +76,6 @@ pub struct Engine<'p> {
     /// The highest level an unsigned VEX statement (or a scanner's suppression, in `team`
     /// mode) may suppress.
     unsigned_vex: RiskLevel,
-    /// The product's `images:` globs from the register.
-    product_images: Option<&'p crate::policy::glob::Globs>,
 }
 
 /// Everything a run decides on besides the policy.
@@ -163,7 +161,6 @@ impl<'p> Engine<'p> {
             .vex
             .unsigned
             .unwrap_or_else(|| team_autonomy(&levels));
-        let product_images = product.filter(|p| !p.images.is_empty()).map(|p| &p.images);
         Ok(Engine {
             ownership,
             guardrails,
@@ -177,7 +174,6 @@ impl<'p> Engine<'p> {
             governance,
             review: None,
             unsigned_vex,
-            product_images,
         })
     }
 

@@ -3,7 +3,6 @@
 //! the team named has no members (nobody would remediate it).
 
 use crate::model::finding::Finding;
-use crate::policy::glob::Globs;
 use crate::policy::levels::LayerKind;
 use crate::policy::ownership::{LayerRule, Ownership, Product};
 use serde::Serialize;
@@ -20,15 +19,10 @@ pub struct Owner<'a> {
     pub note: Option<String>,
 }
 
-struct Layer<'p> {
-    rule: &'p LayerRule,
-    paths: Option<&'p Globs>,
-}
-
 pub struct OwnerIndex<'p> {
     ownership: &'p Ownership,
     product: Option<&'p Product>,
-    layers: Vec<Layer<'p>>,
+    layers: Vec<&'p LayerRule>,
 }
 
 impl<'p> OwnerIndex<'p> {
@@ -42,11 +36,10 @@ impl<'p> OwnerIndex<'p> {
         for rule in rules {
             // Compiled when the register was read; one that did not compile is refused here
             // too (validation refuses it first), so a layer never routes on half its paths.
-            let paths = rule.matcher.path.as_ref();
-            if let Some((_, e)) = paths.and_then(|g| g.errors().first()) {
+            if let Some((_, e)) = rule.matcher.path.as_ref().and_then(|g| g.errors().first()) {
                 return Err(format!("layer {}: {e}", rule.name));
             }
-            layers.push(Layer { rule, paths });
+            layers.push(rule);
         }
         Ok(OwnerIndex {
             ownership,
@@ -64,17 +57,17 @@ impl<'p> OwnerIndex<'p> {
         };
         let hit = layer.and_then(|want| {
             self.layers.iter().find(|l| {
-                let m = &l.rule.matcher;
+                let m = &l.matcher;
                 m.layer == Some(want)
                     && m.package_class.is_none()
                     && m.kind.is_none()
                     && m.tool.is_none()
-                    && l.paths.is_none()
+                    && m.path.is_none()
             })
         });
         self.resolve(
-            hit.map_or(product.team.as_str(), |l| l.rule.owner.as_str()),
-            hit.map(|l| l.rule.name.as_str()),
+            hit.map_or(product.team.as_str(), |l| l.owner.as_str()),
+            hit.map(|l| l.name.as_str()),
         )
     }
 
@@ -86,7 +79,7 @@ impl<'p> OwnerIndex<'p> {
         };
         let hit = self.layers.iter().find(|l| matches(l, f, layer));
         let (team, layer_name) = match hit {
-            Some(l) => (l.rule.owner.as_str(), Some(l.rule.name.as_str())),
+            Some(l) => (l.owner.as_str(), Some(l.name.as_str())),
             None => (product.team.as_str(), None),
         };
         self.resolve(team, layer_name)
@@ -116,8 +109,8 @@ impl<'p> OwnerIndex<'p> {
     }
 }
 
-fn matches(l: &Layer, f: &Finding, layer: Option<LayerKind>) -> bool {
-    let m = &l.rule.matcher;
+fn matches(l: &LayerRule, f: &Finding, layer: Option<LayerKind>) -> bool {
+    let m = &l.matcher;
     m.layer.is_none_or(|want| layer == Some(want))
         && m.package_class
             .is_none_or(|c| f.package.as_ref().and_then(|p| p.class) == Some(c))
@@ -125,7 +118,7 @@ fn matches(l: &Layer, f: &Finding, layer: Option<LayerKind>) -> bool {
         && m.tool
             .as_ref()
             .is_none_or(|t| f.tools.iter().any(|have| have.eq_ignore_ascii_case(t)))
-        && l.paths
+        && m.path
             .as_ref()
             .is_none_or(|g| f.location.path.as_deref().is_some_and(|p| g.is_match(p)))
 }

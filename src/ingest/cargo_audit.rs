@@ -7,6 +7,7 @@
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::model::cvss::base_score;
+use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -98,9 +99,7 @@ impl ReportFormat for CargoAudit {
     fn parse(src: &Source) -> Result<Parsed, InputError> {
         let report: Report = src.parse_json("cargo audit JSON")?;
         let mut out = Parsed::new(src, Self::NAME);
-        out.meta
-            .kinds
-            .push(crate::model::finding::ScanKind::DependencyScanning);
+        out.meta.kinds.push(ScanKind::DependencyScanning);
         for v in &report.vulnerabilities.list {
             let mut f = finding(&v.advisory, &v.package);
             f.fixed_version = v

@@ -5,6 +5,7 @@ use super::vex::{ProductId, VexProduct};
 use super::{
     null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement, VexStatus,
 };
+use crate::model::finding::ScanKind;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -146,7 +147,7 @@ impl ReportFormat for Csaf {
             .tracking
             .as_ref()
             .and_then(|t| t.current_release_date.as_deref()));
-        out.meta.kinds.push(crate::model::finding::ScanKind::Vex);
+        out.meta.kinds.push(ScanKind::Vex);
         for v in doc.vulnerabilities {
             let names: Vec<String> = v
                 .cve

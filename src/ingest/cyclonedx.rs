@@ -11,6 +11,7 @@ use super::{
     grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat,
     Source, VexStatement, VexStatus,
 };
+use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -305,13 +306,13 @@ impl ReportFormat for CycloneDx {
         }
         if findings > 0 || !bom.components.is_empty() {
             out.meta.kinds.push(if image {
-                crate::model::finding::ScanKind::ContainerScanning
+                ScanKind::ContainerScanning
             } else {
-                crate::model::finding::ScanKind::DependencyScanning
+                ScanKind::DependencyScanning
             });
         }
         if !out.vex.is_empty() {
-            out.meta.kinds.push(crate::model::finding::ScanKind::Vex);
+            out.meta.kinds.push(ScanKind::Vex);
         }
         Ok(out)
     }

@@ -11,6 +11,7 @@
 //! path and parameter, part of the finding's identity), or a crash (coverage fuzzing).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, ScannerSuppression, Severity};
 use serde::Deserialize;
 
@@ -286,16 +287,12 @@ impl ReportFormat for GitLab {
         let scan_kind = scan_kind.or_else(|| categories.first().cloned());
         let kind = match scan_kind.as_deref() {
             Some("container_scanning" | "cluster_image_scanning") => {
-                Some(crate::model::finding::ScanKind::ContainerScanning)
+                Some(ScanKind::ContainerScanning)
             }
-            Some("dependency_scanning") => {
-                Some(crate::model::finding::ScanKind::DependencyScanning)
-            }
-            Some("sast") => Some(crate::model::finding::ScanKind::Sast),
-            Some("secret_detection") => Some(crate::model::finding::ScanKind::SecretDetection),
-            Some("dast" | "api_fuzzing" | "coverage_fuzzing") => {
-                Some(crate::model::finding::ScanKind::Dast)
-            }
+            Some("dependency_scanning") => Some(ScanKind::DependencyScanning),
+            Some("sast") => Some(ScanKind::Sast),
+            Some("secret_detection") => Some(ScanKind::SecretDetection),
+            Some("dast" | "api_fuzzing" | "coverage_fuzzing") => Some(ScanKind::Dast),
             _ => None,
         };
         out.meta.kinds.extend(kind);

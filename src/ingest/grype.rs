@@ -2,6 +2,7 @@
 //! vulnerabilities as aliases (a GHSA match lists its CVE there).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::model::finding::ScanKind;
 use crate::model::finding::{
     Finding, Kind, Package, PackageClass, ScanStatus, ScannerSuppression, Severity,
 };
@@ -137,9 +138,9 @@ impl ReportFormat for Grype {
         if let Some(source) = &report.source {
             let image = source.kind.as_deref() == Some("image");
             out.meta.kinds.push(if image {
-                crate::model::finding::ScanKind::ContainerScanning
+                ScanKind::ContainerScanning
             } else {
-                crate::model::finding::ScanKind::DependencyScanning
+                ScanKind::DependencyScanning
             });
             out.meta.target = match &source.target {
                 Some(serde_json::Value::String(s)) if s != "unknown" => Some(s.clone()),

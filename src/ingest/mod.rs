@@ -190,7 +190,7 @@ pub trait ReportFormat {
     const VEX: bool = false;
     /// Whether the top-level keys (and short scalar values) of a JSON object are this format's.
     /// Detectors recognise their own format positively and are disjoint: on every fixture of
-    /// the repository exactly one says yes (tested below).
+    /// the repository at most one says yes (tested below).
     fn detect(probe: &Probe) -> bool;
     /// Reads the whole file.
     fn parse(src: &Source) -> Result<Parsed, InputError>;

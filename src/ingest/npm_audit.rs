@@ -7,6 +7,7 @@
 //! the installed version, only the vulnerable range.
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use serde_json::Value;
@@ -73,9 +74,7 @@ impl ReportFormat for NpmAudit {
             });
         }
         let mut out = Parsed::new(src, Self::NAME);
-        out.meta
-            .kinds
-            .push(crate::model::finding::ScanKind::DependencyScanning);
+        out.meta.kinds.push(ScanKind::DependencyScanning);
         for (key, e) in report.vulnerabilities {
             let name = e.name.clone().unwrap_or(key);
             for via in &e.via {

@@ -5,6 +5,7 @@ use super::{
     nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source, VexStatement,
     VexStatus,
 };
+use crate::model::finding::ScanKind;
 use serde::Deserialize;
 
 pub struct OpenVex;
@@ -107,7 +108,7 @@ impl ReportFormat for OpenVex {
         let doc: Doc = src.parse_json("OpenVEX")?;
         let mut out = Parsed::new(src, Self::NAME);
         out.meta.created = ts(doc.timestamp.as_deref());
-        out.meta.kinds.push(crate::model::finding::ScanKind::Vex);
+        out.meta.kinds.push(ScanKind::Vex);
         let document = match &doc.id {
             Some(id) => format!("{} ({id})", src.path),
             None => src.path.clone(),

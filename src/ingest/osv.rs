@@ -11,6 +11,7 @@
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::model::cvss::base_score;
+use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
 use serde_json::Value;
@@ -220,9 +221,9 @@ impl ReportFormat for OsvScanner {
             }
         }
         out.meta.kinds.push(if docker {
-            crate::model::finding::ScanKind::ContainerScanning
+            ScanKind::ContainerScanning
         } else {
-            crate::model::finding::ScanKind::DependencyScanning
+            ScanKind::DependencyScanning
         });
         Ok(out)
     }

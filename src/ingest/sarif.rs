@@ -11,9 +11,8 @@
 use super::{
     grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source,
 };
-use crate::model::finding::ScanKind;
 use crate::model::finding::{
-    is_cve, Finding, Kind, Package, PackageClass, ScannerSuppression, Severity,
+    is_cve, Finding, Kind, Package, PackageClass, ScanKind, ScannerSuppression, Severity,
 };
 use serde::Deserialize;
 use serde_json::Value;

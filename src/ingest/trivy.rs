@@ -5,6 +5,7 @@
 //! riskgate does not use (descriptions, references).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::model::finding::ScanKind;
 use crate::model::finding::{
     Finding, Kind, Package, PackageClass, ScanStatus, ScannerSuppression, Severity,
 };
@@ -274,15 +275,11 @@ pub fn parse_legacy(src: &Source) -> Result<Parsed, InputError> {
         resource: None,
     };
     if image {
-        out.meta
-            .kinds
-            .push(crate::model::finding::ScanKind::ContainerScanning);
+        out.meta.kinds.push(ScanKind::ContainerScanning);
     }
     read_results(src, &mut out, results, &scope)?;
     if !image {
-        out.meta
-            .kinds
-            .push(crate::model::finding::ScanKind::DependencyScanning);
+        out.meta.kinds.push(ScanKind::DependencyScanning);
     }
     out.meta.kinds.sort();
     out.meta.kinds.dedup();
@@ -407,9 +404,7 @@ impl ReportFormat for Trivy {
             out.meta.repo_digests = m.repo_digests.iter().map(|d| d.to_string()).collect();
         }
         if image {
-            out.meta
-                .kinds
-                .push(crate::model::finding::ScanKind::ContainerScanning);
+            out.meta.kinds.push(ScanKind::ContainerScanning);
         }
         let target = out.meta.target.clone();
         let scope = Scope {
@@ -438,23 +433,11 @@ fn read_results(
         let class = class_of(&r.class, &r.kind);
         let target = nonempty(Some(r.target.as_ref()));
         match class {
-            "lang-pkgs" if !image => out
-                .meta
-                .kinds
-                .push(crate::model::finding::ScanKind::DependencyScanning),
-            "os-pkgs" => out
-                .meta
-                .kinds
-                .push(crate::model::finding::ScanKind::ContainerScanning),
-            "config" => out.meta.kinds.push(crate::model::finding::ScanKind::Iac),
-            "secret" => out
-                .meta
-                .kinds
-                .push(crate::model::finding::ScanKind::SecretDetection),
-            "license" | "license-file" => out
-                .meta
-                .kinds
-                .push(crate::model::finding::ScanKind::LicenseScanning),
+            "lang-pkgs" if !image => out.meta.kinds.push(ScanKind::DependencyScanning),
+            "os-pkgs" => out.meta.kinds.push(ScanKind::ContainerScanning),
+            "config" => out.meta.kinds.push(ScanKind::Iac),
+            "secret" => out.meta.kinds.push(ScanKind::SecretDetection),
+            "license" | "license-file" => out.meta.kinds.push(ScanKind::LicenseScanning),
             _ => {}
         }
         let pkg_class = match class {

@@ -7,6 +7,7 @@ mod files;
 pub mod image;
 mod trust;
 
+use crate::model::finding::ScanKind;
 pub use files::{
     default_policy_dir, policy_files, read_builtin_policy, read_policy, read_yaml, PolicyFiles,
 };
@@ -222,10 +223,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
             }),
             // A VEX document is statements about findings, not a scan: given as a report it
             // would suppress without going through --vex.
-            Ok(r)
-                if matches!(r.format, "openvex" | "csaf")
-                    || r.meta.kinds == [crate::model::finding::ScanKind::Vex] =>
-            {
+            Ok(r) if matches!(r.format, "openvex" | "csaf") || r.meta.kinds == [ScanKind::Vex] => {
                 errs.push(InputError::Invalid {
                     message: format!("this is a {} VEX document, not a scan report", r.format),
                     path: r.path,

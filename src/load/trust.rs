@@ -3,6 +3,7 @@
 //! document.
 
 use super::*;
+use crate::model::finding::ScanKind;
 
 /// Each acceptance's signature, verified once ([`crate::verify::signing::verify_all`]).
 pub(super) fn acceptance_signatures(
@@ -161,11 +162,7 @@ pub(super) fn gated_images(images: &[ImageFacts], reports: &[ingest::Parsed]) ->
     let mut out: Vec<GatedImage> = if images.is_empty() {
         reports
             .iter()
-            .filter(|r| {
-                r.meta
-                    .kinds
-                    .contains(&crate::model::finding::ScanKind::ContainerScanning)
-            })
+            .filter(|r| r.meta.kinds.contains(&ScanKind::ContainerScanning))
             .flat_map(|r| {
                 let named = r
                     .meta

@@ -239,6 +239,7 @@ pub fn is_exact_version(req: &str) -> bool {
     let t = req.trim();
     !t.is_empty() && !t.contains(['<', '>', '^', '~', '*', ',', ' ', '|'])
 }
+
 /// `versions`: a semver requirement, matched with the `semver` crate. A version that is not
 /// semver (`1.1.1c-r0`) matches only a requirement that names it exactly (`"1.1.1c-r0"` or
 /// `"=1.1.1c-r0"`), never loosely.
@@ -260,6 +261,7 @@ pub fn version_matches(req: &str, installed: &str) -> Result<(), String> {
         Err(_) => Err(format!("installed version {installed} is not `{req}`")),
     }
 }
+
 /// Acceptance positions by the finding id they name (lower case).
 pub fn index(acceptances: &[Acceptance]) -> HashMap<String, Vec<usize>> {
     crate::model::finding::id_index(

@@ -86,14 +86,6 @@ impl From<Vec<String>> for Globs {
     }
 }
 
-impl<'a> IntoIterator for &'a Globs {
-    type Item = &'a String;
-    type IntoIter = std::slice::Iter<'a, String>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.texts.iter()
-    }
-}
-
 impl PartialEq for Globs {
     fn eq(&self, other: &Globs) -> bool {
         self.texts == other.texts
@@ -153,10 +145,6 @@ impl IdGlob {
     /// validation refuses it).
     pub fn is_match(&self, id: &str) -> bool {
         self.matcher.as_ref().is_ok_and(|m| m.is_match(id))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.text
     }
 
     pub fn error(&self) -> Option<&str> {

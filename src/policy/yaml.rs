@@ -171,24 +171,9 @@ impl YamlFile {
         Ok((value, file))
     }
 
+    /// Records where each value sits, keyed by its path, and how each position's path reads;
+    /// refuses aliases, merge keys, tags, duplicate keys, deep nesting, several documents.
     fn index(&mut self) -> Result<(), Problem> {
-        let (spans, shown) = self.value_spans()?;
-        self.spans = spans;
-        self.shown = shown;
-        Ok(())
-    }
-
-    /// Where each value sits, keyed by its path; refuses aliases, deep nesting, several documents.
-    #[allow(clippy::type_complexity)]
-    fn value_spans(
-        &self,
-    ) -> Result<
-        (
-            HashMap<String, (usize, usize, usize)>,
-            HashMap<(usize, usize), String>,
-        ),
-        Problem,
-    > {
         let mut spans = HashMap::new();
         let mut shown_at = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
@@ -332,7 +317,9 @@ impl YamlFile {
                 _ => {}
             }
         }
-        Ok((spans, shown_at))
+        self.spans = spans;
+        self.shown = shown_at;
+        Ok(())
     }
 
     /// The path of the value about to be read, advancing the enclosing frame: as the index keys

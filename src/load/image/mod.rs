@@ -218,8 +218,10 @@ pub fn gather(
                 // The allow-lists come first: an image they refuse is never asked for, so
                 // nothing (credentials least of all) goes to its registry.
                 let name = format!("{}/{}", r.registry(), r.repository());
-                let outside = (!opts.allowed_registries.is_empty() && !opts.allowed_registries.is_match(&name))
-                    || (!opts.product_images.is_empty() && !opts.product_images.is_match(&name));
+                // An empty list allows any image.
+                let outside = [&opts.allowed_registries, &opts.product_images]
+                    .into_iter()
+                    .any(|g| !g.is_empty() && !g.is_match(&name));
                 if outside {
                     refused.push(ImageFacts {
                         reference: g.clone(),

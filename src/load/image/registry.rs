@@ -428,18 +428,12 @@ pub fn parse_challenge(header: &str) -> Challenge {
 /// least two (`registry-1.docker.io` → `docker.io`; `ghcr.io` has none). An address has none.
 /// Public suffixes are not guessed at: `reg.acme.co.uk` gives `acme.co.uk`, never `co.uk`.
 pub(super) fn parent_domain(host: &str) -> Option<String> {
-    let h = host.rsplit_once(':').map_or(host, |(h, p)| {
-        if p.bytes().all(|b| b.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
+    let h = bare_host(host);
     if h.parse::<std::net::IpAddr>().is_ok() || h.starts_with('[') {
         return None;
     }
     let (_, parent) = h.split_once('.')?;
-    parent.contains('.').then(|| parent.to_ascii_lowercase())
+    parent.contains('.').then(|| parent.to_string())
 }
 
 /// The host without its port, lower case.
