@@ -15,6 +15,71 @@ pub fn fixture(rel: &str) -> PathBuf {
     p
 }
 
+/// A scratch directory for one test, removed when the test ends (also when it fails).
+/// Derefs to its path, so `dir.join("x")` reads as for a `PathBuf`.
+pub struct Scratch(tempfile::TempDir);
+
+/// A new, empty scratch directory; `name` shows in its path to tell runs apart.
+pub fn scratch(name: &str) -> Scratch {
+    Scratch(
+        tempfile::Builder::new()
+            .prefix(&format!("riskgate-{name}-"))
+            .tempdir()
+            .expect("scratch directory"),
+    )
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<std::path::Path> for Scratch {
+    fn as_ref(&self) -> &std::path::Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.path().as_os_str()
+    }
+}
+
+/// A file with `content` in a scratch directory of its own, removed with it.
+pub struct ScratchFile {
+    _dir: Scratch,
+    path: PathBuf,
+}
+
+pub fn scratch_file(name: &str, content: &[u8]) -> ScratchFile {
+    let dir = scratch("file");
+    let path = dir.join(name);
+    std::fs::write(&path, content).expect("write scratch file");
+    ScratchFile { _dir: dir, path }
+}
+
+impl std::ops::Deref for ScratchFile {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::path::Path> for ScratchFile {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for ScratchFile {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.path.as_os_str()
+    }
+}
+
 pub fn data(rel: &str) -> PathBuf {
     root().join("tests/data").join(rel)
 }

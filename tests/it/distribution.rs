@@ -14,18 +14,15 @@
 //! Without curl, strip, buildah or umoci the tests print "skipped" and pass, unless
 //! RISKGATE_REQUIRE_REGISTRY is set (CI sets it), when they fail.
 
-use crate::common::{riskgate, root, run, sh, Cli};
+use crate::common::{riskgate, root, run, scratch, sh, Cli, Scratch};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("riskgate-dist-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("tempdir");
-    d
+fn tempdir(name: &str) -> Scratch {
+    scratch(&format!("dist-{name}"))
 }
 
 /// This build's binary, stripped (the release's archives hold stripped binaries too).

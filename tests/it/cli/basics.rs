@@ -3,7 +3,7 @@
 
 use crate::common::Cli;
 
-use crate::common::{riskgate, root, run, EXAMPLE_REPORTS};
+use crate::common::{riskgate, root, run, scratch, Scratch, EXAMPLE_REPORTS};
 use clap::CommandFactory;
 
 /// Every command, with its path of subcommand names.
@@ -128,15 +128,8 @@ fn completions_for_every_shell_and_a_man_page() {
     assert!(dir.join("riskgate-log-verify.1").exists());
 }
 
-fn tempdir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "riskgate-basics-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("tempdir");
-    d
+fn tempdir() -> Scratch {
+    scratch("basics")
 }
 
 /// `--report -` reads standard input and decides exactly as the file would; `-o` is `--output`.

@@ -2,9 +2,8 @@
 //! verdicts, statuses, owners, exit codes, snapshots of the human and json reports, and the
 //! fail-closed paths (exit 2).
 
-use crate::common::{fixture, riskgate, root, run, Cli};
+use crate::common::{fixture, riskgate, root, run, scratch, Cli, Scratch};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::Command;
 
 const REPORTS: &[&str] = crate::common::EXAMPLE_REPORTS;
@@ -44,11 +43,8 @@ fn finding<'a>(report: &'a Value, id: &str, package: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no finding {id} in {package}"))
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("riskgate-check-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn tmp(name: &str) -> Scratch {
+    scratch(&format!("check-{name}"))
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! output against tests/fixtures/schemas/sarif-2.1.0.json and XML parsing of the JUnit output run in
 //! .ci/run (check-jsonschema, Python's XML parser).
 
-use crate::common::{riskgate, root, run, Run};
+use crate::common::{riskgate, root, run, scratch, Run, Scratch};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,11 +17,8 @@ fn example(reports: &[&str]) -> Command {
     c
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("riskgate-ci-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
+fn tmp(name: &str) -> Scratch {
+    scratch(&format!("ci-{name}"))
 }
 
 fn out(format: &str) -> Run {

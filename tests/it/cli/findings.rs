@@ -3,12 +3,8 @@
 use crate::common::*;
 use std::fs;
 
-fn tmp(name: &str, content: &[u8]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("riskgate-cli-findings-{}", std::process::id()));
-    fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    fs::write(&p, content).unwrap();
-    p
+fn tmp(name: &str, content: &[u8]) -> ScratchFile {
+    scratch_file(name, content)
 }
 
 #[test]
@@ -143,7 +139,7 @@ fn bad_inputs_fail_closed_with_pointed_errors() {
         &tmp("trivy1.json", br#"{"SchemaVersion": 1, "Results": []}"#),
         &["SchemaVersion", "not supported"],
     );
-    fails(&std::env::temp_dir(), &["is a directory"]);
+    fails(&scratch("a-directory"), &["is a directory"]);
     fails(
         std::path::Path::new("/nonexistent/report.json"),
         &["cannot read /nonexistent/report.json"],
@@ -162,13 +158,14 @@ fn bad_inputs_fail_closed_with_pointed_errors() {
 
 #[test]
 fn every_bad_report_is_reported_not_only_the_first() {
+    let (e1, e2) = (tmp("e1.json", b""), tmp("e2.json", b"{\"x\": 1}"));
     let r = riskgate()
         .args(["findings", "--report"])
-        .arg(tmp("e1.json", b""))
+        .arg(&*e1)
         .arg("--report")
         .arg(fixture("trivy/npm.json"))
         .arg("--report")
-        .arg(tmp("e2.json", b"{\"x\": 1}"))
+        .arg(&*e2)
         .run();
     assert_eq!(r.code, 2);
     assert!(

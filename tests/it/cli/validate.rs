@@ -3,11 +3,9 @@
 
 use crate::common::*;
 use std::fs;
-use std::path::PathBuf;
 
-fn policy_copy(name: &str, edit: impl Fn(&str, &str) -> String) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("riskgate-validate-{}-{name}", std::process::id()));
-    fs::create_dir_all(&dir).unwrap();
+fn policy_copy(name: &str, edit: impl Fn(&str, &str) -> String) -> Scratch {
+    let dir = scratch(&format!("validate-{name}"));
     for f in ["ownership.yaml", "guardrails.yaml"] {
         let text = fs::read_to_string(root().join("examples/policy").join(f)).unwrap();
         fs::write(dir.join(f), edit(f, &text)).unwrap();
@@ -158,8 +156,7 @@ fn the_invalid_example_points_at_every_problem() {
         .run();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("examples/invalid/acceptances.yaml:17:11: acceptances[1].risk: unknown variant `severe`"), "{}", r.stderr);
-    let dir = std::env::temp_dir().join(format!("riskgate-invalid-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("invalid");
     let fixed = dir.join("acceptances.yaml");
     std::fs::write(&fixed, text.replace("risk: severe ", "risk: medium ")).unwrap();
     let r = riskgate()

@@ -2,14 +2,12 @@
 //! reporting it as awaiting approval, the approval, the gate allowing it; and every refusal,
 //! which must leave the acceptances file byte for byte as it was.
 
-use crate::common::{riskgate, root, run, Cli, Run};
+use crate::common::{riskgate, root, run, scratch, Cli, Run, Scratch};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn workdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("riskgate-wf-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+fn workdir(name: &str) -> Scratch {
+    let d = scratch(&format!("wf-{name}"));
     // The example's repository (acceptances, CODEOWNERS and policy side by side).
     crate::common::example_repo(&d);
     d
@@ -230,7 +228,8 @@ fn refusals_leave_the_file_untouched() {
     let dir = workdir("refusals");
     let before = std::fs::read_to_string(dir.join("acceptances.yaml")).unwrap();
     // a policy where bob (payments-dev) is also in the security role
-    let sec = crate::common::copy_policy(&workdir("refusals-policy"));
+    let sec_dir = workdir("refusals-policy");
+    let sec = crate::common::copy_policy(&sec_dir);
     let own = std::fs::read_to_string(policy().join("ownership.yaml")).unwrap();
     std::fs::write(
         sec.join("ownership.yaml"),

@@ -2,15 +2,12 @@
 //! warn-then-enforce (`enforce_from`, `would_block`, `--explain-upcoming`), and exception hygiene
 //! (unused acceptances, budgets, stale ownership), on the example organisation.
 
-use crate::common::{check_with, riskgate, root, run, Cli, Run};
+use crate::common::{check_with, riskgate, root, run, scratch, Cli, Run, Scratch};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("riskgate-rollout-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
+fn tmp(name: &str) -> Scratch {
+    scratch(&format!("rollout-{name}"))
 }
 
 /// The example policy with `edit` applied to guardrails.yaml.

@@ -2,16 +2,11 @@
 //! format, special files, oversized and compressed-bomb inputs, other text encodings, and
 //! failed scans. Each asserts exit 2 and the message a user would act on.
 
-use crate::common::{fixture, riskgate, Cli};
-use std::path::PathBuf;
+use crate::common::{fixture, riskgate, scratch, scratch_file, Cli, ScratchFile};
 use std::time::{Duration, Instant};
 
-fn tmp(name: &str, content: &[u8]) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("riskgate-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    let p = d.join(name);
-    std::fs::write(&p, content).unwrap();
-    p
+fn tmp(name: &str, content: &[u8]) -> ScratchFile {
+    scratch_file(name, content)
 }
 
 fn findings(path: &std::path::Path) -> crate::common::Run {
@@ -62,8 +57,8 @@ fn special_files_are_refused_without_hanging() {
         std::path::Path::new("/dev/zero"),
         &["character device", "regular file"],
     );
-    let fifo = std::env::temp_dir().join(format!("riskgate-fifo-{}", std::process::id()));
-    let _ = std::fs::remove_file(&fifo);
+    let fifo_dir = scratch("fifo");
+    let fifo = fifo_dir.join("pipe");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     if !made.is_ok_and(|s| s.success()) {
         eprintln!("skipped the FIFO case: mkfifo is not available");
@@ -93,8 +88,7 @@ fn special_files_are_refused_without_hanging() {
     assert_eq!(status.code(), Some(2), "{err}");
     assert!(err.contains("FIFO (named pipe)"), "{err}");
     // a FIFO as a policy file
-    let dir = std::env::temp_dir().join(format!("riskgate-fifo-policy-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("fifo-policy");
     let own = dir.join("ownership.yaml");
     let _ = std::fs::remove_file(&own);
     std::process::Command::new("mkfifo")
@@ -199,9 +193,10 @@ fn cluster_resources_trivy_could_not_scan_fail_the_scan() {
     let report = br#"{"ClusterName":"prod","Resources":[
         {"Namespace":"default","Kind":"Deployment","Name":"api","Results":[]},
         {"Namespace":"default","Kind":"Deployment","Name":"web","Error":"unable to pull image"}]}"#;
+    let k8s = tmp("k8s.json", report);
     let r = riskgate()
         .args(["check", "--now", "2026-11-23T12:00:00Z", "--report"])
-        .arg(tmp("k8s.json", report))
+        .arg(&*k8s)
         .run();
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(

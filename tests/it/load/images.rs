@@ -4,7 +4,7 @@
 //! Sigstore bundles in tests/fixtures/sigstore. See tests/it/load/harness.rs.
 
 use super::harness::{self, Auth, Registry};
-use crate::common::{fixture, riskgate, run, Cli, Run};
+use crate::common::{fixture, riskgate, run, scratch, Cli, Run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 const SLSA: &str = "https://slsa.dev/provenance/v1";
 
 struct World {
-    dir: PathBuf,
+    dir: crate::common::Scratch, // a static: lives until the test process exits
     reg: Registry,
     layout: PathBuf,
     policy: PathBuf,
@@ -41,9 +41,7 @@ fn world() -> Option<&'static World> {
         if !harness::available() {
             return None;
         }
-        let dir = std::env::temp_dir().join(format!("riskgate-images-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("mkdir");
+        let dir = scratch("images");
         let reg = Registry::start(&dir.join("plain"), Auth::None, false);
         let build = dir.join("build");
         std::fs::create_dir_all(&build).expect("mkdir");
@@ -743,9 +741,7 @@ fn artifact_policy(dir: &Path, signatures: &str, public_key: &str) -> PathBuf {
 
 #[test]
 fn artifacts_keyless_real_bundle_and_key_signed_bundle() {
-    let dir = std::env::temp_dir().join(format!("riskgate-artifacts-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
+    let dir = scratch("artifacts");
     let (pair, public) = harness::keypair();
     let gitlab = "    - keyless: { issuer: \"https://gitlab.com\", subject: \"^https://gitlab.com/facutuesca/gitlab-oidc-project//.gitlab-ci.yml@refs/heads/main$\" }\n";
     let p = artifact_policy(&dir.join("p1"), gitlab, &public);

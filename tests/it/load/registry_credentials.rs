@@ -3,7 +3,7 @@
 //! request they get (a real registry cannot be made to misbehave like this); the right-host path
 //! against the real Debian `docker-registry` with htpasswd is in tests/it/load/images.rs.
 
-use crate::common::{copy_policy, riskgate, run};
+use crate::common::{copy_policy, riskgate, run, scratch, Scratch};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -78,11 +78,8 @@ fn serve(respond: impl Fn(&str) -> (String, Option<Vec<u8>>) + Send + 'static) -
     (port, log)
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("riskgate-creds-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
+fn tmp(name: &str) -> Scratch {
+    scratch(&format!("creds-{name}"))
 }
 
 /// The example policy with its image rules pointed at 127.0.0.1's `payments/` repositories.

@@ -5,7 +5,9 @@
 //! (exit 1) or fails to decide (exit 2), with the message. Signatures are real ECDSA P-256
 //! signatures over DSSE envelopes, made here with the sigstore crate as cosign makes them.
 
-use crate::common::{copy_policy, dsse_attestation, keypair, riskgate, run, Cli, Run};
+use crate::common::{
+    copy_policy, dsse_attestation, keypair, riskgate, run, scratch, Cli, Run, Scratch,
+};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
@@ -13,11 +15,8 @@ const LOG4J: &str = "tests/fixtures/corpus/defectdojo/cyclonedx/log4j.json";
 const KEV: &str = "tests/fixtures/kev/known_exploited_vulnerabilities.json";
 const LOG4J_PURL: &str = "pkg:maven/org.apache.logging.log4j/log4j-core@2.13.2";
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("riskgate-trust-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
+fn tmp(name: &str) -> Scratch {
+    scratch(&format!("trust-{name}"))
 }
 
 /// A copy of the example policy whose guardrails trust VEX signed with a new key; the key pair.

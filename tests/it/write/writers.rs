@@ -2,17 +2,14 @@
 //! `accept` and `approve` racing each other, decision-log appends racing each other, a torn
 //! log line, outputs naming inputs, and an acceptances file that is a symlink.
 
-use crate::common::{example_repo, riskgate, root, run, Cli, EXAMPLE_REPORTS};
+use crate::common::{example_repo, riskgate, root, run, scratch, Cli, Scratch, EXAMPLE_REPORTS};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const FORTIFY: &str = "31D4607A-A3FF-447C-908A-CA2BBE4CE4B7";
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("riskgate-writers-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("mkdir");
-    d
+fn tmp(name: &str) -> Scratch {
+    scratch(&format!("writers-{name}"))
 }
 
 /// `riskgate <args>` on the example repository in `dir`, with the example's reports.
