@@ -2,6 +2,7 @@
 //! the baseline and the SLA state (read, and written back by `--update-state`).
 
 use super::*;
+use crate::model::code::Code;
 
 /// The fingerprints of a `--baseline`: the `findings[].fingerprint` of a riskgate json report,
 /// or of the findings of a scanner report (any format `--report` takes).
@@ -140,6 +141,7 @@ pub(super) fn load_signers(
                     Ok(key) => SignerKind::Key(key),
                     Err(msg) => {
                         errs.push(policy.guardrails_file.problem(
+                            Code::PolicyKey,
                             &format!("{at}.{i}.key"),
                             msg,
                             Some("key paths are relative to the policy directory".into()),

@@ -7,6 +7,7 @@ mod files;
 pub mod image;
 mod trust;
 
+use crate::model::code::Code;
 use crate::model::finding::ScanKind;
 pub use files::{
     default_policy_dir, policy_files, read_builtin_policy, read_policy, read_yaml, PolicyFiles,
@@ -433,7 +434,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
             let Some(a) = accs.acceptances.get(i) else {
                 continue;
             };
-            errs.push(file.problem(
+            errs.push(file.problem(Code::AcceptanceInvalid,
                 &format!("acceptances.{i}.finding"),
                 format!(
                     "acceptance {} names {}, an alias shared by {} distinct vulnerabilities of this run ({}): one acceptance may cover one vulnerability",

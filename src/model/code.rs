@@ -42,6 +42,19 @@ codes! {
     InputUnsupportedTool => "riskgate::input::unsupported_tool": "A report of a tool riskgate does not read; the error names the format to use.",
     InputInvalid => "riskgate::input::invalid": "A report in a known format that breaks the format's rules.",
     InputSyntax => "riskgate::input::syntax": "A report that is not well-formed JSON (or is truncated).",
+    PolicySyntax => "riskgate::policy::syntax": "A policy or acceptances file that is not well-formed YAML, or is empty.",
+    PolicyYamlFeature => "riskgate::policy::yaml_feature": "A YAML feature riskgate files may not use: aliases, merge keys, tags, several documents, nesting deeper than 32.",
+    PolicyDuplicateKey => "riskgate::policy::duplicate_key": "A key given twice in one mapping (YAML would silently keep the last); both lines are named.",
+    PolicySchema => "riskgate::policy::schema": "An unknown key, a missing one, a value of the wrong type or variant, or an unsupported `version`.",
+    PolicyDate => "riskgate::policy::date": "A date that is not YYYY-MM-DD, or dates in the wrong order (`expires` before `created`).",
+    PolicyPattern => "riskgate::policy::pattern": "A glob, regular expression, version requirement or fingerprint that does not parse.",
+    PolicyName => "riskgate::policy::name": "A team, person or product that the register does not know, or a person that is not an e-mail address.",
+    PolicyGuardrail => "riskgate::policy::guardrail": "A guardrail that breaks the model: a level without a gate, approver or max_days, an override that loosens the organisation's guardrail, a malformed rule or signer.",
+    PolicyKey => "riskgate::policy::key": "A key file the policy names that is missing or not a PEM public key.",
+    PolicyOwnership => "riskgate::policy::ownership": "Ownership that needs review: a product without a risk owner, an entry not reviewed within `ownership.max_age_days`.",
+    AcceptanceInvalid => "riskgate::acceptance::invalid": "An acceptance that breaks the acceptances file's rules: a duplicate id, a wildcard or empty finding, no reason, an alias shared by several vulnerabilities.",
+    AcceptanceBroad => "riskgate::acceptance::broad": "An acceptance with no location, which covers its finding anywhere in the product.",
+    AcceptanceExpiry => "riskgate::acceptance::expiry": "An acceptance that has expired or expires soon.",
 }
 
 impl std::fmt::Display for Code {

@@ -7,6 +7,7 @@ use super::glob::Globs;
 use super::levels::RiskLevel;
 use super::ownership::{did_you_mean, Ownership};
 use super::yaml::{Problem, YamlFile};
+use crate::model::code::Code;
 use crate::model::date::{Date, DateText, Timestamp};
 use crate::model::finding::Finding;
 use serde::Deserialize;
@@ -128,6 +129,7 @@ impl AcceptancesFile {
             let at = |field: &str| format!("{p}.{field}");
             if let Some(first) = seen.insert(a.id.as_str(), i) {
                 out.push(file.problem(
+                    Code::AcceptanceInvalid,
                     &at("id"),
                     format!(
                         "duplicate acceptance id `{}` (first used by entry {})",
@@ -139,26 +141,39 @@ impl AcceptancesFile {
             }
             if a.finding.contains(['*', '?', '[', '{']) {
                 out.push(file.problem(
+                    Code::AcceptanceInvalid,
                     &at("finding"),
                     format!("`{}`: wildcards are not allowed in `finding`", a.finding),
                     Some("accept one finding id (or one of its aliases) per entry".into()),
                 ));
             }
             if a.finding.trim().is_empty() {
-                out.push(file.problem(&at("finding"), "empty finding id", None));
+                out.push(file.problem(
+                    Code::AcceptanceInvalid,
+                    &at("finding"),
+                    "empty finding id",
+                    None,
+                ));
             }
             if !ownership.products.contains_key(&a.product) {
                 out.push(file.problem(
+                    Code::PolicyName,
                     &at("product"),
                     format!("unknown product `{}`", a.product),
                     did_you_mean(&a.product, &products),
                 ));
             }
             if a.reason.trim().is_empty() {
-                out.push(file.problem(&at("reason"), "an acceptance needs a reason", None));
+                out.push(file.problem(
+                    Code::AcceptanceInvalid,
+                    &at("reason"),
+                    "an acceptance needs a reason",
+                    None,
+                ));
             }
             if !ownership.is_person(&a.requested_by) {
                 out.push(file.problem(
+                    Code::PolicyName,
                     &at("requested_by"),
                     format!("unknown person `{}`", a.requested_by),
                     did_you_mean(&a.requested_by, &people),
@@ -170,6 +185,7 @@ impl AcceptancesFile {
             ] {
                 if let Some(ap) = who.as_deref().filter(|p| !ownership.is_person(p)) {
                     out.push(file.problem(
+                        Code::PolicyName,
                         &at(key),
                         format!("unknown person `{ap}`"),
                         did_you_mean(ap, &people),
@@ -181,6 +197,7 @@ impl AcceptancesFile {
             if let (Some(c), Some(e)) = (created, expires) {
                 if e <= c {
                     out.push(file.problem(
+                        Code::PolicyDate,
                         &at("expires"),
                         format!("expires {e} is not after created {c}"),
                         None,
@@ -190,7 +207,7 @@ impl AcceptancesFile {
             if let Some(v) = &a.versions {
                 let exact = is_exact_version(v);
                 if let (Err(e), false) = (semver::VersionReq::parse(v), exact) {
-                    out.push(file.problem(
+                    out.push(file.problem(Code::PolicyPattern,
                         &at("versions"),
                         format!("`{v}` is not a semver requirement: {e}"),
                         Some("a semver requirement such as \"<0.17.0\" or \">=1.2, <1.4\", or one exact version (\"1.1.1c-r0\")".into()),
@@ -201,7 +218,7 @@ impl AcceptancesFile {
             file.check_globs(&mut out, &at("images"), &a.images);
             for (j, fp) in a.fingerprints.iter().enumerate() {
                 if fp.len() != 32 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    out.push(file.problem(
+                    out.push(file.problem(Code::PolicyPattern,
                         &format!("{p}.fingerprints.{j}"),
                         format!("`{fp}` is not a finding fingerprint (32 hex digits, as reports show them)"),
                         None,
@@ -211,13 +228,14 @@ impl AcceptancesFile {
             let located = !a.paths.is_empty() || !a.fingerprints.is_empty();
             if a.anywhere && located {
                 out.push(file.problem(
+                    Code::AcceptanceInvalid,
                     &at("anywhere"),
                     "`anywhere: true` with `paths` or `fingerprints`: say one or the other",
                     None,
                 ));
             }
             if a.kind.is_some_and(|k| k.is_code()) && !located && !a.anywhere {
-                out.push(file.warning(
+                out.push(file.problem(Code::AcceptanceBroad,
                     &at("finding"),
                     format!(
                         "{} accepts a {} finding with no location (`paths`, `fingerprints`): it covers {} anywhere in {}",

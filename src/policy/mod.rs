@@ -10,6 +10,7 @@ pub mod levels;
 pub mod ownership;
 pub mod yaml;
 
+use crate::model::code::Code;
 use yaml::{Problem, Problems, YamlFile};
 
 /// One parsed file and its positions, or the problem that stopped it.
@@ -110,7 +111,8 @@ impl Policy {
         let mut stale =
             |path: &str, what: String, reviewed: Option<&crate::model::date::DateText>| {
                 if let Some(why) = ownership::stale(&what, reviewed, today, max) {
-                    out.push(f.warning(
+                    out.push(f.problem(
+                        Code::PolicyOwnership,
                         path,
                         why,
                         Some("confirm the owners and update `reviewed`".into()),
@@ -137,13 +139,15 @@ impl Policy {
                     continue;
                 };
                 if t.expired {
-                    out.push(file.warning(
+                    out.push(file.problem(
+                        Code::AcceptanceExpiry,
                         &format!("acceptances.{i}.expires"),
                         format!("acceptance {} expired on {e}", a.id),
                         Some("remove it, or renew it with a new decision".into()),
                     ));
                 } else if t.expiring {
-                    out.push(file.warning(
+                    out.push(file.problem(
+                        Code::AcceptanceExpiry,
                         &format!("acceptances.{i}.expires"),
                         format!("acceptance {} expires on {e} (in {left} days)", a.id),
                         None,

@@ -7,6 +7,7 @@
 use super::glob::Globs;
 use super::levels::{Criticality, DataClass, Exposure, LayerKind};
 use super::yaml::{key, Problem, YamlFile};
+use crate::model::code::Code;
 use crate::model::date::DateText;
 use crate::model::finding::{Kind, PackageClass};
 use serde::Deserialize;
@@ -201,6 +202,7 @@ impl Ownership {
             for (i, e) in entries.iter().enumerate() {
                 if !self.teams.contains_key(e) && !e.contains('@') {
                     out.push(file.problem(
+                        Code::PolicyName,
                         &key(&["roles", role, &i.to_string()]),
                         format!("`{e}` is neither a team nor a person (an e-mail address)"),
                         did_you_mean(e, &team_names),
@@ -213,6 +215,7 @@ impl Ownership {
                 let p = format!("{base}.{i}");
                 if !self.teams.contains_key(&l.owner) {
                     out.push(file.problem(
+                        Code::PolicyName,
                         &format!("{p}.owner"),
                         format!("unknown team `{}`", l.owner),
                         did_you_mean(&l.owner, &team_names),
@@ -227,6 +230,7 @@ impl Ownership {
         for (who, person) in &self.people {
             if !who.contains('@') {
                 out.push(file.problem(
+                    Code::PolicyName,
                     &key(&["people", who]),
                     format!("`{who}` is not a person (an e-mail address)"),
                     None,
@@ -235,6 +239,7 @@ impl Ownership {
             for (i, k) in person.keys.iter().enumerate() {
                 if !k.trim_start().starts_with("-----BEGIN PUBLIC KEY-----") {
                     out.push(file.problem(
+                        Code::PolicyKey,
                         &format!("{}.keys.{i}", key(&["people", who])),
                         "expected a PEM public key (-----BEGIN PUBLIC KEY-----)",
                         None,
@@ -246,6 +251,7 @@ impl Ownership {
             let p = key(&["products", name]);
             if !self.teams.contains_key(&prod.team) {
                 out.push(file.problem(
+                    Code::PolicyName,
                     &format!("{p}.team"),
                     format!("unknown team `{}`", prod.team),
                     did_you_mean(&prod.team, &team_names),
@@ -257,13 +263,14 @@ impl Ownership {
             file.check_globs(&mut out, &format!("{p}.repos"), &prod.repos);
             file.check_globs(&mut out, &format!("{p}.images"), &prod.images);
             match &prod.risk_owner {
-                None => out.push(file.warning(&p, format!("product `{name}` has no risk owner"), Some("findings above the team's autonomy cannot be accepted until one is named".into()))),
-                Some(o) if !o.contains('@') => out.push(file.problem(&format!("{p}.risk_owner"), format!("risk owner `{o}` is not a person (an e-mail address)"), None)),
+                None => out.push(file.problem(Code::PolicyOwnership, &p, format!("product `{name}` has no risk owner"), Some("findings above the team's autonomy cannot be accepted until one is named".into()))),
+                Some(o) if !o.contains('@') => out.push(file.problem(Code::PolicyName, &format!("{p}.risk_owner"), format!("risk owner `{o}` is not a person (an e-mail address)"), None)),
                 _ => {}
             }
             check_layers(&mut out, &format!("{p}.layers"), &prod.layers);
             for problem in self.product_problems(name) {
-                out.push(file.warning(
+                out.push(file.problem(
+                    Code::PolicyOwnership,
                     &p,
                     problem,
                     Some("fix the register: findings need people to own them".into()),

@@ -17,6 +17,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::glob::{Globs, IdGlob};
+use crate::model::code::Code;
 use crate::model::date::{Date, DateText};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::de::DeserializeOwned;
@@ -34,6 +35,8 @@ pub const MAX_DEPTH: usize = 32;
 #[derive(Debug, Error, Clone)]
 #[error("{path}:{line}:{col}: {message}")]
 pub struct Problem {
+    /// What kind of problem it is (`riskgate::policy::duplicate_key`): what scripts match on.
+    pub code: Code,
     pub path: String,
     pub line: usize,
     pub col: usize,
@@ -46,6 +49,10 @@ pub struct Problem {
 }
 
 impl Diagnostic for Problem {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.code.as_str()))
+    }
+
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
@@ -68,6 +75,15 @@ impl Diagnostic for Problem {
             ))) as Box<dyn Iterator<Item = miette::LabeledSpan>>
         })
     }
+}
+
+/// The problems that warn rather than fail (unless `--strict`): ownership that needs review,
+/// an acceptance that covers its finding anywhere, one that expired or soon will.
+pub fn is_warning(code: Code) -> bool {
+    matches!(
+        code,
+        Code::PolicyOwnership | Code::AcceptanceBroad | Code::AcceptanceExpiry
+    )
 }
 
 /// Every problem found in one run of `validate` or in loading the policy.
@@ -147,6 +163,7 @@ impl YamlFile {
         file.index()?;
         if file.text.trim().is_empty() {
             return Err(file.problem_at(
+                Code::PolicySyntax,
                 1,
                 0,
                 0,
@@ -166,7 +183,7 @@ impl YamlFile {
                 Some(at) if !at.is_empty() => format!("{at}: {msg}"),
                 _ => msg,
             };
-            file.problem_at(line, col, 1, msg, "here".into())
+            file.problem_at(Code::PolicySchema, line, col, 1, msg, "here".into())
         })?;
         Ok((value, file))
     }
@@ -182,6 +199,7 @@ impl YamlFile {
             let (ev, span) = ev.map_err(|e: ScanError| {
                 let m = e.marker();
                 self.problem_at(
+                    Code::PolicySyntax,
                     m.line(),
                     m.col(),
                     1,
@@ -202,6 +220,7 @@ impl YamlFile {
                     if documents > 1 {
                         let (l, c, _) = at(&span);
                         return Err(self.problem_at(
+                            Code::PolicyYamlFeature,
                             l,
                             c,
                             3,
@@ -213,6 +232,7 @@ impl YamlFile {
                 Event::Alias(_) => {
                     let (l, c, n) = at(&span);
                     return Err(self.problem_at(
+                        Code::PolicyYamlFeature,
                         l,
                         c,
                         n.max(1),
@@ -225,6 +245,7 @@ impl YamlFile {
                 | Event::SequenceStart(_, _, Some(_)) => {
                     let (l, c, n) = at(&span);
                     return Err(self.problem_at(
+                        Code::PolicyYamlFeature,
                         l,
                         c,
                         n.max(1),
@@ -237,6 +258,7 @@ impl YamlFile {
                     let is_key = matches!(stack.last(), Some(Frame::Map { key: None, .. }));
                     if is_key && style == ScalarStyle::Plain && value == "<<" {
                         return Err(self.problem_at(
+                            Code::PolicyYamlFeature,
                             pos.0,
                             pos.1,
                             2,
@@ -260,7 +282,7 @@ impl YamlFile {
                                 } else {
                                     format!("`{path}`")
                                 };
-                                return Err(self.problem_at(
+                                return Err(self.problem_at(Code::PolicyDuplicateKey,
                                     pos.0,
                                     pos.1,
                                     pos.2.max(1),
@@ -285,6 +307,7 @@ impl YamlFile {
                     if stack.len() >= MAX_DEPTH {
                         let (l, c, _) = at(&span);
                         return Err(self.problem_at(
+                            Code::PolicyYamlFeature,
                             l,
                             c,
                             1,
@@ -341,21 +364,14 @@ impl YamlFile {
         }
     }
 
-    /// A problem at the value with this path, or at its nearest indexed ancestor.
-    pub fn problem(&self, path: &str, message: impl Into<String>, help: Option<String>) -> Problem {
-        self.problem_with(path, message, help, miette::Severity::Error)
-    }
-
-    pub fn warning(&self, path: &str, message: impl Into<String>, help: Option<String>) -> Problem {
-        self.problem_with(path, message, help, miette::Severity::Warning)
-    }
-
-    fn problem_with(
+    /// A problem at the value with this path, or at its nearest indexed ancestor. An error, or a
+    /// warning for the codes that are warnings ([`is_warning`]).
+    pub fn problem(
         &self,
+        code: Code,
         path: &str,
         message: impl Into<String>,
         help: Option<String>,
-        severity: miette::Severity,
     ) -> Problem {
         let mut p = path.to_string();
         let (line, col, len) = loop {
@@ -367,9 +383,11 @@ impl YamlFile {
                 None => break (1, 0, 0),
             }
         };
-        let mut problem = self.problem_at(line, col, len, message.into(), "here".into());
+        let mut problem = self.problem_at(code, line, col, len, message.into(), "here".into());
         problem.help = help;
-        problem.severity = severity;
+        if is_warning(code) {
+            problem.severity = miette::Severity::Warning;
+        }
         problem
     }
 
@@ -377,6 +395,7 @@ impl YamlFile {
     pub fn check_version(&self, out: &mut Vec<Problem>, version: u32) {
         if version != 1 {
             out.push(self.problem(
+                Code::PolicySchema,
                 "version",
                 format!("unsupported version {version}"),
                 Some("this riskgate reads `version: 1`".into()),
@@ -388,6 +407,7 @@ impl YamlFile {
     pub fn check_date(&self, out: &mut Vec<Problem>, path: &str, d: &DateText) -> Option<Date> {
         if d.date().is_none() {
             out.push(self.problem(
+                Code::PolicyDate,
                 path,
                 format!("`{d}` is not a date"),
                 Some("expected YYYY-MM-DD".into()),
@@ -399,14 +419,14 @@ impl YamlFile {
     /// Records a problem at `{base}.{i}` for each pattern that did not compile.
     pub fn check_globs(&self, out: &mut Vec<Problem>, base: &str, globs: &Globs) {
         for (i, e) in globs.errors() {
-            out.push(self.problem(&format!("{base}.{i}"), e.clone(), None));
+            out.push(self.problem(Code::PolicyPattern, &format!("{base}.{i}"), e.clone(), None));
         }
     }
 
     /// Records a problem at `path` when the id pattern did not compile.
     pub fn check_glob(&self, out: &mut Vec<Problem>, path: &str, glob: &IdGlob) {
         if let Some(e) = glob.error() {
-            out.push(self.problem(path, e.to_string(), None));
+            out.push(self.problem(Code::PolicyPattern, path, e.to_string(), None));
         }
     }
 
@@ -417,6 +437,7 @@ impl YamlFile {
 
     fn problem_at(
         &self,
+        code: Code,
         line: usize,
         col: usize,
         len: usize,
@@ -439,6 +460,7 @@ impl YamlFile {
             .map(|(i, _)| offset + i)
             .unwrap_or(self.text.len());
         Problem {
+            code,
             path: self.path.clone(),
             line,
             col: col + 1,
@@ -456,6 +478,7 @@ impl Problem {
     /// A problem with no position (the file could not be read at all).
     pub fn bare(path: &str, message: String) -> Problem {
         Problem {
+            code: Code::InputUnreadable,
             path: path.to_string(),
             line: 0,
             col: 0,
@@ -563,10 +586,15 @@ mod tests {
     #[test]
     fn values_are_located_by_path() {
         let (_, f) = parse("version: 1\nteams:\n  dev:\n    members: [a@x, b@x]\n").unwrap();
-        let p = f.problem("teams.dev.members.1", "unknown person `b@x`", None);
+        let p = f.problem(
+            Code::PolicyName,
+            "teams.dev.members.1",
+            "unknown person `b@x`",
+            None,
+        );
         assert_eq!((p.line, p.col), (4, 20));
         assert_eq!(f.line_of("teams.dev"), Some(4));
-        let p = f.problem("teams.dev.nothing.here", "x", None);
+        let p = f.problem(Code::PolicyName, "teams.dev.nothing.here", "x", None);
         assert_eq!(p.line, 4, "falls back to the nearest ancestor");
     }
 

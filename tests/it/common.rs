@@ -19,11 +19,24 @@ pub fn fixture(rel: &str) -> PathBuf {
 /// Derefs to its path, so `dir.join("x")` reads as for a `PathBuf`.
 pub struct Scratch(tempfile::TempDir);
 
-/// A new, empty scratch directory; `name` shows in its path to tell runs apart.
+/// A new, empty scratch directory; `name` shows in its path to tell runs apart. The path is
+/// lowercase (pid and a counter, not tempfile's mixed-case letters): buildah and skopeo take it
+/// as part of an image reference.
 pub fn scratch(name: &str) -> Scratch {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let base = format!(
+        "riskgate-{}-{}-{n}",
+        name.to_lowercase(),
+        std::process::id()
+    );
+    // left by an earlier process with the same pid
+    let _ = std::fs::remove_dir_all(std::env::temp_dir().join(&base));
     Scratch(
         tempfile::Builder::new()
-            .prefix(&format!("riskgate-{name}-"))
+            .prefix(&base)
+            .rand_bytes(0)
             .tempdir()
             .expect("scratch directory"),
     )

@@ -2,6 +2,7 @@
 //! override may only tighten the organisation's guardrail.
 
 use super::*;
+use crate::model::code::Code;
 use crate::model::date::DateText;
 
 impl Guardrails {
@@ -12,6 +13,7 @@ impl Guardrails {
         for l in RiskLevel::ALL {
             if !self.levels.contains_key(&l) {
                 out.push(file.problem(
+                    Code::PolicyGuardrail,
                     "levels",
                     format!("level `{l}` is missing from `levels`"),
                     Some("every level none|low|medium|high|critical needs a gate".into()),
@@ -23,6 +25,7 @@ impl Guardrails {
             if cfg.gate == Gate::Accept {
                 if cfg.approver.is_none() {
                     out.push(file.problem(
+                        Code::PolicyGuardrail,
                         &p,
                         format!("level `{l}` has gate `accept` but no `approver`"),
                         Some("say who may accept: team, risk_owner, security or governance".into()),
@@ -30,6 +33,7 @@ impl Guardrails {
                 }
                 if cfg.max_days.is_none() {
                     out.push(file.problem(
+                        Code::PolicyGuardrail,
                         &p,
                         format!("level `{l}` has gate `accept` but no `max_days`"),
                         Some("every exception is time-bound".into()),
@@ -38,6 +42,7 @@ impl Guardrails {
             }
             if cfg.max_days == Some(0) {
                 out.push(file.problem(
+                    Code::PolicyGuardrail,
                     &format!("{p}.max_days"),
                     "max_days must be at least 1",
                     None,
@@ -47,6 +52,7 @@ impl Guardrails {
         for (i, r) in self.risk.rules.iter().enumerate() {
             if r.action().is_none() {
                 out.push(file.problem(
+                    Code::PolicyGuardrail,
                     &format!("risk.rules.{i}"),
                     "a risk rule needs exactly one of `set`, `raise`, `lower`, `floor`",
                     None,
@@ -54,7 +60,7 @@ impl Guardrails {
             }
             check_when(&mut out, file, &format!("risk.rules.{i}.when"), &r.when);
             if r.when.enforce_from.is_some() {
-                out.push(file.problem(
+                out.push(file.problem(Code::PolicyGuardrail,
                     &format!("risk.rules.{i}.when.enforce_from"),
                     "enforce_from applies to rules that block, not to risk rules",
                     Some("use it on a level, a never_accept entry, require_reports, ownership, sla, images or artifacts".into()),
@@ -106,7 +112,7 @@ impl Guardrails {
         }
         for (at, r) in &required {
             if r.kind == ReportKind::Vex {
-                out.push(file.problem(
+                out.push(file.problem(Code::PolicyGuardrail,
                     &format!("{at}.kind"),
                     "`vex` is not a scan: VEX statements are claims, never required",
                     Some("require the scans (sast, dependency_scanning, container_scanning, dast...)".into()),
@@ -152,6 +158,7 @@ impl Guardrails {
             check_signers(&mut out, file, "images.signatures", &img.signatures);
             if !img.attestations.is_empty() && img.signatures.is_empty() {
                 out.push(file.problem(
+                    Code::PolicyGuardrail,
                     "images.attestations",
                     "attestations must be signed, but `images.signatures` names no signer",
                     Some("list the keys or keyless identities that sign attestations".into()),
@@ -167,6 +174,7 @@ impl Guardrails {
             if a.signatures.is_empty() {
                 out.push(
                     file.problem(
+                        Code::PolicyGuardrail,
                         "artifacts",
                         "`artifacts` names no signature to require",
                         Some(
@@ -181,6 +189,7 @@ impl Guardrails {
             let p = key(&["products", name]);
             if !products.contains(&name.as_str()) {
                 out.push(file.problem(
+                    Code::PolicyName,
                     &p,
                     format!("override for unknown product `{name}`"),
                     did_you_mean(name, products),
@@ -192,7 +201,7 @@ impl Guardrails {
                     continue;
                 };
                 let loosen = |field: &str, what: String| {
-                    file.problem(&format!("{lp}.{field}"), format!("product override loosens the organisation's guardrail: {what}"), Some("product overrides may only tighten (stricter gate, higher approver, shorter durations)".into()))
+                    file.problem(Code::PolicyGuardrail, &format!("{lp}.{field}"), format!("product override loosens the organisation's guardrail: {what}"), Some("product overrides may only tighten (stricter gate, higher approver, shorter durations)".into()))
                 };
                 if let Some(g) = lo.gate {
                     if g < base.gate {
@@ -240,13 +249,14 @@ impl Guardrails {
                 let eff = self.level(name, *l);
                 if eff.gate == Gate::Accept && eff.approver.is_none() {
                     out.push(file.problem(
+                        Code::PolicyGuardrail,
                         &lp,
                         format!("level `{l}` has gate `accept` but no `approver`"),
                         None,
                     ));
                 }
                 if eff.gate == Gate::Accept && eff.max_days.is_none() {
-                    out.push(file.problem(
+                    out.push(file.problem(Code::PolicyGuardrail,
                         &lp,
                         format!("level `{l}` has gate `accept` but no `max_days`: its acceptances would never have to end"),
                         Some("give the override a max_days".into()),
@@ -275,6 +285,7 @@ fn check_signers(out: &mut Vec<Problem>, file: &YamlFile, base: &str, rules: &[S
             (None, Some(k)) => {
                 if let Err(e) = regex::Regex::new(&k.subject) {
                     out.push(file.problem(
+                        Code::PolicyPattern,
                         &format!("{p}.keyless.subject"),
                         format!("the subject is not a regular expression: {e}"),
                         None,
@@ -282,6 +293,7 @@ fn check_signers(out: &mut Vec<Problem>, file: &YamlFile, base: &str, rules: &[S
                 }
             }
             _ => out.push(file.problem(
+                Code::PolicyGuardrail,
                 &p,
                 "a signer needs exactly one of `key` and `keyless`",
                 Some("for example `- key: keys/release.pub`".into()),

@@ -974,7 +974,8 @@ fn the_lines_riskgate_codeowners_prints_prove_approvals_under_code_review() {
     // A product repository as users have it: .riskgate/ with the policy and acceptances, the
     // gate's CI, and .github/CODEOWNERS made of what `riskgate codeowners` prints. No
     // `acceptances.codeowners`: riskgate finds the file at the repository root, as GitHub does.
-    let repo = workdir("codeowners-repo").join("payments-api");
+    let work = workdir("codeowners-repo");
+    let repo = work.join("payments-api");
     std::fs::create_dir_all(repo.join(".git")).unwrap();
     let dot = crate::common::copy_policy(&repo.join(".riskgate"));
     let g = std::fs::read_to_string(dot.join("guardrails.yaml")).unwrap();
