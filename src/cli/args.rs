@@ -67,6 +67,14 @@ pub struct DeployArgs {
     /// (FILE.sigstore.json or FILE.sigstore) or given as FILE=BUNDLE. Repeatable.
     #[arg(long = "artifact", value_name = "FILE[=BUNDLE]")]
     pub artifacts: Vec<String>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// How to reach registries: every command that reads or writes one takes these.
+#[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Registry")]
+pub struct RegistryArgs {
     /// Trust this CA certificate (PEM) for registry TLS, besides the system's. With it, loopback
     /// registries are reached over TLS too. Repeatable.
     #[arg(long = "registry-ca", value_name = "FILE")]
@@ -80,6 +88,42 @@ pub struct DeployArgs {
     #[arg(long, value_name = "SECS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub registry_timeout: u64,
+}
+
+impl RegistryArgs {
+    /// The options the registry client takes; the CA files are read here.
+    pub fn options(&self) -> Result<crate::load::image::RegistryOptions, String> {
+        let mut ca_certs = Vec::new();
+        for p in &self.registry_ca {
+            ca_certs.push(
+                crate::ingest::source::read_file(p)
+                    .map_err(|e| format!("cannot read --registry-ca {}: {e}", p.display()))?,
+            );
+        }
+        Ok(crate::load::image::RegistryOptions {
+            ca_certs,
+            insecure: self.insecure_registries.clone(),
+            timeout: std::time::Duration::from_secs(self.registry_timeout.max(1)),
+            ..Default::default()
+        })
+    }
+}
+
+/// Signing the decision (`check --attest`).
+#[derive(clap::Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Signed decision")]
+pub struct AttestArgs {
+    /// Write the decision as a signed in-toto statement (a SLSA Verification Summary about the
+    /// digests of the --image and --artifact gated) to FILE, as a DSSE envelope
+    #[arg(long, value_name = "FILE", requires = "attest_key")]
+    pub attest: Option<PathBuf>,
+    /// The cosign private key that signs the decision (password from COSIGN_PASSWORD)
+    #[arg(long, value_name = "KEY")]
+    pub attest_key: Option<PathBuf>,
+    /// Also attach the signed decision to each --image in its registry, as cosign attaches
+    /// attestations (the `sha256-<hex>.att` tag)
+    #[arg(long, requires = "attest")]
+    pub attach: bool,
 }
 
 /// One gate run's inputs from the groups a command takes.
@@ -107,9 +151,9 @@ pub(super) fn gate_args(
         g.baseline = d.baseline;
         g.images = d.images;
         g.artifacts = d.artifacts;
-        g.registry_ca = d.registry_ca;
-        g.insecure_registries = d.insecure_registries;
-        g.registry_timeout = d.registry_timeout;
+        g.registry_ca = d.registry.registry_ca;
+        g.insecure_registries = d.registry.insecure_registries;
+        g.registry_timeout = d.registry.registry_timeout;
     }
     g
 }

@@ -8,6 +8,7 @@ pub(super) fn check(
     formats: &[OutFormat],
     outputs: &[PathBuf],
     decision_log: Option<&std::path::Path>,
+    attest: &AttestArgs,
 ) -> ExitCode {
     if outputs.len() > formats.len().max(1) {
         return fail(UsageError::new(
@@ -28,7 +29,8 @@ pub(super) fn check(
             Some("give an --output for each extra --format".into()),
         ));
     }
-    if let Err(e) = outputs_are_not_inputs(args, outputs, decision_log) {
+    let attest_out = attest.attest.as_deref();
+    if let Err(e) = outputs_are_not_inputs(args, outputs, decision_log, attest_out) {
         return fail(e);
     }
     // The state file is read and rewritten: hold its lock across both.
@@ -91,6 +93,9 @@ pub(super) fn check(
                 }
             }
         }
+        if let Some(code) = super::attest::write(view, loaded, args, attest) {
+            return code;
+        }
         if args.update_state {
             if let (Some(path), Some(prev)) = (&args.state, &loaded.first_seen) {
                 if let Err(e) = crate::write::write_state(
@@ -133,6 +138,7 @@ fn outputs_are_not_inputs(
     args: &GateArgs,
     outputs: &[PathBuf],
     decision_log: Option<&std::path::Path>,
+    attest: Option<&std::path::Path>,
 ) -> Result<(), UsageError> {
     use crate::write::identity;
     let mut inputs: Vec<(String, PathBuf)> = Vec::new();
@@ -202,6 +208,7 @@ fn outputs_are_not_inputs(
         .filter(|o| o.as_os_str() != "-")
         .map(|o| (format!("--output {}", o.display()), o.as_path()))
         .chain(decision_log.map(|l| (format!("--decision-log {}", l.display()), l)))
+        .chain(attest.map(|a| (format!("--attest {}", a.display()), a)))
         .chain(summary.as_ref().map(|s| {
             let p = std::path::Path::new(s);
             (format!("GITHUB_STEP_SUMMARY {}", p.display()), p)
@@ -225,29 +232,42 @@ fn outputs_are_not_inputs(
     Ok(())
 }
 
+/// Every file the run read (reports, VEX, threat intel, policy files, acceptances, baseline,
+/// state, keys, trusted roots, CODEOWNERS, bundles) with its `sha256:` digest, from the bytes as
+/// they were read for the decision: never re-read, so an output written over an input cannot
+/// change it. The built-in policy counts as a file.
+pub(super) fn inputs_read(loaded: &load::Loaded) -> Vec<(String, String)> {
+    use crate::write::decision_log::sha256_hex;
+    let mut files = Vec::new();
+    if loaded.policy_source == crate::policy::BUILTIN {
+        files.push((
+            format!("{}/guardrails.yaml", crate::policy::BUILTIN),
+            format!(
+                "sha256:{}",
+                sha256_hex(crate::policy::BUILTIN_GUARDRAILS.as_bytes())
+            ),
+        ));
+    }
+    for (path, digest) in crate::ingest::source::files_read() {
+        files.push((path, format!("sha256:{}", hex::encode(digest))));
+    }
+    // by path, the last read of a file winning (as the decision log's map always did)
+    files.reverse();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|a, b| a.0 == b.0);
+    files
+}
+
 fn decision_record(
     view: &View,
     loaded: &load::Loaded,
 ) -> Result<serde_json::Map<String, serde_json::Value>, String> {
     use crate::decide::Status;
-    use crate::write::decision_log::sha256_hex;
     use serde_json::json;
-    let mut files = serde_json::Map::new();
-    if loaded.policy_source == crate::policy::BUILTIN {
-        files.insert(
-            format!("{}/guardrails.yaml", crate::policy::BUILTIN),
-            json!(format!(
-                "sha256:{}",
-                sha256_hex(crate::policy::BUILTIN_GUARDRAILS.as_bytes())
-            )),
-        );
-    }
-    // Every file the run read (reports, VEX, threat intel, policy files, acceptances, baseline,
-    // state, keys, trusted roots, CODEOWNERS, bundles), hashed from the bytes as they were read
-    // for the decision: never re-read, so an output written over an input cannot change it.
-    for (path, digest) in crate::ingest::source::files_read() {
-        files.insert(path, json!(format!("sha256:{}", hex::encode(digest))));
-    }
+    let files: serde_json::Map<String, serde_json::Value> = inputs_read(loaded)
+        .into_iter()
+        .map(|(path, digest)| (path, json!(digest)))
+        .collect();
     let mut images = serde_json::Map::new();
     for i in &loaded.images {
         images.insert(i.reference.clone(), json!(i.digest));

@@ -5,13 +5,14 @@ use crate::load::{self, GateArgs, UsageError};
 use crate::model::finding::{dedup, Finding};
 
 mod args;
+mod attest;
 mod check;
 pub mod workflow;
 
 use crate::ingest;
 use crate::report::{self, View};
 use args::gate_args;
-pub use args::{DeployArgs, PolicyArgs, ScanArgs};
+pub use args::{AttestArgs, DeployArgs, PolicyArgs, RegistryArgs, ScanArgs};
 use check::check;
 use clap::{Parser, Subcommand, ValueEnum};
 use miette::{Diagnostic, Report};
@@ -75,7 +76,13 @@ pub enum Command {
         /// JSON-lines log (`riskgate log verify FILE` checks it).
         #[arg(long, value_name = "FILE")]
         decision_log: Option<PathBuf>,
+        #[command(flatten)]
+        attest: AttestArgs,
     },
+    /// At deploy: is there a signed decision that allowed exactly this image (or file)? Exit 0
+    /// when a fresh PASSED decision by the gate's key is about its digest, 1 when none is, 2 when
+    /// it cannot be told.
+    Verify(attest::VerifyArgs),
     /// Work with decision logs.
     Log {
         #[command(subcommand)]
@@ -385,11 +392,19 @@ pub fn run(cli: Cli) -> ExitCode {
             formats,
             outputs,
             decision_log,
+            attest,
         } => {
             let mut inputs = gate_args(policy, Some(scan), Some(deploy));
             inputs.explain_upcoming = explain_upcoming;
-            check(&inputs, &formats, &outputs, decision_log.as_deref())
+            check(
+                &inputs,
+                &formats,
+                &outputs,
+                decision_log.as_deref(),
+                &attest,
+            )
         }
+        Command::Verify(a) => attest::verify(&a),
         Command::Log {
             command: LogCommand::Verify { file },
         } => {

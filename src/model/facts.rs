@@ -7,6 +7,15 @@ use serde::Serialize;
 /// The predicate type of cosign v3's image signature bundles.
 pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
 
+/// The in-toto statement type of riskgate's decisions.
+pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
+/// The predicate type of a SLSA Verification Summary: what a riskgate decision is.
+pub const VSA_PREDICATE: &str = "https://slsa.dev/verification_summary/v1";
+/// DSSE's payload type for in-toto statements.
+pub const IN_TOTO_PAYLOAD: &str = "application/vnd.in-toto+json";
+/// The `verifier.id` of riskgate's decisions, which a deploy checks.
+pub const VERIFIER_ID: &str = "https://github.com/riskgate/riskgate";
+
 /// One piece of signature evidence found for an image or artifact, after verification.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Evidence {

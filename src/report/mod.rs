@@ -2,6 +2,7 @@
 //! Renderers never decide anything: the verdict is computed once, in `decide`.
 
 pub mod acceptances;
+pub mod attestation;
 pub mod codequality;
 pub mod explain;
 pub mod export;

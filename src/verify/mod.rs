@@ -6,6 +6,7 @@
 //! Must never: accept a signature without also checking that what it signs is this image's or
 //! this file's digest. A valid signature over another image is as good as none.
 
+pub mod attestation;
 pub mod keyless;
 pub mod signing;
 
@@ -144,9 +145,19 @@ pub fn dsse_with_key(
     key: &CosignVerificationKey,
     digest: &str,
 ) -> Result<String, String> {
+    dsse_payload_with_key(envelope, key, digest).map(|(predicate, _)| predicate)
+}
+
+/// [`dsse_with_key`], with the verified statement's bytes: what a check of the predicate reads.
+pub fn dsse_payload_with_key(
+    envelope: &[u8],
+    key: &CosignVerificationKey,
+    digest: &str,
+) -> Result<(String, Vec<u8>), String> {
     let env: Envelope =
         serde_json::from_slice(envelope).map_err(|e| format!("not a DSSE envelope: {e}"))?;
-    envelope_with_key(&env, key, digest)
+    let predicate = envelope_with_key(&env, key, digest)?;
+    Ok((predicate, b64(&env.payload)?))
 }
 
 /// The envelope's signature over its PAE verifies with `key`, and its statement is about

@@ -14,8 +14,10 @@
 //! missing is an error (exit 2); content that does not match its digest is an `integrity`
 //! failure (a block). Credentials are never printed.
 
+mod attach;
 mod registry;
 
+pub use attach::{attach, attestations};
 use registry::*;
 pub use registry::{credentials, env_credential_hosts, parse_challenge, realm_allows, Challenge};
 
@@ -248,38 +250,16 @@ pub fn gather(
             }),
         }
     }
-    let insecure = insecure_hosts(opts, hosts.iter().cloned());
-    let env_hosts = env_credential_hosts(&hosts);
-    let client = match make_client(opts, insecure.clone()).and_then(|c| Ok((c, make_http(opts)?))) {
+    let (rt, net) = match connect(&hosts, opts) {
         Ok(c) => c,
-        Err(e) => {
+        Err((message, help)) => {
             errors.push(ImageError {
                 reference: given.join(" "),
-                message: format!("cannot set up the registry client: {e}"),
-                help: Some("check the --registry-ca files are PEM certificates".into()),
+                message,
+                help,
             });
             return Err(errors);
         }
-    };
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            errors.push(ImageError {
-                reference: given.join(" "),
-                message: format!("cannot start the I/O runtime: {e}"),
-                help: None,
-            });
-            return Err(errors);
-        }
-    };
-    let net = Net {
-        client: client.0,
-        http: client.1,
-        insecure,
-        env_hosts,
     };
     let fetched = rt.block_on(futures_util::future::join_all(targets.into_iter().map(
         |(g, t)| {
@@ -317,6 +297,37 @@ pub fn gather(
     } else {
         Err(errors)
     }
+}
+
+/// The registry client, its HTTP client and the I/O runtime for reaching `hosts`: which of them
+/// are plain HTTP and which may get REGISTRY_USERNAME/REGISTRY_PASSWORD.
+fn connect(
+    hosts: &[String],
+    opts: &RegistryOptions,
+) -> Result<(tokio::runtime::Runtime, Net), Fatal> {
+    let insecure = insecure_hosts(opts, hosts.iter().cloned());
+    let env_hosts = env_credential_hosts(hosts);
+    let (client, http) = make_client(opts, insecure.clone())
+        .and_then(|c| Ok((c, make_http(opts)?)))
+        .map_err(|e| {
+            (
+                format!("cannot set up the registry client: {e}"),
+                Some("check the --registry-ca files are PEM certificates".into()),
+            )
+        })?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (format!("cannot start the I/O runtime: {e}"), None))?;
+    Ok((
+        rt,
+        Net {
+            client,
+            http,
+            insecure,
+            env_hosts,
+        },
+    ))
 }
 
 type FetchResult = Result<Fetched, (String, Option<String>)>;

@@ -1,5 +1,6 @@
 //! Loading a run: images from layouts and a real registry, credentials (src/load/).
 
+mod attest;
 pub mod harness;
 mod images;
 mod registry_credentials;

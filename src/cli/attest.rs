@@ -1,0 +1,278 @@
+//! Signed decisions: `check --attest` (write, sign, and with `--attach` attach the decision to
+//! the image) and `riskgate verify` (at deploy: is there a decision that allowed this digest?).
+
+use super::*;
+use crate::model::date::Timestamp;
+use crate::model::facts::VSA_PREDICATE;
+use crate::report::attestation::{statement, PolicyRef, Subject};
+use crate::verify::attestation::{self as vsa, Expect};
+
+/// The policy's digest: sha256 over the sorted `{file: sha256}` map of the policy files the run
+/// read, named relative to the policy directory (the built-in policy: its guardrails.yaml).
+/// What `verify --policy-digest` compares.
+pub(super) fn policy_digest(loaded: &load::Loaded, inputs: &[(String, String)]) -> String {
+    let builtin = format!("{}/", crate::policy::BUILTIN);
+    let dir = format!("{}/", loaded.policy_source.trim_end_matches('/'));
+    let prefix = if loaded.policy_source == crate::policy::BUILTIN {
+        builtin.as_str()
+    } else {
+        dir.as_str()
+    };
+    let files: std::collections::BTreeMap<&str, &str> = inputs
+        .iter()
+        .filter_map(|(p, d)| Some((p.strip_prefix(prefix)?, d.as_str())))
+        .collect();
+    let bytes = serde_json::to_vec(&files).unwrap_or_default();
+    crate::model::digest::sha256(&bytes)
+}
+
+/// `check --attest`: the signed decision, written and (with `--attach`) attached. `None` when
+/// all went well (or nothing was asked); the exit code when it did not.
+pub(super) fn write(
+    view: &View,
+    loaded: &load::Loaded,
+    args: &GateArgs,
+    attest: &AttestArgs,
+) -> Option<ExitCode> {
+    let (Some(out), Some(key_path)) = (&attest.attest, &attest.attest_key) else {
+        return None;
+    };
+    let error =
+        |msg: String, help: Option<&str>| Some(fail(UsageError::new(msg, help.map(String::from))));
+    let mut subjects = Vec::new();
+    for given in &args.images {
+        let digest = loaded
+            .images
+            .iter()
+            .find(|i| &i.reference == given)
+            .and_then(|i| i.digest.as_deref())
+            .or_else(|| {
+                given
+                    .rsplit_once('@')
+                    .map(|(_, d)| d)
+                    .filter(|d| d.starts_with("sha256:"))
+            });
+        match digest {
+            Some(d) => subjects.push(Subject { name: given, digest: d }),
+            None => {
+                return error(
+                    format!("--attest: the digest of {given} is not known"),
+                    Some("give the image by digest (registry/repository@sha256:...), or check it under guardrails.yaml `images`"),
+                )
+            }
+        }
+    }
+    for a in &loaded.artifacts {
+        subjects.push(Subject {
+            name: &a.path,
+            digest: &a.digest,
+        });
+    }
+    if subjects.is_empty() {
+        return error(
+            "--attest: a decision is about a digest, and this run gates no --image or --artifact"
+                .into(),
+            Some("add the --image (or --artifact) the decision is for"),
+        );
+    }
+    let key = match crate::ingest::source::read_file(key_path) {
+        Ok(k) => k,
+        Err(e) => {
+            return error(
+                format!("cannot read --attest-key {}: {e}", key_path.display()),
+                None,
+            )
+        }
+    };
+    let password =
+        match std::env::var("COSIGN_PASSWORD") {
+            Ok(p) => p,
+            Err(_) => return error(
+                "--attest-key: set COSIGN_PASSWORD to the private key's password (it may be empty)"
+                    .into(),
+                None,
+            ),
+        };
+    let inputs = check::inputs_read(loaded);
+    let digest = policy_digest(loaded, &inputs);
+    let policy = PolicyRef {
+        uri: &loaded.policy_source,
+        digest: &digest,
+    };
+    let st = statement(view, &subjects, &policy, &inputs, args.now.is_some());
+    let st = serde_json::to_vec(&st).unwrap_or_default();
+    let envelope = match vsa::sign(&st, &key, password.as_bytes()) {
+        Ok(e) => e,
+        Err(e) => return error(format!("--attest-key {}: {e}", key_path.display()), None),
+    };
+    if let Err(e) = crate::write::replace_with(out, |w| w.write_all(&envelope)) {
+        return error(format!("cannot write {}: {e}", out.display()), None);
+    }
+    eprintln!(
+        "signed decision written to {} (policy {digest})",
+        out.display()
+    );
+    if attest.attach {
+        let opts = match args_registry(args) {
+            Ok(o) => o,
+            Err(e) => return error(e, None),
+        };
+        for s in subjects
+            .iter()
+            .filter(|s| args.images.iter().any(|i| i == s.name))
+        {
+            match crate::load::image::attach(s.name, s.digest, &envelope, VSA_PREDICATE, &opts) {
+                Ok(to) => eprintln!("signed decision attached to {} as {to}", s.name),
+                Err(e) => {
+                    return error(
+                        format!("--attach {}: {}", e.reference, e.message),
+                        e.help.as_deref(),
+                    )
+                }
+            }
+        }
+    }
+    None
+}
+
+fn args_registry(args: &GateArgs) -> Result<crate::load::image::RegistryOptions, String> {
+    RegistryArgs {
+        registry_ca: args.registry_ca.clone(),
+        insecure_registries: args.insecure_registries.clone(),
+        registry_timeout: args.registry_timeout,
+    }
+    .options()
+}
+
+/// `riskgate verify`.
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The image (registry/repository@sha256:..., a tag, or oci:DIR[:TAG]) or the file about to
+    /// be deployed
+    #[arg(value_name = "IMAGE|FILE")]
+    pub target: String,
+    /// The gate's public key (cosign format): only decisions it signed count
+    #[arg(long, value_name = "KEY", required = true)]
+    pub key: PathBuf,
+    /// A signed decision (DSSE envelope, from `check --attest`) to check instead of those
+    /// attached to the image (offline for an image given by digest); for a file, where its
+    /// decision is. Repeatable.
+    #[arg(long = "attestation", value_name = "FILE")]
+    pub attestations: Vec<PathBuf>,
+    /// The policy the decision must have been taken under (the digest `check --attest` prints)
+    #[arg(long, value_name = "sha256:HEX")]
+    pub policy_digest: Option<String>,
+    /// The oldest decision accepted: `7d`, `12h`, `30m`
+    #[arg(long, value_name = "DURATION", value_parser = vsa::parse_duration)]
+    pub max_age: Option<i64>,
+    /// Judge freshness as of this instant instead of the clock (for reproductions)
+    #[arg(long, value_name = "RFC3339|DATE")]
+    pub now: Option<String>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
+    let usage =
+        |msg: String, help: Option<&str>| fail(UsageError::new(msg, help.map(String::from)));
+    let key = match crate::ingest::source::read_file(&a.key)
+        .map_err(|e| e.to_string())
+        .and_then(|pem| {
+            sigstore::crypto::CosignVerificationKey::try_from_pem(&pem)
+                .map_err(|e| format!("not a public key (PEM): {e}"))
+        }) {
+        Ok(k) => k,
+        Err(e) => return usage(format!("--key {}: {e}", a.key.display()), None),
+    };
+    if let Some(d) = &a.policy_digest {
+        if crate::model::digest::digest_bytes(d).is_err() {
+            return usage(
+                format!("--policy-digest `{d}` is not sha256:<64 hex digits>"),
+                None,
+            );
+        }
+    }
+    let now = match a.now.as_deref() {
+        None => load::clock(),
+        Some(s) => match Timestamp::parse(s) {
+            Some(t) => t,
+            None => {
+                return usage(
+                    format!("--now `{s}` is not an RFC 3339 timestamp or a date"),
+                    None,
+                )
+            }
+        },
+    };
+    // The digest: of the file; of the image as given by digest; else as the registry names it.
+    // Decisions: the --attestation files when given (offline for a digest), else those attached.
+    let local = std::path::Path::new(&a.target);
+    let pinned = a
+        .target
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .filter(|d| d.starts_with("sha256:"));
+    let (digest, mut envelopes) = if local.is_file() {
+        match crate::ingest::source::read_file(local) {
+            Ok(b) => (crate::model::digest::sha256(&b), Vec::new()),
+            Err(e) => return usage(format!("cannot read {}: {e}", local.display()), None),
+        }
+    } else if let (Some(d), false) = (&pinned, a.attestations.is_empty()) {
+        (d.clone(), Vec::new())
+    } else {
+        let opts = match a.registry.options() {
+            Ok(o) => o,
+            Err(e) => return usage(e, None),
+        };
+        match crate::load::image::attestations(&a.target, &opts) {
+            Ok((d, found)) if a.attestations.is_empty() => (d, found),
+            Ok((d, _)) => (d, Vec::new()),
+            Err(e) => return usage(format!("{}: {}", e.reference, e.message), e.help.as_deref()),
+        }
+    };
+    if let Some(d) = pinned.filter(|d| *d != digest) {
+        return usage(format!("{} resolves to {digest}, not {d}", a.target), None);
+    }
+    for p in &a.attestations {
+        match crate::ingest::source::read_file(p) {
+            Ok(b) => envelopes.push((p.display().to_string(), b)),
+            Err(e) => {
+                return usage(
+                    format!("cannot read --attestation {}: {e}", p.display()),
+                    None,
+                )
+            }
+        }
+    }
+    let expect = Expect {
+        digest: &digest,
+        policy_digest: a.policy_digest.as_deref(),
+        max_age: a.max_age,
+        now,
+    };
+    let mut refused = Vec::new();
+    for (source, env) in &envelopes {
+        match vsa::check(env, &key, &expect) {
+            Ok(p) => {
+                println!(
+                    "PASSED: {} ({digest}) was allowed by the gate at {} ({} ago), product {}, policy {}; decision from {source}",
+                    a.target,
+                    p.time_verified,
+                    vsa::human_age(now.unix() - p.time_verified.unix()),
+                    p.product.as_deref().unwrap_or("(none)"),
+                    p.policy_digest,
+                );
+                return ExitCode::from(EXIT_ALLOW);
+            }
+            Err(why) => refused.push(format!("{source}: {why}")),
+        }
+    }
+    println!("FAILED: no signed decision allows {} ({digest})", a.target);
+    if refused.is_empty() {
+        println!("  no decision was found (is it attached? was the image gated with `check --attest --attach`?)");
+    }
+    for r in refused {
+        println!("  {r}");
+    }
+    ExitCode::from(EXIT_BLOCK)
+}

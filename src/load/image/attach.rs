@@ -1,0 +1,132 @@
+//! A decision next to its image: reading the key-signed attestations of an image (cosign's
+//! `sha256-<hex>.att` tag), and attaching one more the way cosign does (the tag's manifest gets
+//! one DSSE layer per attestation; those already there are kept). The only write riskgate makes
+//! to a registry; it goes through the same client, credential rules and caps as every read.
+
+use super::*;
+
+/// DSSE envelopes, each with where it was found.
+pub type Envelopes = Vec<(String, Vec<u8>)>;
+
+/// The image's digest and its attestations, as the registry serves them: nothing is verified
+/// here.
+pub fn attestations(
+    given: &str,
+    opts: &RegistryOptions,
+) -> Result<(String, Envelopes), ImageError> {
+    let err = |(message, help): Fatal| ImageError {
+        reference: given.to_string(),
+        message,
+        help,
+    };
+    let target = parse_target(given).map_err(|m| err((m, None)))?;
+    let hosts: Vec<String> = match &target {
+        Target::Registry(r) => vec![r.resolve_registry().to_string()],
+        Target::Layout { .. } => Vec::new(),
+    };
+    let (rt, net) = connect(&hosts, opts).map_err(err)?;
+    let needs = Needs {
+        attestations: true,
+        ..Needs::default()
+    };
+    let fetched = rt
+        .block_on(async {
+            tokio::time::timeout(opts.timeout, fetch_one(given, target, &net, needs, opts)).await
+        })
+        .map_err(|_| {
+            err((
+                format!(
+                    "{given}: not fetched within {} s (--registry-timeout)",
+                    opts.timeout.as_secs()
+                ),
+                None,
+            ))
+        })?
+        .map_err(err)?;
+    if let Some(m) = fetched.facts.integrity.first() {
+        return Err(err((m.clone(), None)));
+    }
+    let digest = fetched
+        .facts
+        .digest
+        .ok_or_else(|| err(("the registry named no digest for it".into(), None)))?;
+    Ok((digest, fetched.envelopes))
+}
+
+/// Attaches `envelope` (a DSSE envelope of `predicate_type`) to the image `given`, whose
+/// digest is `digest`, as cosign attaches attestations: a layer of the manifest tagged
+/// `sha256-<hex>.att` in the image's repository, after the attestations already there.
+/// Returns the reference it pushed.
+pub fn attach(
+    given: &str,
+    digest: &str,
+    envelope: &[u8],
+    predicate_type: &str,
+    opts: &RegistryOptions,
+) -> Result<String, ImageError> {
+    let err = |(message, help): Fatal| ImageError {
+        reference: given.to_string(),
+        message,
+        help,
+    };
+    let Target::Registry(r) = parse_target(given).map_err(|m| err((m, None)))? else {
+        return Err(err((
+            "an attestation can only be attached to an image in a registry".into(),
+            Some("give the image as registry/repository@sha256:...".into()),
+        )));
+    };
+    let (found, existing) = attestations(given, opts)?;
+    if found != digest {
+        return Err(err((
+            format!("it now resolves to {found}, not {digest}, the digest the gate decided on"),
+            Some("gate the image by digest (registry/repository@sha256:...)".into()),
+        )));
+    }
+    let tag = format!("{}.att", digest.replace(':', "-"));
+    let host = r.resolve_registry().to_string();
+    let target = Reference::with_tag(host.clone(), r.repository().to_string(), tag.clone());
+    let (rt, net) = connect(std::slice::from_ref(&host), opts).map_err(err)?;
+    let auth = credentials(&host, &net.env_hosts);
+    let layer = |data: Vec<u8>, predicate: Option<String>| {
+        let annotations = predicate.map(|p| BTreeMap::from([("predicateType".to_string(), p)]));
+        oci_client::client::ImageLayer::new(data, DSSE.to_string(), annotations)
+    };
+    let mut layers: Vec<_> = existing
+        .into_iter()
+        .map(|(_, env)| {
+            let p = verify::envelope_claimed_predicate(&env);
+            layer(env, p)
+        })
+        .collect();
+    layers.push(layer(envelope.to_vec(), Some(predicate_type.to_string())));
+    let config = oci_client::client::Config::new(
+        b"{}".to_vec(),
+        "application/vnd.oci.image.config.v1+json".to_string(),
+        None,
+    );
+    let n = AtomicU32::new(0);
+    let pushed = rt.block_on(async {
+        // The /v2/ probe and the realm check: credentials go only where they belong.
+        open_registry(&net, target.clone(), true, &n).await?;
+        tokio::time::timeout(
+            opts.timeout,
+            net.client.push(&target, &layers, config, &auth, None),
+        )
+        .await
+        .map_err(|_| {
+            (
+                format!(
+                    "{target}: push not done within {} s",
+                    opts.timeout.as_secs()
+                ),
+                None,
+            )
+        })?
+        .map_err(|e| match classify(e, &host) {
+            Fetch::Transient(m, h) | Fetch::Failed(m, h) => (m, h),
+            Fetch::Missing | Fetch::Integrity(_) => (format!("{target}: the push failed"), None),
+        })
+    });
+    pushed.map_err(err)?;
+    Ok(target.whole())
+}
