@@ -23,6 +23,14 @@ pub struct PolicyArgs {
     /// Evaluate as of this instant instead of the clock (RFC 3339 or YYYY-MM-DD)
     #[arg(long, value_name = "RFC3339|DATE")]
     pub now: Option<String>,
+    /// The key (cosign format) a policy from a registry (`--policy oci://REF@sha256:...`) must
+    /// be signed with; checked before the policy is read
+    #[arg(long, value_name = "KEY")]
+    pub policy_key: Option<PathBuf>,
+    /// Accept `--policy oci://REF:TAG`, which can be moved (a warning names the digest it
+    /// resolved to)
+    #[arg(long)]
+    pub policy_allow_tag: bool,
 }
 
 /// The findings and what is known about them: scanner reports, threat intel, VEX.
@@ -137,6 +145,8 @@ pub(super) fn gate_args(
         product: p.product,
         acceptances: p.acceptances,
         now: p.now,
+        policy_key: p.policy_key,
+        policy_allow_tag: p.policy_allow_tag,
         ..GateArgs::default()
     };
     if let Some(s) = scan {

@@ -9,8 +9,12 @@ use crate::verify::attestation::{self as vsa, Expect};
 
 /// The policy's digest: sha256 over the sorted `{file: sha256}` map of the policy files the run
 /// read, named relative to the policy directory (the built-in policy: its guardrails.yaml).
-/// What `verify --policy-digest` compares.
+/// What `verify --policy-digest` compares. For a policy from a registry, its manifest digest.
 pub(super) fn policy_digest(loaded: &load::Loaded, inputs: &[(String, String)]) -> String {
+    // a policy from a registry: its manifest's digest, which names every file's
+    if let Some(d) = &loaded.policy_digest {
+        return d.clone();
+    }
     let builtin = format!("{}/", crate::policy::BUILTIN);
     let dir = format!("{}/", loaded.policy_source.trim_end_matches('/'));
     let prefix = if loaded.policy_source == crate::policy::BUILTIN {
@@ -275,4 +279,78 @@ pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
         println!("  {r}");
     }
     ExitCode::from(EXIT_BLOCK)
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Push the policy directory DIR to REF (registry/repository:tag) as an OCI artifact and
+    /// print its digest: what pipelines give as `--policy oci://REF@sha256:...`.
+    Push {
+        /// The policy directory: ownership.yaml, guardrails.yaml and the files they name
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Where to push it: registry/repository:tag
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// Sign it with this cosign private key (password from COSIGN_PASSWORD), as cosign
+        /// signs images: pipelines check it with --policy-key
+        #[arg(long, value_name = "KEY")]
+        sign_key: Option<PathBuf>,
+        #[command(flatten)]
+        registry: RegistryArgs,
+    },
+}
+
+pub(super) fn policy(c: &PolicyCommand) -> ExitCode {
+    let PolicyCommand::Push {
+        dir,
+        reference,
+        sign_key,
+        registry,
+    } = c;
+    let usage = |msg: String, help: Option<String>| fail(UsageError::new(msg, help));
+    // a policy with errors is not published
+    if let Err(problems) = crate::load::read_policy(dir, None) {
+        if problems.has_errors() {
+            return fail(problems);
+        }
+    }
+    let key = match sign_key {
+        None => None,
+        Some(p) => match (
+            crate::ingest::source::read_file(p),
+            std::env::var("COSIGN_PASSWORD"),
+        ) {
+            (Ok(k), Ok(pw)) => Some((k, pw)),
+            (Err(e), _) => {
+                return usage(format!("cannot read --sign-key {}: {e}", p.display()), None)
+            }
+            (_, Err(_)) => return usage(
+                "--sign-key: set COSIGN_PASSWORD to the private key's password (it may be empty)"
+                    .into(),
+                None,
+            ),
+        },
+    };
+    let opts = match registry.options() {
+        Ok(o) => o,
+        Err(e) => return usage(e, None),
+    };
+    let sign = key.as_ref().map(|(k, pw)| (k.as_slice(), pw.as_bytes()));
+    match crate::load::image::push_policy(dir, reference, sign, &opts) {
+        Ok(digest) => {
+            let name = reference
+                .rsplit_once(':')
+                .filter(|(_, t)| !t.contains('/'))
+                .map_or(reference.as_str(), |(n, _)| n);
+            println!("{digest}");
+            eprintln!(
+                "pushed {} as {reference}{}; gate with --policy oci://{name}@{digest}",
+                dir.display(),
+                if sign.is_some() { ", signed" } else { "" }
+            );
+            ExitCode::from(EXIT_ALLOW)
+        }
+        Err((m, h)) => usage(m, h),
+    }
 }

@@ -7,6 +7,7 @@ use crate::model::finding::{dedup, Finding};
 mod args;
 mod attest;
 mod check;
+mod inspect;
 pub mod workflow;
 
 use crate::ingest;
@@ -15,6 +16,7 @@ use args::gate_args;
 pub use args::{AttestArgs, DeployArgs, PolicyArgs, RegistryArgs, ScanArgs};
 use check::check;
 use clap::{Parser, Subcommand, ValueEnum};
+use inspect::{explain, list_acceptances};
 use miette::{Diagnostic, Report};
 use std::io::Write;
 use std::path::PathBuf;
@@ -83,6 +85,12 @@ pub enum Command {
     /// when a fresh PASSED decision by the gate's key is about its digest, 1 when none is, 2 when
     /// it cannot be told.
     Verify(attest::VerifyArgs),
+    /// Publish the policy: `policy push DIR REF` packs ownership.yaml, guardrails.yaml and the
+    /// files beside them as an OCI artifact, signs it with --sign-key, and prints its digest.
+    Policy {
+        #[command(subcommand)]
+        command: attest::PolicyCommand,
+    },
     /// Work with decision logs.
     Log {
         #[command(subcommand)]
@@ -405,6 +413,7 @@ pub fn run(cli: Cli) -> ExitCode {
             )
         }
         Command::Verify(a) => attest::verify(&a),
+        Command::Policy { command } => attest::policy(&command),
         Command::Log {
             command: LogCommand::Verify { file },
         } => {
@@ -724,76 +733,4 @@ pub(crate) fn with_decision(
         explain_upcoming: args.explain_upcoming,
     };
     then(&view, &loaded)
-}
-
-fn explain(id: &str, args: &GateArgs) -> ExitCode {
-    with_decision(args, |view, loaded| {
-        let found = report::explain::matching(view, id);
-        if found.is_empty() {
-            let mut known: Vec<&str> = loaded.findings.iter().map(|f| f.id.as_str()).collect();
-            known.dedup();
-            return fail(UsageError::new(
-                format!("{id} is not among the findings of the given reports"),
-                Some(format!(
-                    "{} finding(s) in the inputs{}",
-                    loaded.findings.len(),
-                    ownership_hint(&known)
-                )),
-            ));
-        }
-        write_out(|w| report::explain::render(w, view, &found))
-    })
-}
-
-fn ownership_hint(known: &[&str]) -> String {
-    if known.is_empty() {
-        String::new()
-    } else {
-        let shown: Vec<&str> = known.iter().take(8).copied().collect();
-        format!(
-            ", for example {}{}",
-            shown.join(", "),
-            if known.len() > 8 { ", ..." } else { "" }
-        )
-    }
-}
-
-fn list_acceptances(
-    expiring: Option<u32>,
-    policy: Option<PathBuf>,
-    acceptances: Option<PathBuf>,
-    now: Option<String>,
-    format: ListFormat,
-) -> ExitCode {
-    let args = GateArgs {
-        policy,
-        acceptances: acceptances.or_else(load::existing_default_acceptances),
-        now,
-        ..GateArgs::default()
-    };
-    if args.acceptances.is_none() {
-        return fail(UsageError::new(
-            "no acceptances file: give --acceptances FILE (default .riskgate/acceptances.yaml)",
-            None,
-        ));
-    }
-    let loaded = match load::load(&args, false) {
-        Ok(l) => l,
-        Err(e) => return fail(e),
-    };
-    let warn_before = expiring.unwrap_or(loaded.policy.guardrails.acceptances.warn_before_days);
-    let rows = report::acceptances::rows(loaded.acceptances(), loaded.now, warn_before);
-    let rows: Vec<_> = match expiring {
-        None => rows,
-        Some(n) => rows
-            .into_iter()
-            .filter(|r| {
-                r.days_left.is_some_and(|d| (0..=i64::from(n)).contains(&d)) && r.state != "expired"
-            })
-            .collect(),
-    };
-    write_out(|w| match format {
-        ListFormat::Table => report::acceptances::table(w, &rows),
-        ListFormat::Json => report::acceptances::json(w, &rows),
-    })
 }

@@ -51,6 +51,10 @@ pub struct GateArgs {
     pub insecure_registries: Vec<String>,
     pub explain_upcoming: bool,
     pub registry_timeout: u64,
+    /// The key a policy from a registry (`--policy oci://...`) must be signed with.
+    pub policy_key: Option<PathBuf>,
+    /// Accept `--policy oci://REF:TAG` (the report names the digest it resolved to).
+    pub policy_allow_tag: bool,
 }
 
 /// A problem with how riskgate was asked to run (exit 2), with what to do about it.
@@ -96,6 +100,8 @@ pub struct Loaded {
     pub policy: Policy,
     /// The policy directory as given, or [`policy::BUILTIN`].
     pub policy_source: String,
+    /// The digest of a policy from a registry (its manifest's).
+    pub policy_digest: Option<String>,
     pub acceptances_path: Option<PathBuf>,
     pub product: Option<String>,
     /// What each report held, for the report's `inputs` list.
@@ -174,7 +180,39 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         .acceptances
         .clone()
         .or_else(existing_default_acceptances);
-    let (policy, policy_source) = match args.policy.clone().or_else(default_policy_dir) {
+    let mut policy_digest = None;
+    let mut policy_dir = args.policy.clone().or_else(default_policy_dir);
+    let mut oci_source = None;
+    if let Some(given) = policy_dir
+        .as_ref()
+        .and_then(|p| p.to_str())
+        .and_then(|p| p.strip_prefix("oci://"))
+        .map(str::to_string)
+    {
+        match fetch_oci_policy(&given, args) {
+            Ok(pin) => {
+                if let Some(tag) = &pin.tag {
+                    eprintln!(
+                        "warning: --policy oci://{given}: tag `{tag}` resolved to {}; pin it by digest",
+                        pin.digest
+                    );
+                }
+                policy_digest = Some(pin.digest);
+                oci_source = Some(pin.source);
+                policy_dir = Some(pin.dir.join("files"));
+            }
+            Err(e) => {
+                errs.push(e);
+                return Err(errs);
+            }
+        }
+    } else if args.policy_key.is_some() {
+        errs.push(UsageError::new(
+            "--policy-key checks a policy from a registry, and --policy is not oci://...",
+            None,
+        ));
+    }
+    let (policy, policy_source) = match policy_dir.clone() {
         Some(dir) => (
             read_policy(&dir, acceptances_path.as_deref()),
             dir.display().to_string(),
@@ -272,11 +310,9 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     let Some(policy) = policy else {
         return Err(errs);
     };
-    let base = args
-        .policy
-        .clone()
-        .or_else(default_policy_dir)
-        .unwrap_or_default();
+    // where the files guardrails.yaml names are: the policy directory (for a policy from a
+    // registry, its checked copy)
+    let base = policy_dir.clone().unwrap_or_default();
     let g = &policy.guardrails;
     let PolicyFiles {
         sigstore_root,
@@ -462,7 +498,8 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     });
     Ok(Loaded {
         policy,
-        policy_source,
+        policy_source: oci_source.unwrap_or(policy_source),
+        policy_digest,
         acceptances_path,
         product,
         inputs,
@@ -481,6 +518,43 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         review,
         signatures,
     })
+}
+
+/// `--policy oci://REF`: fetched (or found in the cache) and checked, with `--policy-key`.
+fn fetch_oci_policy(given: &str, args: &GateArgs) -> Result<image::PolicyPin, UsageError> {
+    let key = match &args.policy_key {
+        None => None,
+        Some(p) => Some(
+            ingest::source::read_file(p)
+                .map_err(|e| e.to_string())
+                .and_then(|pem| {
+                    sigstore::crypto::CosignVerificationKey::try_from_pem(&pem)
+                        .map_err(|e| format!("not a public key (PEM): {e}"))
+                })
+                .map_err(|e| UsageError::new(format!("--policy-key {}: {e}", p.display()), None))?,
+        ),
+    };
+    let mut ca_certs = Vec::new();
+    for p in &args.registry_ca {
+        ca_certs.push(ingest::source::read_file(p).map_err(|e| {
+            UsageError::new(
+                format!("cannot read --registry-ca {}: {e}", p.display()),
+                None,
+            )
+        })?);
+    }
+    let opts = image::RegistryOptions {
+        ca_certs,
+        insecure: args.insecure_registries.clone(),
+        timeout: std::time::Duration::from_secs(if args.registry_timeout == 0 {
+            20
+        } else {
+            args.registry_timeout
+        }),
+        ..Default::default()
+    };
+    image::fetch_policy(given, key.as_ref(), args.policy_allow_tag, &opts)
+        .map_err(|(m, h)| UsageError::new(m, h))
 }
 
 /// The system clock, read only here (the core takes `now` as an input).

@@ -14,16 +14,19 @@ use serde::Deserialize;
 use sigstore::crypto::signing_key::SigStoreKeyPair;
 use sigstore::crypto::{CosignVerificationKey, SigningScheme};
 
-/// The statement signed as a DSSE envelope (JSON) with an encrypted cosign private key.
-pub fn sign(statement: &[u8], key_pem: &[u8], password: &[u8]) -> Result<Vec<u8>, String> {
+/// `msg` signed with an encrypted cosign private key (ECDSA P-256, SHA-256): the raw signature.
+pub fn sign_raw(msg: &[u8], key_pem: &[u8], password: &[u8]) -> Result<Vec<u8>, String> {
     let pair = SigStoreKeyPair::from_encrypted_pem(key_pem, password)
         .map_err(|e| format!("cannot open the private key (wrong password?): {e}"))?;
     let signer = pair
         .to_sigstore_signer(&SigningScheme::ECDSA_P256_SHA256_ASN1)
         .map_err(|e| e.to_string())?;
-    let sig = signer
-        .sign(&pae(IN_TOTO_PAYLOAD, statement))
-        .map_err(|e| e.to_string())?;
+    signer.sign(msg).map_err(|e| e.to_string())
+}
+
+/// The statement signed as a DSSE envelope (JSON) with an encrypted cosign private key.
+pub fn sign(statement: &[u8], key_pem: &[u8], password: &[u8]) -> Result<Vec<u8>, String> {
+    let sig = sign_raw(&pae(IN_TOTO_PAYLOAD, statement), key_pem, password)?;
     let envelope = serde_json::json!({
         "payloadType": IN_TOTO_PAYLOAD,
         "payload": B64.encode(statement),

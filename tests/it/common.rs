@@ -312,6 +312,18 @@ pub fn example_check(reports: &[&str]) -> Command {
 }
 
 /// [`example_check`] with another policy directory.
+/// `riskgate keygen --out DIR/NAME` for each name, with an empty COSIGN_PASSWORD.
+pub fn keygen(dir: &std::path::Path, names: &[&str]) {
+    for name in names {
+        let r = riskgate()
+            .env("COSIGN_PASSWORD", "")
+            .args(["keygen", "--out"])
+            .arg(dir.join(name))
+            .run();
+        assert_eq!(r.code, 0, "keygen {name}: {}", r.stderr);
+    }
+}
+
 pub fn check_with(policy: &std::path::Path, reports: &[&str]) -> Command {
     let mut c = riskgate();
     c.current_dir(root())

@@ -149,7 +149,14 @@ impl Repo {
                 use futures_util::StreamExt;
                 while let Some(chunk) = stream.stream.next().await {
                     let chunk = chunk.map_err(|e| {
-                        Fetch::Transient(format!("{what}: the download broke off: {e}"), None)
+                        // oci-client checks the digest as it streams, and says so in this
+                        // error's words: content that is not what its digest says is an
+                        // integrity failure, not a broken download to retry.
+                        if e.to_string().contains("Invalid digest") {
+                            Fetch::Integrity(format!("blob {digest}: {e}"))
+                        } else {
+                            Fetch::Transient(format!("{what}: the download broke off: {e}"), None)
+                        }
                     })?;
                     if out.len() as u64 + chunk.len() as u64 > cap {
                         return Err(too_large(&what, "blob", cap));

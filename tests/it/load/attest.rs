@@ -44,14 +44,7 @@ fn world() -> Option<World> {
     let rootapp = harness::layout_digest(&layout, "rootapp");
     reg.push(&layout, "app", "payments/api:1.0");
     reg.push(&layout, "rootapp", "payments/root:1.0");
-    for name in ["gate", "other"] {
-        riskgate()
-            .env("COSIGN_PASSWORD", "")
-            .args(["keygen", "--out"])
-            .arg(dir.join(name))
-            .run()
-            .exits(0);
-    }
+    crate::common::keygen(&dir, &["gate", "other"]);
     // the gate's repository: the built-in policy, with the registry's images allowed
     let policy = dir.join("repo/.riskgate");
     std::fs::create_dir_all(&policy).expect("mkdir");

@@ -3,4 +3,5 @@
 mod attest;
 pub mod harness;
 mod images;
+mod policy_oci;
 mod registry_credentials;

@@ -1,0 +1,136 @@
+//! The policy from a registry, end to end on a real registry (Debian's docker-registry on
+//! 127.0.0.1): `riskgate policy push` publishes and signs it, `check --policy oci://REF@sha256:`
+//! gates against it pinned by digest and verified before use, from a cache keyed by digest that
+//! makes reruns offline and is checked as if just fetched.
+
+use super::harness::{self, Auth, Registry};
+use crate::common::{check_with, riskgate, scratch, Cli, Run, EXAMPLE_REPORTS};
+use serde_json::Value;
+use std::path::Path;
+
+/// The example's gate, as json, against `policy`.
+fn gate(policy: &Path) -> std::process::Command {
+    let mut c = check_with(policy, EXAMPLE_REPORTS);
+    c.args(["--now", "2026-11-23", "--format", "json"]);
+    c
+}
+
+fn check(policy: &str, key: &Path, cache: &Path, extra: &[&str]) -> Run {
+    gate(Path::new(policy))
+        .env("RISKGATE_CACHE_DIR", cache)
+        .arg("--policy-key")
+        .arg(key)
+        .args(extra)
+        .run()
+}
+
+/// Every blob file of the registry's storage whose content is `content`.
+fn stored_blob(data: &Path, content: &[u8]) -> std::path::PathBuf {
+    let hex = riskgate::model::digest::sha256_hex(content);
+    data.join("docker/registry/v2/blobs/sha256")
+        .join(&hex[..2])
+        .join(&hex)
+        .join("data")
+}
+
+#[test]
+fn a_policy_pushed_signed_and_pinned_by_digest_gates_like_the_directory() {
+    if !harness::available() {
+        return;
+    }
+    let dir = scratch("policy-oci");
+    let reg = Registry::start(&dir.join("registry"), Auth::None, false);
+    crate::common::keygen(&dir, &["platform", "other"]);
+    // the example policy, without the product repository's CODEOWNERS (outside the policy)
+    let policy = crate::common::copy_policy(&dir.join("policy"));
+    let g = std::fs::read_to_string(policy.join("guardrails.yaml")).unwrap();
+    let g: String = g
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("codeowners:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(policy.join("guardrails.yaml"), &g).unwrap();
+
+    let r = riskgate()
+        .env("COSIGN_PASSWORD", "")
+        .args(["policy", "push"])
+        .arg(&policy)
+        .arg(format!("{}/security/riskgate-policy:2026-12", reg.addr))
+        .arg("--sign-key")
+        .arg(dir.join("platform.key"))
+        .run()
+        .exits(0);
+    let digest = r.stdout.trim().to_string();
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{}",
+        r.stdout
+    );
+    let pinned = format!("oci://{}/security/riskgate-policy@{digest}", reg.addr);
+    let platform = dir.join("platform.pub");
+    let cache = dir.join("cache");
+
+    // the same decision as from the directory, and the report names the policy by digest
+    let from_oci = check(&pinned, &platform, &cache, &[]).exits(1);
+    let local = gate(&policy).run().exits(1);
+    let a: Value = serde_json::from_str(&from_oci.stdout).unwrap();
+    let b: Value = serde_json::from_str(&local.stdout).unwrap();
+    assert_eq!(a["summary"], b["summary"]);
+    assert_eq!(a["policy"], pinned.as_str(), "{}", from_oci.stdout);
+
+    // a tag is refused unless allowed, and then the digest it resolved to is named
+    let tagged = format!("oci://{}/security/riskgate-policy:2026-12", reg.addr);
+    let r = check(&tagged, &platform, &cache, &[]).exits(2);
+    assert!(r.stderr.contains("pinned by digest"), "{}", r.stderr);
+    let r = check(&tagged, &platform, &cache, &["--policy-allow-tag"]).exits(1);
+    assert!(
+        r.stderr.contains(&format!("resolved to {digest}")),
+        "{}",
+        r.stderr
+    );
+
+    // another key: exit 2 before the policy is read
+    let r = check(
+        &pinned,
+        &dir.join("other.pub"),
+        &dir.join("cache-other"),
+        &[],
+    )
+    .exits(2);
+    assert!(
+        r.stderr.contains("no signature verifies with --policy-key"),
+        "{}",
+        r.stderr
+    );
+
+    // what a tamperer would like: criticals pass
+    let tampered = g.replace("critical: { gate: accept", "critical: { gate: pass");
+    assert_ne!(tampered, g);
+
+    // a cached file changed: fetched again and checked, so the run is unchanged
+    let cached = cache
+        .join("policies")
+        .join(digest.replace(':', "-"))
+        .join("files/guardrails.yaml");
+    std::fs::write(&cached, &tampered).unwrap();
+    check(&pinned, &platform, &cache, &[]).exits(1);
+
+    // the registry's copy of guardrails.yaml rewritten in its storage: an integrity failure
+    let blob = stored_blob(&dir.join("registry/data"), g.as_bytes());
+    assert!(blob.is_file(), "{}", blob.display());
+    std::fs::write(&blob, &tampered).unwrap();
+    let r = check(&pinned, &platform, &dir.join("cache-fresh"), &[]).exits(2);
+    assert!(
+        r.stderr.contains("integrity") || r.stderr.contains("has digest"),
+        "{}",
+        r.stderr
+    );
+
+    // offline: the registry is gone, the cache (checked again) still gates
+    reg.stop();
+    check(&pinned, &platform, &cache, &[]).exits(1);
+    // and a changed cache with no registry to refetch from is exit 2, not a silent pass
+    std::fs::write(&cached, &tampered).unwrap();
+    let r = check(&pinned, &platform, &cache, &["--registry-timeout", "3"]).exits(2);
+    assert!(!r.stdout.contains("\"verdict\""), "{}", r.stdout);
+}
