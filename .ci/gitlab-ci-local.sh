@@ -40,13 +40,14 @@ gate() {
 }
 
 component="$(project component <<'EOF'
+variables:
+  RISKGATE_NOW: "2026-11-23"
 include:
   - local: templates/riskgate.yml
     inputs:
       policy: examples/policy
       product: payments-api
       acceptances: examples/acceptances.yaml
-      now: "2026-11-23"
       reports:
         - examples/reports/trivy-npm.json
         - examples/reports/trivy-image.json

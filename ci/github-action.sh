@@ -20,7 +20,13 @@ one --acceptances "${INPUT_ACCEPTANCES:-}"
 one --kev "${INPUT_KEV:-}"
 one --epss "${INPUT_EPSS:-}"
 one --baseline "${INPUT_BASELINE:-}"
-one --now "${INPUT_NOW:-}"
+one --policy-key "${INPUT_POLICY_KEY:-}"
+one --attest "${INPUT_ATTEST:-}"
+one --attest-key "${INPUT_ATTEST_KEY:-}"
+if [ "${INPUT_ATTACH:-false}" = "true" ]; then args+=(--attach); fi
+# Not an input: pinning the clock is for tests and reproductions, and a signed decision records
+# it (`riskgate verify` refuses such a decision at deploy).
+one --now "${RISKGATE_NOW:-}"
 many --report "${INPUT_REPORTS:-}"
 many --image "${INPUT_IMAGES:-}"
 many --artifact "${INPUT_ARTIFACTS:-}"
@@ -56,6 +62,7 @@ fi
   if [ "$rc" -le 1 ]; then
     echo "report=$json"
     echo "sarif=$sarif"
+    if [ -n "${INPUT_ATTEST:-}" ]; then echo "attestation=$INPUT_ATTEST"; fi
   fi
 } >>"${GITHUB_OUTPUT:-/dev/null}"
 

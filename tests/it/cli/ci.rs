@@ -372,7 +372,7 @@ fn action(d: &Path, fail_on_block: &str, reports: &str) -> (Run, String, String)
         .env("INPUT_EPSS", "")
         .env("INPUT_VEX", "")
         .env("INPUT_BASELINE", "")
-        .env("INPUT_NOW", "2026-11-23")
+        .env("RISKGATE_NOW", "2026-11-23")
         .env("INPUT_FAIL_ON_BLOCK", fail_on_block)
         .env("INPUT_SARIF_OUTPUT", d.join("riskgate.sarif"))
         .env("INPUT_JSON_OUTPUT", d.join("riskgate.json")));
@@ -457,9 +457,17 @@ fn the_gitlab_component_job_script_runs_the_gate_and_writes_the_widget_reports()
     let reports: Vec<String> = REPORTS.iter().map(|r| ex(r)).collect();
     let mut c = Command::new("sh");
     c.args(["-c", &script.join("\n")]).current_dir(&d);
-    for v in ["RISKGATE_KEV", "RISKGATE_EPSS", "RISKGATE_BASELINE"] {
+    for v in [
+        "RISKGATE_KEV",
+        "RISKGATE_EPSS",
+        "RISKGATE_BASELINE",
+        "RISKGATE_POLICY_KEY",
+        "RISKGATE_ATTEST",
+        "RISKGATE_ATTEST_KEY",
+    ] {
         c.env(v, "");
     }
+    c.env("RISKGATE_ATTACH", "false");
     for v in ["RISKGATE_IMAGES", "RISKGATE_ARTIFACTS", "RISKGATE_VEX"] {
         c.env(v, "[]");
     }
