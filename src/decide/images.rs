@@ -177,6 +177,13 @@ pub fn check_image(
             )),
         }
     }
+    if let Some(p) = &cfg.provenance {
+        out.push(provenance_check(
+            p,
+            &f.signatures,
+            &signers(&cfg.signatures),
+        ));
+    }
     if let Some(b) = &cfg.base_images {
         let base = f.base.as_ref();
         let name = base.and_then(|b| b.name.as_deref());
@@ -288,7 +295,7 @@ pub fn check_artifact(cfg: &ArtifactsCfg, f: &ArtifactFacts) -> Vec<Check> {
         f.path
     ));
     let sigs: Vec<&Evidence> = f.signatures.iter().collect();
-    vec![match sigs.iter().find_map(|e| e.verified_by.as_deref()) {
+    let mut out = vec![match sigs.iter().find_map(|e| e.verified_by.as_deref()) {
         Some(by) => pass("signature", format!("signed ({by})")),
         None if f.bundle.is_none() => fail(
             "signature",
@@ -300,7 +307,82 @@ pub fn check_artifact(cfg: &ArtifactsCfg, f: &ArtifactFacts) -> Vec<Check> {
             format!("no signature verifies: {}", reasons(&sigs)),
             fix,
         ),
-    }]
+    }];
+    if let Some(p) = &cfg.provenance {
+        out.push(provenance_check(
+            p,
+            &f.signatures,
+            &signers(&cfg.signatures),
+        ));
+    }
+    out
+}
+
+/// A verified SLSA provenance whose builder, repository and ref match the policy's globs: a
+/// provenance from any workflow of any branch is not enough.
+fn provenance_check(
+    p: &crate::policy::guardrails::ProvenanceCfg,
+    evidence: &[Evidence],
+    signed_by: &str,
+) -> Check {
+    use crate::model::facts::Provenance;
+    let ok = |g: &crate::policy::glob::Globs, v: &Option<String>| {
+        g.is_empty() || v.as_deref().is_some_and(|v| g.is_match(v))
+    };
+    let found: Vec<&Provenance> = evidence
+        .iter()
+        .filter(|e| e.verified_by.is_some())
+        .filter_map(|e| e.provenance.as_ref())
+        .collect();
+    let show = |v: &Option<String>| v.as_deref().unwrap_or("(none)").to_string();
+    if let Some(m) = found.iter().find(|v| {
+        ok(&p.builders, &v.builder_id)
+            && ok(&p.repositories, &v.repository)
+            && ok(&p.refs, &v.git_ref)
+    }) {
+        return pass(
+            "provenance",
+            format!(
+                "built by {} from {} at {}",
+                show(&m.builder_id),
+                show(&m.repository),
+                show(&m.git_ref)
+            ),
+        );
+    }
+    let wanted = [
+        ("builder", &p.builders),
+        ("repository", &p.repositories),
+        ("ref", &p.refs),
+    ]
+    .iter()
+    .filter(|(_, g)| !g.is_empty())
+    .map(|(what, g)| format!("{what} {}", g.join(" | ")))
+    .collect::<Vec<_>>()
+    .join(", ");
+    fail(
+        "provenance",
+        if found.is_empty() {
+            "no verified SLSA provenance to check the build against".into()
+        } else {
+            format!(
+                "no verified SLSA provenance is from the expected build ({wanted}): {}",
+                found
+                    .iter()
+                    .map(|v| format!(
+                        "built by {} from {} at {}",
+                        show(&v.builder_id),
+                        show(&v.repository),
+                        show(&v.git_ref)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        },
+        Some(format!(
+            "build it with the expected workflow ({wanted}) and attach its SLSA provenance signed by one of: {signed_by}"
+        )),
+    )
 }
 
 fn reasons(e: &[&Evidence]) -> String {
@@ -386,12 +468,14 @@ mod tests {
                     predicate_type: None,
                     verified_by: None,
                     problems: vec!["bad".into()],
+                    provenance: None,
                 },
                 Evidence {
                     source: "referrer".into(),
                     predicate_type: Some("https://slsa.dev/provenance/v1".into()),
                     verified_by: Some("key k.pub".into()),
                     problems: vec![],
+                    provenance: None,
                 },
             ],
             ..f

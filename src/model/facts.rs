@@ -27,6 +27,22 @@ pub struct Evidence {
     pub verified_by: Option<String>,
     /// Why no signer verified it.
     pub problems: Vec<String>,
+    /// What a verified SLSA provenance says of the build.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// What a verified SLSA provenance (v1, or v0.2) says: who built it, from which source, at which
+/// ref. Guardrails `provenance:` rules match these, so that provenance from any workflow of any
+/// branch does not pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Provenance {
+    /// `runDetails.builder.id` (v0.2: `builder.id`).
+    pub builder_id: Option<String>,
+    /// The source repository, without scheme or `git+` (`github.com/acme/payments-api`).
+    pub repository: Option<String>,
+    /// The source ref (`refs/heads/main`, `refs/tags/v1.2.0`).
+    pub git_ref: Option<String>,
 }
 
 impl Evidence {

@@ -324,6 +324,69 @@ fn hex_of(digest: &str) -> &str {
     digest.strip_prefix("sha256:").unwrap_or(digest)
 }
 
+/// The SLSA provenance predicate types riskgate reads the build facts of.
+pub const SLSA_PROVENANCE: [&str; 2] = [
+    "https://slsa.dev/provenance/v1",
+    "https://slsa.dev/provenance/v0.2",
+];
+
+/// `git+https://github.com/acme/x.git` → `github.com/acme/x`.
+fn plain_repo(uri: &str) -> String {
+    let u = uri.strip_prefix("git+").unwrap_or(uri);
+    let u = u.split_once("://").map_or(u, |(_, rest)| rest);
+    u.trim_end_matches('/').trim_end_matches(".git").to_string()
+}
+
+/// `git+https://github.com/acme/x@refs/heads/main` → (`github.com/acme/x`, `refs/heads/main`).
+fn repo_at_ref(uri: &str) -> (Option<String>, Option<String>) {
+    match uri.rsplit_once('@') {
+        Some((repo, r)) if r.starts_with("refs/") => (Some(plain_repo(repo)), Some(r.to_string())),
+        _ => (Some(plain_repo(uri)), None),
+    }
+}
+
+/// The build facts of an in-toto statement with a SLSA provenance predicate (`None` for any
+/// other predicate). Read only from a payload whose signature verified.
+pub fn provenance(statement: &[u8]) -> Option<crate::model::facts::Provenance> {
+    use serde_json::Value;
+    let st: Value = serde_json::from_slice(statement).ok()?;
+    let pt = st.get("predicateType")?.as_str()?;
+    if !SLSA_PROVENANCE.contains(&pt) {
+        return None;
+    }
+    let p = st.get("predicate")?;
+    let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    let mut out = crate::model::facts::Provenance::default();
+    if pt.ends_with("/v1") {
+        out.builder_id = s(p.pointer("/runDetails/builder/id"));
+        let wf = p.pointer("/buildDefinition/externalParameters/workflow");
+        if let Some(repo) = s(wf.and_then(|w| w.get("repository"))) {
+            out.repository = Some(plain_repo(&repo));
+            out.git_ref = s(wf.and_then(|w| w.get("ref")));
+        } else if let Some(uri) = s(p.pointer("/buildDefinition/resolvedDependencies/0/uri")) {
+            (out.repository, out.git_ref) = repo_at_ref(&uri);
+        }
+    } else {
+        out.builder_id = s(p.pointer("/builder/id"));
+        if let Some(uri) = s(p.pointer("/invocation/configSource/uri")) {
+            (out.repository, out.git_ref) = repo_at_ref(&uri);
+        }
+    }
+    Some(out)
+}
+
+/// [`provenance`] of a DSSE envelope's statement.
+pub fn envelope_provenance(envelope: &[u8]) -> Option<crate::model::facts::Provenance> {
+    let env: Envelope = serde_json::from_slice(envelope).ok()?;
+    provenance(&b64(&env.payload).ok()?)
+}
+
+/// [`provenance`] of a Sigstore bundle's DSSE statement.
+pub fn bundle_provenance(bundle_json: &[u8]) -> Option<crate::model::facts::Provenance> {
+    let b: KeyBundle = serde_json::from_slice(bundle_json).ok()?;
+    provenance(&b64(&b.dsse_envelope?.payload).ok()?)
+}
+
 /// Evidence that a signer verified, or why none did.
 pub fn evidence(source: String, r: Result<Verified, Vec<String>>) -> Evidence {
     match r {
@@ -332,12 +395,14 @@ pub fn evidence(source: String, r: Result<Verified, Vec<String>>) -> Evidence {
             predicate_type: v.predicate_type,
             verified_by: Some(v.signer),
             problems: Vec::new(),
+            provenance: None,
         },
         Err(problems) => Evidence {
             source,
             predicate_type: None,
             verified_by: None,
             problems,
+            provenance: None,
         },
     }
 }
@@ -474,4 +539,60 @@ pub fn open_vex(
         signer,
         problems,
     })
+}
+
+#[cfg(test)]
+mod provenance_tests {
+    use super::provenance;
+    use crate::model::facts::Provenance;
+
+    fn of(predicate_type: &str, predicate: serde_json::Value) -> Option<Provenance> {
+        let st = serde_json::json!({"predicateType": predicate_type, "predicate": predicate});
+        provenance(&serde_json::to_vec(&st).unwrap())
+    }
+
+    #[test]
+    fn v1_without_a_workflow_reads_the_first_resolved_dependency() {
+        let p = of(
+            "https://slsa.dev/provenance/v1",
+            serde_json::json!({
+                "buildDefinition": {"resolvedDependencies": [
+                    {"uri": "git+https://gitlab.com/acme/api.git@refs/tags/v1.2.0"}]},
+                "runDetails": {"builder": {"id": "https://gitlab.com/acme/runner"}}
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            p.builder_id.as_deref(),
+            Some("https://gitlab.com/acme/runner")
+        );
+        assert_eq!(p.repository.as_deref(), Some("gitlab.com/acme/api"));
+        assert_eq!(p.git_ref.as_deref(), Some("refs/tags/v1.2.0"));
+    }
+
+    #[test]
+    fn v0_2_reads_the_builder_and_config_source() {
+        let p = of(
+            "https://slsa.dev/provenance/v0.2",
+            serde_json::json!({
+                "builder": {"id": "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v1.9.0"},
+                "invocation": {"configSource": {"uri": "git+https://github.com/acme/api@refs/heads/main", "entryPoint": ".github/workflows/release.yml"}}
+            }),
+        )
+        .unwrap();
+        assert!(p.builder_id.unwrap().contains("slsa-github-generator"));
+        assert_eq!(p.repository.as_deref(), Some("github.com/acme/api"));
+        assert_eq!(p.git_ref.as_deref(), Some("refs/heads/main"));
+    }
+
+    #[test]
+    fn other_predicates_are_not_provenance() {
+        assert_eq!(
+            of(
+                "https://slsa.dev/verification_summary/v1",
+                serde_json::json!({})
+            ),
+            None
+        );
+    }
 }

@@ -677,6 +677,7 @@ fn verify_fetched(f: Fetched, signers: &Signers) -> ImageFacts {
             predicate_type: None,
             verified_by: None,
             problems: Vec::new(),
+            provenance: None,
         };
         match sig {
             None => e
@@ -712,6 +713,7 @@ fn verify_fetched(f: Fetched, signers: &Signers) -> ImageFacts {
             predicate_type: None,
             verified_by: None,
             problems: Vec::new(),
+            provenance: None,
         };
         for k in &keys {
             if let SignerKind::Key(key) = &k.kind {
@@ -719,6 +721,7 @@ fn verify_fetched(f: Fetched, signers: &Signers) -> ImageFacts {
                     Ok(pt) => {
                         e.predicate_type = Some(pt);
                         e.verified_by = Some(k.label.clone());
+                        e.provenance = verify::envelope_provenance(&env);
                         break;
                     }
                     Err(why) => e.problems.push(format!("{}: {why}", k.label)),
@@ -732,6 +735,9 @@ fn verify_fetched(f: Fetched, signers: &Signers) -> ImageFacts {
     }
     for (source, b) in f.bundles {
         let mut e = verify::evidence(source, verify::bundle(&b, &digest, None, signers));
+        if e.verified_by.is_some() {
+            e.provenance = verify::bundle_provenance(&b);
+        }
         if e.predicate_type.is_none() && e.verified_by.is_none() {
             e.predicate_type = verify::bundle_claimed_predicate(&b);
         }

@@ -115,6 +115,9 @@ pub struct ImagesCfg {
     /// in-toto predicate types that must be attached and signed by one of `signatures`.
     #[serde(default)]
     pub attestations: Vec<String>,
+    /// What a verified SLSA provenance must say of the build: a provenance from another
+    /// builder, repository or ref does not count.
+    pub provenance: Option<ProvenanceCfg>,
     pub base_images: Option<BaseImagesCfg>,
     /// The image config must name a user other than root.
     #[serde(default)]
@@ -140,8 +143,26 @@ pub struct ArtifactsCfg {
     /// At least one must verify a Sigstore bundle beside the file (`FILE.sigstore.json`).
     #[serde(default)]
     pub signatures: Vec<SignatureRule>,
+    /// What a verified SLSA provenance bundle of the file must say of its build.
+    pub provenance: Option<ProvenanceCfg>,
     /// Before this date failed artifact checks are `would_block`.
     pub enforce_from: Option<DateText>,
+}
+
+/// The build a SLSA provenance must describe; each list, when given, must match (globs).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenanceCfg {
+    /// `runDetails.builder.id` (v0.2: `builder.id`), e.g.
+    /// `https://github.com/actions/runner/github-hosted`.
+    #[serde(default)]
+    pub builders: Globs,
+    /// The source repository without scheme, e.g. `github.com/acme/*`.
+    #[serde(default)]
+    pub repositories: Globs,
+    /// The source ref, e.g. `refs/heads/main`, `refs/tags/v*`.
+    #[serde(default)]
+    pub refs: Globs,
 }
 
 /// A signer: a cosign public key file (relative to the policy directory) or a keyless

@@ -167,10 +167,16 @@ impl Guardrails {
             if let Some(b) = &img.base_images {
                 file.check_globs(&mut out, "images.base_images.allowed", &b.allowed);
             }
+            if let Some(p) = &img.provenance {
+                check_provenance(&mut out, file, "images", p, img.signatures.is_empty());
+            }
         }
         check_signers(&mut out, file, "vex.trusted", &self.vex.trusted);
         if let Some(a) = &self.artifacts {
             check_signers(&mut out, file, "artifacts.signatures", &a.signatures);
+            if let Some(p) = &a.provenance {
+                check_provenance(&mut out, file, "artifacts", p, a.signatures.is_empty());
+            }
             if a.signatures.is_empty() {
                 out.push(
                     file.problem(
@@ -299,5 +305,38 @@ fn check_signers(out: &mut Vec<Problem>, file: &YamlFile, base: &str, rules: &[S
                 Some("for example `- key: keys/release.pub`".into()),
             )),
         }
+    }
+}
+
+/// `provenance:` rules: globs that compile, at least one of them, and signers for the provenance.
+fn check_provenance(
+    out: &mut Vec<Problem>,
+    file: &YamlFile,
+    at: &str,
+    p: &super::ProvenanceCfg,
+    unsigned: bool,
+) {
+    for (k, g) in [
+        ("builders", &p.builders),
+        ("repositories", &p.repositories),
+        ("refs", &p.refs),
+    ] {
+        file.check_globs(out, &format!("{at}.provenance.{k}"), g);
+    }
+    if p.builders.is_empty() && p.repositories.is_empty() && p.refs.is_empty() {
+        out.push(file.problem(
+            Code::PolicyGuardrail,
+            &format!("{at}.provenance"),
+            "`provenance` names no builder, repository or ref to require",
+            Some("for example `provenance: { repositories: [github.com/acme/*], refs: [refs/heads/main] }`".into()),
+        ));
+    }
+    if unsigned {
+        out.push(file.problem(
+            Code::PolicyGuardrail,
+            &format!("{at}.provenance"),
+            format!("provenance must be signed, but `{at}.signatures` names no signer"),
+            Some("list the keys or keyless identities that sign the provenance".into()),
+        ));
     }
 }

@@ -363,11 +363,22 @@ pub fn attestation_layer(
     digest: &str,
     predicate_type: &str,
 ) -> (&'static str, Vec<u8>, serde_json::Value) {
+    let predicate = serde_json::json!({"buildDefinition": {"buildType": "https://example.com/test"}, "runDetails": {}});
+    attestation_layer_with(pair, digest, predicate_type, predicate)
+}
+
+/// [`attestation_layer`] with a given predicate.
+pub fn attestation_layer_with(
+    pair: &SigStoreKeyPair,
+    digest: &str,
+    predicate_type: &str,
+    predicate: serde_json::Value,
+) -> (&'static str, Vec<u8>, serde_json::Value) {
     let statement = serde_json::to_vec(&serde_json::json!({
         "_type": "https://in-toto.io/Statement/v1",
         "subject": [{"name": "image", "digest": {"sha256": digest.trim_start_matches("sha256:")}}],
         "predicateType": predicate_type,
-        "predicate": {"buildDefinition": {"buildType": "https://example.com/test"}, "runDetails": {}}
+        "predicate": predicate
     }))
     .expect("json");
     let pt = "application/vnd.in-toto+json";

@@ -845,3 +845,97 @@ fn image_checks_before_images_enforce_from_would_block() {
     let v: Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(v["images"][0]["status"], "blocked");
 }
+
+/// The SLSA provenance of sigstore-js's release (tests/fixtures/sigstore/npm_slsa_bundle_v03.json),
+/// as GitHub Actions writes it: the predicate, to be re-signed for a test image.
+fn real_provenance() -> Value {
+    use base64::Engine as _;
+    let b: Value = serde_json::from_slice(
+        &std::fs::read(fixture("sigstore/npm_slsa_bundle_v03.json")).expect("bundle"),
+    )
+    .expect("json");
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(b["dsseEnvelope"]["payload"].as_str().expect("payload"))
+        .expect("base64");
+    let st: Value = serde_json::from_slice(&payload).expect("statement");
+    assert_eq!(st["predicateType"], SLSA);
+    st["predicate"].clone()
+}
+
+#[test]
+fn provenance_must_describe_the_expected_repository_ref_and_builder() {
+    let Some(w) = world() else { return };
+    let main = real_provenance();
+    // the same workflow run from another branch: signed by the same key, and not enough
+    let mut feature = main.clone();
+    feature["buildDefinition"]["externalParameters"]["workflow"]["ref"] =
+        "refs/heads/feature".into();
+    let repo = "payments/prov";
+    let digest = &w.app;
+    w.reg.push(&w.layout, "app", &format!("{repo}:1.0"));
+    let push = |name: &str, layers: Vec<(&'static str, Vec<u8>, Value)>, tag: &str| {
+        let l = harness::artifact_layout(&w.dir.join("prov").join(name), &layers);
+        w.reg.push(&l, "t", &format!("{repo}:{tag}"));
+    };
+    let tag = digest.replace(':', "-");
+    push(
+        "sig",
+        vec![harness::signature_layer(
+            &w.good,
+            &format!("{}/{repo}", w.reg.addr),
+            digest,
+        )],
+        &format!("{tag}.sig"),
+    );
+    push(
+        "att-feature",
+        vec![harness::attestation_layer_with(
+            &w.good, digest, SLSA, feature,
+        )],
+        &format!("{tag}.att"),
+    );
+    let rules = "  provenance:\n    builders: [\"https://github.com/actions/runner/*\"]\n    repositories: [github.com/sigstore/sigstore-js]\n    refs: [refs/heads/main]\n";
+    let policy = policy_dir(
+        &w.dir.join("policy-prov"),
+        &format!("{IMAGES}{rules}"),
+        &std::fs::read_to_string(w.policy.join("keys/release.pub")).expect("key"),
+    );
+    let image = format!("{}/{repo}@{digest}", w.reg.addr);
+    let (r, v) = check(&policy, &["--image", &image]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let (status, reason, _) = rule(&v, "provenance");
+    assert_eq!(status, "blocked", "{v:#}");
+    assert!(
+        reason.contains("from github.com/sigstore/sigstore-js at refs/heads/feature"),
+        "{reason}"
+    );
+    // the provenance of the main branch's run: passes
+    push(
+        "att-main",
+        vec![harness::attestation_layer_with(&w.good, digest, SLSA, main)],
+        &format!("{tag}.att"),
+    );
+    let (r, v) = check(&policy, &["--image", &image]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let (status, reason, _) = rule(&v, "provenance");
+    assert_eq!(status, "passed");
+    assert_eq!(
+        reason,
+        "built by https://github.com/actions/runner/github-hosted from github.com/sigstore/sigstore-js at refs/heads/main"
+    );
+    // a policy that names no build, or whose provenance nobody signs, is refused
+    let r = riskgate()
+        .args(["validate", "--policy"])
+        .arg(policy_dir(
+            &w.dir.join("policy-prov-empty"),
+            &format!("{IMAGES}  provenance: {{}}\n"),
+            "unused",
+        ))
+        .run();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("names no builder, repository or ref"),
+        "{}",
+        r.stderr
+    );
+}
