@@ -13,7 +13,7 @@ pub use files::{
     default_policy_dir, policy_files, read_builtin_policy, read_policy, read_yaml, PolicyFiles,
 };
 use files::{read_baseline, read_state};
-use trust::{acceptance_signatures, gated_images, load_vex, review_proofs};
+use trust::{acceptance_signatures, gated_images, load_vex, registry_vex, review_proofs};
 
 use crate::ingest::vex::GatedImage;
 use crate::ingest::{self, epss::Epss, kev::Kev, InputError, VexStatement};
@@ -416,6 +416,17 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
                     trusted_root: sigstore_root.as_deref(),
                 },
             ) {
+                Ok(f) if g.vex.from_registry => {
+                    let signers = Signers {
+                        signers: &vex_signers,
+                        trusted_root: sigstore_root.as_deref(),
+                    };
+                    match registry_vex(&f, &opts, &signers) {
+                        Ok(mut v) => vex.append(&mut v),
+                        Err(e) => errs.push(e),
+                    }
+                    f
+                }
                 Ok(f) => f,
                 Err(list) => {
                     for e in list {

@@ -191,6 +191,58 @@ pub(super) fn gated_images(images: &[ImageFacts], reports: &[ingest::Parsed]) ->
 /// Reads a `--vex` file: a VEX document (with, optionally, a Sigstore bundle beside it as
 /// `FILE.sigstore.json`) or a signed VEX attestation, and records on each statement which
 /// `vex.trusted` signer verified it, or why none did.
+/// `vex.from_registry`: the VEX attestations attached to each gated image, opened under the
+/// same trust rules as `--vex` files, and only those whose statement is about that image's
+/// digest (a VEX attestation copied from another image says nothing of this one).
+pub(super) fn registry_vex(
+    images: &[crate::model::facts::ImageFacts],
+    opts: &crate::load::image::RegistryOptions,
+    signers: &Signers,
+) -> Result<Vec<VexStatement>, InputError> {
+    let mut out = Vec::new();
+    for img in images.iter().filter(|i| i.skipped.is_none()) {
+        let Some(digest) = img.digest.as_deref() else {
+            continue;
+        };
+        let at = match img.reference.rsplit_once('@') {
+            Some((name, _)) => format!("{name}@{digest}"),
+            None => img.reference.clone(),
+        };
+        let (_, envelopes) =
+            crate::load::image::attestations(&at, opts).map_err(|e| InputError::Invalid {
+                path: format!("the VEX attached to {}", e.reference),
+                message: e.message,
+                help: e.help,
+            })?;
+        for (source, env) in envelopes {
+            let is_vex = crate::verify::envelope_claimed_predicate(&env)
+                .is_some_and(|p| crate::verify::vex_predicate(&p));
+            if !is_vex {
+                continue;
+            }
+            let shown = format!("{} ({source})", img.reference);
+            let opened = crate::verify::open_vex(&env, None, signers).map_err(|message| {
+                InputError::Invalid {
+                    path: shown.clone(),
+                    message,
+                    help: None,
+                }
+            })?;
+            if !opened.subjects.iter().any(|s| s == digest) {
+                continue;
+            }
+            let parsed = ingest::parse_vex(&ingest::Source::from_bytes(shown, opened.document))?;
+            let unverified = (!opened.problems.is_empty()).then(|| opened.problems.join("; "));
+            out.extend(parsed.vex.into_iter().map(|mut s| {
+                s.signed_by = opened.signer.clone();
+                s.unverified = unverified.clone();
+                s
+            }));
+        }
+    }
+    Ok(out)
+}
+
 pub(super) fn load_vex(path: &Path, signers: &Signers) -> Result<Vec<VexStatement>, InputError> {
     let src = ingest::Source::read(path)?;
     let shown = src.path.clone();

@@ -416,10 +416,13 @@ pub struct OpenedVex {
     pub signer: Option<String>,
     /// Why no trusted signer verified a signed document (empty when unsigned or verified).
     pub problems: Vec<String>,
+    /// The sha256 subjects of the attestation (`sha256:<hex>`); empty for a plain document.
+    pub subjects: Vec<String>,
 }
 
 /// Whether a predicate type is a VEX format riskgate reads.
-fn vex_predicate(t: &str) -> bool {
+/// A predicate type that is a VEX document (OpenVEX, CycloneDX VEX).
+pub fn vex_predicate(t: &str) -> bool {
     t.starts_with("https://openvex.dev/ns") || t.starts_with("https://cyclonedx.org/vex")
 }
 
@@ -468,6 +471,7 @@ pub fn open_vex(
             document: json.to_vec(),
             signer,
             problems,
+            subjects: Vec::new(),
         });
     }
     if is_bundle && probe.as_ref().is_some_and(|p| p.dsse_envelope.is_none()) {
@@ -534,10 +538,17 @@ pub fn open_vex(
         problems.push("vex.trusted names no signer".into());
     }
     let document = serde_json::to_vec(&st.predicate).map_err(|e| e.to_string())?;
+    let subjects = st
+        .subject
+        .iter()
+        .filter_map(|s| s.digest.get("sha256"))
+        .map(|d| format!("sha256:{d}"))
+        .collect();
     Ok(OpenedVex {
         document,
         signer,
         problems,
+        subjects,
     })
 }
 

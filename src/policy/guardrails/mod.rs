@@ -71,6 +71,10 @@ pub struct VexCfg {
     /// The highest risk level an unsigned statement may suppress. Default: the highest level
     /// within the owning team's autonomy (gate pass or warn, or approver `team`).
     pub unsigned: Option<RiskLevel>,
+    /// Also read the VEX attestations attached to each `--image` in its registry (cosign's
+    /// `.att` tag), under the same trust rules as `--vex` files.
+    #[serde(default)]
+    pub from_registry: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]

@@ -939,3 +939,82 @@ fn provenance_must_describe_the_expected_repository_ref_and_builder() {
         r.stderr
     );
 }
+
+#[test]
+fn vex_attached_to_the_image_suppresses_under_the_same_trust_rules() {
+    let Some(w) = world() else { return };
+    let vex: Value = serde_json::from_slice(
+        &std::fs::read(crate::common::root().join("examples/vex/jquery.openvex.json")).unwrap(),
+    )
+    .unwrap();
+    const OPENVEX: &str = "https://openvex.dev/ns/v0.2.0";
+    let digest = &w.app;
+    let tag = digest.replace(':', "-");
+    // one repository per case: signed by the trusted key; by another key; about another image
+    let cases = [
+        ("payments/vexed", &w.good, digest.as_str()),
+        ("payments/vexwrong", &w.wrong, digest.as_str()),
+        ("payments/vexother", &w.good, w.rootapp.as_str()),
+    ];
+    for (repo, key, about) in cases {
+        w.reg.push(&w.layout, "app", &format!("{repo}:1.0"));
+        let l = harness::artifact_layout(
+            &w.dir.join("vex").join(repo.replace('/', "-")).join("sig"),
+            &[harness::signature_layer(
+                &w.good,
+                &format!("{}/{repo}", w.reg.addr),
+                digest,
+            )],
+        );
+        w.reg.push(&l, "t", &format!("{repo}:{tag}.sig"));
+        let l = harness::artifact_layout(
+            &w.dir.join("vex").join(repo.replace('/', "-")).join("att"),
+            &[
+                harness::attestation_layer(&w.good, digest, SLSA),
+                harness::attestation_layer_with(key, about, OPENVEX, vex.clone()),
+            ],
+        );
+        w.reg.push(&l, "t", &format!("{repo}:{tag}.att"));
+    }
+    let key = std::fs::read_to_string(w.policy.join("keys/release.pub")).unwrap();
+    let policy = |name: &str, from_registry: bool| {
+        let p = policy_dir(&w.dir.join(name), IMAGES, &key);
+        let g = std::fs::read_to_string(p.join("guardrails.yaml")).unwrap();
+        let trusted = "vex:\n  trusted:\n    - key: keys/vex.pub";
+        assert!(g.contains(trusted));
+        let vex = format!(
+            "vex:\n  from_registry: {from_registry}\n  trusted:\n    - key: keys/release.pub"
+        );
+        std::fs::write(p.join("guardrails.yaml"), g.replace(trusted, &vex)).unwrap();
+        p
+    };
+    let (on, off) = (policy("policy-vex", true), policy("policy-vex-off", false));
+    let report = crate::common::root().join("examples/reports/trivy-npm.json");
+    let jquery = |p: &Path, repo: &str| {
+        let image = format!("{}/{repo}@{digest}", w.reg.addr);
+        let (r, v) = check(
+            p,
+            &["--image", &image, "--report", report.to_str().unwrap()],
+        );
+        assert!(r.code <= 1, "{}{}", r.stdout, r.stderr);
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "CVE-2019-11358" && f["package"]["name"] == "jquery")
+            .cloned()
+            .unwrap_or_else(|| panic!("no jquery finding: {v:#}"))
+    };
+    let f = jquery(&on, "payments/vexed");
+    assert_eq!(f["status"], "suppressed", "{f:#}");
+    assert_eq!(
+        f["suppressed_by"]["trusted"],
+        "signed by key keys/release.pub (vex.trusted)"
+    );
+    // signed by a key vex.trusted does not name: an unsigned claim, not enough for medium
+    assert_eq!(jquery(&on, "payments/vexwrong")["status"], "blocked");
+    // a VEX attestation about another image says nothing of this one
+    assert_eq!(jquery(&on, "payments/vexother")["status"], "blocked");
+    // and without vex.from_registry the registry's VEX is not read
+    assert_eq!(jquery(&off, "payments/vexed")["status"], "blocked");
+}
