@@ -121,11 +121,20 @@ pub(super) fn write(
             Ok(o) => o,
             Err(e) => return error(e, None),
         };
+        let run_hosts = crate::load::image::registry_hosts(&args.images);
         for s in subjects
             .iter()
             .filter(|s| args.images.iter().any(|i| i == s.name))
         {
-            match crate::load::image::attach(s.name, s.digest, &envelope, VSA_PREDICATE, &opts) {
+            let attached = crate::load::image::attach(
+                s.name,
+                s.digest,
+                &envelope,
+                VSA_PREDICATE,
+                &run_hosts,
+                &opts,
+            );
+            match attached {
                 Ok(to) => eprintln!("signed decision attached to {} as {to}", s.name),
                 Err(e) => {
                     return error(
@@ -228,7 +237,7 @@ pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
             Ok(o) => o,
             Err(e) => return usage(e, None),
         };
-        match crate::load::image::attestations(&a.target, &opts) {
+        match crate::load::image::attestations(&a.target, None, &opts) {
             Ok((d, found)) if a.attestations.is_empty() => (d, found),
             Ok((d, _)) => (d, Vec::new()),
             Err(e) => return usage(format!("{}: {}", e.reference, e.message), e.help.as_deref()),

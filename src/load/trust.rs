@@ -199,6 +199,8 @@ pub(super) fn registry_vex(
     opts: &crate::load::image::RegistryOptions,
     signers: &Signers,
 ) -> Result<Vec<VexStatement>, InputError> {
+    let given: Vec<String> = images.iter().map(|i| i.reference.clone()).collect();
+    let run_hosts = crate::load::image::registry_hosts(&given);
     let mut out = Vec::new();
     for img in images.iter().filter(|i| i.skipped.is_none()) {
         let Some(digest) = img.digest.as_deref() else {
@@ -208,8 +210,8 @@ pub(super) fn registry_vex(
             Some((name, _)) => format!("{name}@{digest}"),
             None => img.reference.clone(),
         };
-        let (_, envelopes) =
-            crate::load::image::attestations(&at, opts).map_err(|e| InputError::Invalid {
+        let (_, envelopes) = crate::load::image::attestations(&at, Some(&run_hosts), opts)
+            .map_err(|e| InputError::Invalid {
                 path: format!("the VEX attached to {}", e.reference),
                 message: e.message,
                 help: e.help,

@@ -8,10 +8,38 @@ use super::*;
 /// DSSE envelopes, each with where it was found.
 pub type Envelopes = Vec<(String, Vec<u8>)>;
 
+/// The registries of `--image` references (layouts have none): whose set decides where
+/// REGISTRY_USERNAME/REGISTRY_PASSWORD may go, as in [`gather`].
+pub fn registry_hosts(given: &[String]) -> Vec<String> {
+    given
+        .iter()
+        .filter_map(|g| match parse_target(g) {
+            Ok(Target::Registry(r)) => Some(r.resolve_registry().to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The client for `hosts`, with REGISTRY_USERNAME/REGISTRY_PASSWORD scoped as for a run over
+/// `credential_hosts` (`None`: these hosts alone).
+fn connect_for(
+    hosts: &[String],
+    credential_hosts: Option<&[String]>,
+    opts: &RegistryOptions,
+) -> Result<(tokio::runtime::Runtime, Net), Fatal> {
+    let (rt, mut net) = connect(hosts, opts)?;
+    if let Some(run) = credential_hosts {
+        net.env_hosts = env_credential_hosts(run);
+    }
+    Ok((rt, net))
+}
+
 /// The image's digest and its attestations, as the registry serves them: nothing is verified
-/// here.
+/// here. `credential_hosts`: the registries of the whole run, which decide where the
+/// environment's credentials may go (`None`: this image's registry alone).
 pub fn attestations(
     given: &str,
+    credential_hosts: Option<&[String]>,
     opts: &RegistryOptions,
 ) -> Result<(String, Envelopes), ImageError> {
     let err = |(message, help): Fatal| ImageError {
@@ -24,7 +52,7 @@ pub fn attestations(
         Target::Registry(r) => vec![r.resolve_registry().to_string()],
         Target::Layout { .. } => Vec::new(),
     };
-    let (rt, net) = connect(&hosts, opts).map_err(err)?;
+    let (rt, net) = connect_for(&hosts, credential_hosts, opts).map_err(err)?;
     let needs = Needs {
         attestations: true,
         ..Needs::default()
@@ -62,6 +90,7 @@ pub fn attach(
     digest: &str,
     envelope: &[u8],
     predicate_type: &str,
+    credential_hosts: &[String],
     opts: &RegistryOptions,
 ) -> Result<String, ImageError> {
     let err = |(message, help): Fatal| ImageError {
@@ -75,7 +104,7 @@ pub fn attach(
             Some("give the image as registry/repository@sha256:...".into()),
         )));
     };
-    let (found, existing) = attestations(given, opts)?;
+    let (found, existing) = attestations(given, Some(credential_hosts), opts)?;
     if found != digest {
         return Err(err((
             format!("it now resolves to {found}, not {digest}, the digest the gate decided on"),
@@ -85,7 +114,8 @@ pub fn attach(
     let tag = format!("{}.att", digest.replace(':', "-"));
     let host = r.resolve_registry().to_string();
     let target = Reference::with_tag(host.clone(), r.repository().to_string(), tag.clone());
-    let (rt, net) = connect(std::slice::from_ref(&host), opts).map_err(err)?;
+    let (rt, net) =
+        connect_for(std::slice::from_ref(&host), Some(credential_hosts), opts).map_err(err)?;
     let auth = credentials(&host, &net.env_hosts);
     let layer = |data: Vec<u8>, predicate: Option<String>| {
         let annotations = predicate.map(|p| BTreeMap::from([("predicateType".to_string(), p)]));

@@ -18,7 +18,7 @@ mod attach;
 mod policy;
 mod registry;
 
-pub use attach::{attach, attestations};
+pub use attach::{attach, attestations, registry_hosts};
 pub use policy::{cache_root, fetch_policy, push_policy, PolicyPin, POLICY_ARTIFACT};
 use registry::*;
 pub use registry::{credentials, env_credential_hosts, parse_challenge, realm_allows, Challenge};

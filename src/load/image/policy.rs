@@ -157,7 +157,10 @@ pub fn fetch_policy(
         }
     }
     let hosts = vec![r.resolve_registry().to_string()];
-    let (rt, net) = connect(&hosts, opts)?;
+    // The run's REGISTRY_USERNAME/REGISTRY_PASSWORD are for its images' registry: the policy's
+    // registry gets them only when REGISTRY_HOSTS lists it (or from the docker config).
+    let (rt, mut net) = connect(&hosts, opts)?;
+    net.env_hosts = env_credential_hosts(&[]);
     let at = r.digest().or(r.tag()).unwrap_or("latest").to_string();
     let fetched = rt.block_on(async {
         tokio::time::timeout(opts.timeout, async {

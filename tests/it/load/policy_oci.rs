@@ -24,6 +24,20 @@ fn check(policy: &str, key: &Path, cache: &Path, extra: &[&str]) -> Run {
         .run()
 }
 
+/// The example policy in `dir`, without the product repository's CODEOWNERS (outside the
+/// policy directory); its guardrails.yaml text.
+fn example_policy(dir: &Path) -> (std::path::PathBuf, String) {
+    let policy = crate::common::copy_policy(&dir.join("policy"));
+    let g = std::fs::read_to_string(policy.join("guardrails.yaml")).unwrap();
+    let g: String = g
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("codeowners:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(policy.join("guardrails.yaml"), &g).unwrap();
+    (policy, g)
+}
+
 /// Every blob file of the registry's storage whose content is `content`.
 fn stored_blob(data: &Path, content: &[u8]) -> std::path::PathBuf {
     let hex = riskgate::model::digest::sha256_hex(content);
@@ -41,15 +55,7 @@ fn a_policy_pushed_signed_and_pinned_by_digest_gates_like_the_directory() {
     let dir = scratch("policy-oci");
     let reg = Registry::start(&dir.join("registry"), Auth::None, false);
     crate::common::keygen(&dir, &["platform", "other"]);
-    // the example policy, without the product repository's CODEOWNERS (outside the policy)
-    let policy = crate::common::copy_policy(&dir.join("policy"));
-    let g = std::fs::read_to_string(policy.join("guardrails.yaml")).unwrap();
-    let g: String = g
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("codeowners:"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(policy.join("guardrails.yaml"), &g).unwrap();
+    let (policy, g) = example_policy(&dir);
 
     let r = riskgate()
         .env("COSIGN_PASSWORD", "")
@@ -133,4 +139,44 @@ fn a_policy_pushed_signed_and_pinned_by_digest_gates_like_the_directory() {
     std::fs::write(&cached, &tampered).unwrap();
     let r = check(&pinned, &platform, &cache, &["--registry-timeout", "3"]).exits(2);
     assert!(!r.stdout.contains("\"verdict\""), "{}", r.stdout);
+}
+
+/// The run's REGISTRY_USERNAME/REGISTRY_PASSWORD are for its images' registry: the policy's
+/// registry gets them only when REGISTRY_HOSTS lists it.
+#[test]
+fn the_policy_registry_gets_credentials_only_when_listed() {
+    if !harness::available() {
+        return;
+    }
+    let dir = scratch("policy-oci-auth");
+    let reg = Registry::start(
+        &dir.join("registry"),
+        Auth::Basic("ci-bot", "s3cret"),
+        false,
+    );
+    let (policy, _) = example_policy(&dir);
+    // pushing names one registry: the credentials go to it
+    let r = riskgate()
+        .env("REGISTRY_USERNAME", "ci-bot")
+        .env("REGISTRY_PASSWORD", "s3cret")
+        .args(["policy", "push"])
+        .arg(&policy)
+        .arg(format!("{}/security/policy:1", reg.addr))
+        .run()
+        .exits(0);
+    let pinned = format!("oci://{}/security/policy@{}", reg.addr, r.stdout.trim());
+    let run = |hosts: Option<&str>| {
+        let mut c = gate(Path::new(&pinned));
+        c.env("RISKGATE_CACHE_DIR", dir.join("cache"))
+            .env("REGISTRY_USERNAME", "ci-bot")
+            .env("REGISTRY_PASSWORD", "s3cret")
+            .args(["--registry-timeout", "5"]);
+        if let Some(h) = hosts {
+            c.env("REGISTRY_HOSTS", h);
+        }
+        c.run()
+    };
+    let r = run(None).exits(2);
+    assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
+    run(Some(&reg.addr)).exits(1);
 }
