@@ -334,11 +334,17 @@ pub fn is_cve(id: &str) -> bool {
 
 /// Trims `./` and leading `/` so the same file reported by two tools compares equal.
 pub fn normalise_path(p: &str) -> String {
+    // Leading blanks, `./` and `/` in any order (`/./app.py`, `./ /app.py`), until none is left:
+    // normalising a normalised path changes nothing, so dedup is idempotent (a fuzz finding).
     let mut p = p.trim();
-    while let Some(rest) = p.strip_prefix("./") {
-        p = rest;
+    loop {
+        let next = p.trim_start_matches('/').trim_start();
+        let next = next.strip_prefix("./").unwrap_or(next);
+        if next == p {
+            return p.trim_end().to_string();
+        }
+        p = next;
     }
-    p.trim_start_matches('/').to_string()
 }
 
 impl Finding {
@@ -571,6 +577,22 @@ pub fn candidates(index: &HashMap<String, Vec<usize>>, f: &Finding) -> Vec<usize
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn path_normalisation_is_a_fixed_point() {
+        for (given, want) in [
+            ("/./app.py", "app.py"),
+            ("./ /app.py", "app.py"),
+            (" ././/src/a.rs ", "src/a.rs"),
+            ("src/./a.rs", "src/./a.rs"),
+            (".", "."),
+            ("", ""),
+        ] {
+            let once = super::normalise_path(given);
+            assert_eq!(once, want, "{given:?}");
+            assert_eq!(super::normalise_path(&once), once, "{given:?}");
+        }
+    }
+
     #[test]
     fn cve_ids_are_recognised_without_slicing_text() {
         assert!(super::is_cve("CVE-2021-44228"));
