@@ -257,9 +257,16 @@ pub enum Command {
     },
     /// Lint the policy files (and an acceptances file), reporting every problem with its line.
     Validate {
-        /// The directory holding ownership.yaml and guardrails.yaml (default: .riskgate/).
+        /// The directory holding ownership.yaml and guardrails.yaml (default: .riskgate/), or a
+        /// policy in a registry, oci://REF@sha256:...
         #[arg(long, value_name = "DIR")]
         policy: Option<PathBuf>,
+        /// The key a policy from a registry must be signed with.
+        #[arg(long, value_name = "KEY")]
+        policy_key: Option<PathBuf>,
+        /// Accept --policy oci://REF:TAG (a warning names the digest it resolved to).
+        #[arg(long)]
+        policy_allow_tag: bool,
         /// An acceptances file to check against the policy.
         #[arg(long, value_name = "FILE")]
         acceptances: Option<PathBuf>,
@@ -590,6 +597,8 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Validate {
             policy,
+            policy_key,
+            policy_allow_tag,
             acceptances,
             now,
             strict,
@@ -599,6 +608,21 @@ pub fn run(cli: Cli) -> ExitCode {
                     "no --policy given and no .riskgate/ownership.yaml here",
                     None,
                 ));
+            };
+            // a policy from a registry: fetched (or from the cache) and checked, then its copy
+            let (dir, shown) = match dir.to_str().and_then(|d| d.strip_prefix("oci://")) {
+                None => (dir.clone(), dir.display().to_string()),
+                Some(given) => {
+                    let args = GateArgs {
+                        policy_key,
+                        policy_allow_tag,
+                        ..GateArgs::default()
+                    };
+                    match load::fetch_oci_policy(given, &args) {
+                        Ok(pin) => (pin.dir.join("files"), pin.source),
+                        Err(e) => return fail(e),
+                    }
+                }
             };
             let today = match now.as_deref().map(crate::model::date::Timestamp::parse) {
                 None => load::clock(),
@@ -637,7 +661,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     for w in warnings {
                         eprintln!("{:?}", Report::new(w));
                     }
-                    println!("policy in {} is valid", dir.display());
+                    println!("policy in {shown} is valid");
                     ExitCode::from(EXIT_ALLOW)
                 }
                 Err(problems) => fail(problems),

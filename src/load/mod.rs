@@ -532,7 +532,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
 }
 
 /// `--policy oci://REF`: fetched (or found in the cache) and checked, with `--policy-key`.
-fn fetch_oci_policy(given: &str, args: &GateArgs) -> Result<image::PolicyPin, UsageError> {
+pub fn fetch_oci_policy(given: &str, args: &GateArgs) -> Result<image::PolicyPin, UsageError> {
     let key = match &args.policy_key {
         None => None,
         Some(p) => Some(

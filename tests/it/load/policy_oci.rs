@@ -84,6 +84,15 @@ fn a_policy_pushed_signed_and_pinned_by_digest_gates_like_the_directory() {
     assert_eq!(a["summary"], b["summary"]);
     assert_eq!(a["policy"], pinned.as_str(), "{}", from_oci.stdout);
 
+    // validate reads it the same way
+    let r = riskgate()
+        .env("RISKGATE_CACHE_DIR", &cache)
+        .args(["validate", "--policy", &pinned, "--policy-key"])
+        .arg(&platform)
+        .run()
+        .exits(0);
+    assert_eq!(r.stdout.trim(), format!("policy in {pinned} is valid"));
+
     // a tag is refused unless allowed, and then the digest it resolved to is named
     let tagged = format!("oci://{}/security/riskgate-policy:2026-12", reg.addr);
     let r = check(&tagged, &platform, &cache, &[]).exits(2);
