@@ -52,11 +52,9 @@ pub fn check(arg: &str, signers: &Signers) -> Result<ArtifactFacts, UsageError> 
             )
         })?;
         let r = verify::bundle(&json, &digest, Some(&bytes), signers);
-        let mut e = verify::evidence(b.display().to_string(), r);
-        if e.verified_by.is_some() {
-            e.provenance = verify::bundle_provenance(&json);
-        }
-        facts.signatures.push(e);
+        facts
+            .signatures
+            .push(verify::evidence(b.display().to_string(), r));
     }
     Ok(facts)
 }

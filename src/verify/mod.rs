@@ -139,16 +139,7 @@ fn statement_for(payload: &[u8], digest: &str) -> Result<String, String> {
 }
 
 /// A DSSE envelope (cosign attestation layer) signed by `key` over an in-toto statement about
-/// `digest`; returns the statement's predicate type.
-pub fn dsse_with_key(
-    envelope: &[u8],
-    key: &CosignVerificationKey,
-    digest: &str,
-) -> Result<String, String> {
-    dsse_payload_with_key(envelope, key, digest).map(|(predicate, _)| predicate)
-}
-
-/// [`dsse_with_key`], with the verified statement's bytes: what a check of the predicate reads.
+/// `digest`: the statement's predicate type and bytes.
 pub fn dsse_payload_with_key(
     envelope: &[u8],
     key: &CosignVerificationKey,
@@ -223,6 +214,8 @@ pub struct Verified {
     pub signer: String,
     /// `None` for a message signature; the statement's predicate type for DSSE.
     pub predicate_type: Option<String>,
+    /// The build facts, when the verified statement is a SLSA provenance.
+    pub provenance: Option<crate::model::facts::Provenance>,
 }
 
 /// A Sigstore bundle over the artifact with sha256 `digest` (`artifact` is its bytes, when
@@ -247,6 +240,9 @@ pub fn bundle(
             Ok(predicate_type) => {
                 return Ok(Verified {
                     signer: s.label.clone(),
+                    provenance: predicate_type
+                        .as_ref()
+                        .and_then(|_| bundle_provenance(bundle_json)),
                     predicate_type,
                 })
             }
@@ -375,14 +371,8 @@ pub fn provenance(statement: &[u8]) -> Option<crate::model::facts::Provenance> {
     Some(out)
 }
 
-/// [`provenance`] of a DSSE envelope's statement.
-pub fn envelope_provenance(envelope: &[u8]) -> Option<crate::model::facts::Provenance> {
-    let env: Envelope = serde_json::from_slice(envelope).ok()?;
-    provenance(&b64(&env.payload).ok()?)
-}
-
 /// [`provenance`] of a Sigstore bundle's DSSE statement.
-pub fn bundle_provenance(bundle_json: &[u8]) -> Option<crate::model::facts::Provenance> {
+fn bundle_provenance(bundle_json: &[u8]) -> Option<crate::model::facts::Provenance> {
     let b: KeyBundle = serde_json::from_slice(bundle_json).ok()?;
     provenance(&b64(&b.dsse_envelope?.payload).ok()?)
 }
@@ -395,7 +385,7 @@ pub fn evidence(source: String, r: Result<Verified, Vec<String>>) -> Evidence {
             predicate_type: v.predicate_type,
             verified_by: Some(v.signer),
             problems: Vec::new(),
-            provenance: None,
+            provenance: v.provenance,
         },
         Err(problems) => Evidence {
             source,

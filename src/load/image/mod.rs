@@ -717,11 +717,11 @@ fn verify_fetched(f: Fetched, signers: &Signers) -> ImageFacts {
         };
         for k in &keys {
             if let SignerKind::Key(key) = &k.kind {
-                match verify::dsse_with_key(&env, key, &digest) {
-                    Ok(pt) => {
+                match verify::dsse_payload_with_key(&env, key, &digest) {
+                    Ok((pt, statement)) => {
                         e.predicate_type = Some(pt);
                         e.verified_by = Some(k.label.clone());
-                        e.provenance = verify::envelope_provenance(&env);
+                        e.provenance = verify::provenance(&statement);
                         break;
                     }
                     Err(why) => e.problems.push(format!("{}: {why}", k.label)),
@@ -735,9 +735,6 @@ fn verify_fetched(f: Fetched, signers: &Signers) -> ImageFacts {
     }
     for (source, b) in f.bundles {
         let mut e = verify::evidence(source, verify::bundle(&b, &digest, None, signers));
-        if e.verified_by.is_some() {
-            e.provenance = verify::bundle_provenance(&b);
-        }
         if e.predicate_type.is_none() && e.verified_by.is_none() {
             e.predicate_type = verify::bundle_claimed_predicate(&b);
         }
