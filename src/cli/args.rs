@@ -93,7 +93,7 @@ pub struct RegistryArgs {
     pub insecure_registries: Vec<String>,
     /// Seconds to wait for a registry before giving up, 1 to 3600 (each request is tried at most
     /// 3 times)
-    #[arg(long, value_name = "SECS", default_value_t = 20,
+    #[arg(long, value_name = "SECS", default_value_t = crate::load::image::DEFAULT_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub registry_timeout: u64,
 }
@@ -101,19 +101,12 @@ pub struct RegistryArgs {
 impl RegistryArgs {
     /// The options the registry client takes; the CA files are read here.
     pub fn options(&self) -> Result<crate::load::image::RegistryOptions, String> {
-        let mut ca_certs = Vec::new();
-        for p in &self.registry_ca {
-            ca_certs.push(
-                crate::ingest::source::read_file(p)
-                    .map_err(|e| format!("cannot read --registry-ca {}: {e}", p.display()))?,
-            );
-        }
-        Ok(crate::load::image::RegistryOptions {
-            ca_certs,
-            insecure: self.insecure_registries.clone(),
-            timeout: std::time::Duration::from_secs(self.registry_timeout.max(1)),
-            ..Default::default()
-        })
+        crate::load::image::RegistryOptions::read(
+            &self.registry_ca,
+            &self.insecure_registries,
+            self.registry_timeout,
+        )
+        .map_err(|e| e.join("; "))
     }
 }
 

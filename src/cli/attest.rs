@@ -88,15 +88,10 @@ pub(super) fn write(
             )
         }
     };
-    let password =
-        match std::env::var("COSIGN_PASSWORD") {
-            Ok(p) => p,
-            Err(_) => return error(
-                "--attest-key: set COSIGN_PASSWORD to the private key's password (it may be empty)"
-                    .into(),
-                None,
-            ),
-        };
+    let password = match workflow::password() {
+        Ok(p) => p,
+        Err(code) => return Some(code),
+    };
     let inputs = check::inputs_read(loaded);
     let digest = policy_digest(loaded, &inputs);
     let policy = PolicyRef {
@@ -105,7 +100,7 @@ pub(super) fn write(
     };
     let st = statement(view, &subjects, &policy, &inputs, args.now.is_some());
     let st = serde_json::to_vec(&st).unwrap_or_default();
-    let envelope = match vsa::sign(&st, &key, password.as_bytes()) {
+    let envelope = match vsa::sign(&st, &key, &password) {
         Ok(e) => e,
         Err(e) => return error(format!("--attest-key {}: {e}", key_path.display()), None),
     };
@@ -117,9 +112,13 @@ pub(super) fn write(
         out.display()
     );
     if attest.attach {
-        let opts = match args_registry(args) {
+        let opts = match crate::load::image::RegistryOptions::read(
+            &args.registry_ca,
+            &args.insecure_registries,
+            args.registry_timeout,
+        ) {
             Ok(o) => o,
-            Err(e) => return error(e, None),
+            Err(e) => return error(e.join("; "), None),
         };
         let run_hosts = crate::load::image::registry_hosts(&args.images);
         for s in subjects
@@ -146,15 +145,6 @@ pub(super) fn write(
         }
     }
     None
-}
-
-fn args_registry(args: &GateArgs) -> Result<crate::load::image::RegistryOptions, String> {
-    RegistryArgs {
-        registry_ca: args.registry_ca.clone(),
-        insecure_registries: args.insecure_registries.clone(),
-        registry_timeout: args.registry_timeout,
-    }
-    .options()
 }
 
 /// `riskgate verify`.
@@ -188,14 +178,9 @@ pub struct VerifyArgs {
 pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
     let usage =
         |msg: String, help: Option<&str>| fail(UsageError::new(msg, help.map(String::from)));
-    let key = match crate::ingest::source::read_file(&a.key)
-        .map_err(|e| e.to_string())
-        .and_then(|pem| {
-            sigstore::crypto::CosignVerificationKey::try_from_pem(&pem)
-                .map_err(|e| format!("not a public key (PEM): {e}"))
-        }) {
+    let key = match load::public_key(&a.key) {
         Ok(k) => k,
-        Err(e) => return usage(format!("--key {}: {e}", a.key.display()), None),
+        Err(e) => return usage(format!("--key: {e}"), None),
     };
     if let Some(d) = &a.policy_digest {
         if crate::model::digest::digest_bytes(d).is_err() {
@@ -326,26 +311,19 @@ pub(super) fn policy(c: &PolicyCommand) -> ExitCode {
     }
     let key = match sign_key {
         None => None,
-        Some(p) => match (
-            crate::ingest::source::read_file(p),
-            std::env::var("COSIGN_PASSWORD"),
-        ) {
-            (Ok(k), Ok(pw)) => Some((k, pw)),
-            (Err(e), _) => {
-                return usage(format!("cannot read --sign-key {}: {e}", p.display()), None)
-            }
-            (_, Err(_)) => return usage(
-                "--sign-key: set COSIGN_PASSWORD to the private key's password (it may be empty)"
-                    .into(),
-                None,
-            ),
+        Some(p) => match crate::ingest::source::read_file(p) {
+            Ok(k) => match workflow::password() {
+                Ok(pw) => Some((k, pw)),
+                Err(code) => return code,
+            },
+            Err(e) => return usage(format!("cannot read --sign-key {}: {e}", p.display()), None),
         },
     };
     let opts = match registry.options() {
         Ok(o) => o,
         Err(e) => return usage(e, None),
     };
-    let sign = key.as_ref().map(|(k, pw)| (k.as_slice(), pw.as_bytes()));
+    let sign = key.as_ref().map(|(k, pw)| (k.as_slice(), pw.as_slice()));
     match crate::load::image::push_policy(dir, reference, sign, &opts) {
         Ok(digest) => {
             let name = reference

@@ -377,7 +377,7 @@ fn write_checked(path: &Path, text: &str, policy: &Policy, want: usize) -> Resul
 }
 
 /// The password for private keys: COSIGN_PASSWORD (as cosign reads it), which may be empty.
-fn password() -> Result<Vec<u8>, ExitCode> {
+pub(super) fn password() -> Result<Vec<u8>, ExitCode> {
     std::env::var("COSIGN_PASSWORD")
         .map(String::into_bytes)
         .map_err(|_| {

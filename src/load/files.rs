@@ -88,6 +88,14 @@ pub fn policy_files(policy: &Policy, base: &Path, errs: &mut LoadErrors) -> Poli
     }
 }
 
+/// A cosign public key (PEM) file, read and parsed; the error names the file.
+pub fn public_key(path: &Path) -> Result<sigstore::crypto::CosignVerificationKey, String> {
+    let pem = ingest::source::read_file(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    sigstore::crypto::CosignVerificationKey::try_from_pem(&pem)
+        .map_err(|e| format!("{} is not a public key (PEM): {e}", path.display()))
+}
+
 /// Reads a `trusted_root.json` named in guardrails.yaml (relative to the policy directory).
 pub(super) fn read_root(
     base: &Path,
@@ -128,28 +136,18 @@ pub(super) fn load_signers(
     let mut out = Vec::new();
     for (i, r) in rules.iter().enumerate() {
         let kind = match (&r.key, &r.keyless) {
-            (Some(k), _) => {
-                let path = base.join(k);
-                let parsed = ingest::source::read_file(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))
-                    .and_then(|pem| {
-                        sigstore::crypto::CosignVerificationKey::try_from_pem(&pem).map_err(|e| {
-                            format!("{} is not a public key (PEM): {e}", path.display())
-                        })
-                    });
-                match parsed {
-                    Ok(key) => SignerKind::Key(key),
-                    Err(msg) => {
-                        errs.push(policy.guardrails_file.problem(
-                            Code::PolicyKey,
-                            &format!("{at}.{i}.key"),
-                            msg,
-                            Some("key paths are relative to the policy directory".into()),
-                        ));
-                        continue;
-                    }
+            (Some(k), _) => match public_key(&base.join(k)) {
+                Ok(key) => SignerKind::Key(key),
+                Err(msg) => {
+                    errs.push(policy.guardrails_file.problem(
+                        Code::PolicyKey,
+                        &format!("{at}.{i}.key"),
+                        msg,
+                        Some("key paths are relative to the policy directory".into()),
+                    ));
+                    continue;
                 }
-            }
+            },
             (None, Some(k)) => match regex::Regex::new(&k.subject) {
                 Ok(subject) => SignerKind::Keyless(crate::verify::keyless::IdentityPolicy {
                     issuer: k.issuer.clone(),

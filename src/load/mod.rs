@@ -10,7 +10,8 @@ mod trust;
 use crate::model::code::Code;
 use crate::model::finding::ScanKind;
 pub use files::{
-    default_policy_dir, policy_files, read_builtin_policy, read_policy, read_yaml, PolicyFiles,
+    default_policy_dir, policy_files, public_key, read_builtin_policy, read_policy, read_yaml,
+    PolicyFiles,
 };
 use files::{read_baseline, read_state};
 use trust::{acceptance_signatures, gated_images, load_vex, registry_vex, review_proofs};
@@ -364,30 +365,28 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     let images = match g.images.as_ref().filter(|_| !args.images.is_empty()) {
         None => Vec::new(),
         Some(cfg) => {
-            let ca_certs = args
-                .registry_ca
-                .iter()
-                .filter_map(|p| match ingest::source::read_file(p) {
-                    Ok(b) => Some(b),
-                    Err(e) => {
-                        errs.push(UsageError::new(
-                            format!("cannot read --registry-ca {}: {e}", p.display()),
-                            None,
-                        ));
-                        None
+            let base = match crate::load::image::RegistryOptions::read(
+                &args.registry_ca,
+                &args.insecure_registries,
+                args.registry_timeout,
+            ) {
+                Ok(b) => b,
+                // a CA that cannot be read: exit 2, and no registry is asked without it
+                Err(list) => {
+                    for e in list {
+                        errs.push(UsageError::new(e, None));
                     }
-                })
-                .collect();
+                    return Err(errs);
+                }
+            };
             let opts = crate::load::image::RegistryOptions {
-                ca_certs,
-                insecure: args.insecure_registries.clone(),
-                timeout: std::time::Duration::from_secs(args.registry_timeout.max(1)),
                 allowed_registries: cfg.allowed_registries.clone(),
                 product_images: product
                     .as_deref()
                     .and_then(|n| policy.ownership.products.get(n))
                     .map(|p| p.images.clone())
                     .unwrap_or_default(),
+                ..base
             };
             let has_key = image_signers
                 .iter()
@@ -535,35 +534,16 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
 pub fn fetch_oci_policy(given: &str, args: &GateArgs) -> Result<image::PolicyPin, UsageError> {
     let key = match &args.policy_key {
         None => None,
-        Some(p) => Some(
-            ingest::source::read_file(p)
-                .map_err(|e| e.to_string())
-                .and_then(|pem| {
-                    sigstore::crypto::CosignVerificationKey::try_from_pem(&pem)
-                        .map_err(|e| format!("not a public key (PEM): {e}"))
-                })
-                .map_err(|e| UsageError::new(format!("--policy-key {}: {e}", p.display()), None))?,
-        ),
+        Some(p) => {
+            Some(public_key(p).map_err(|e| UsageError::new(format!("--policy-key: {e}"), None))?)
+        }
     };
-    let mut ca_certs = Vec::new();
-    for p in &args.registry_ca {
-        ca_certs.push(ingest::source::read_file(p).map_err(|e| {
-            UsageError::new(
-                format!("cannot read --registry-ca {}: {e}", p.display()),
-                None,
-            )
-        })?);
-    }
-    let opts = image::RegistryOptions {
-        ca_certs,
-        insecure: args.insecure_registries.clone(),
-        timeout: std::time::Duration::from_secs(if args.registry_timeout == 0 {
-            20
-        } else {
-            args.registry_timeout
-        }),
-        ..Default::default()
-    };
+    let opts = image::RegistryOptions::read(
+        &args.registry_ca,
+        &args.insecure_registries,
+        args.registry_timeout,
+    )
+    .map_err(|e| UsageError::new(e.join("; "), None))?;
     image::fetch_policy(given, key.as_ref(), args.policy_allow_tag, &opts)
         .map_err(|(m, h)| UsageError::new(m, h))
 }

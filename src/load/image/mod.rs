@@ -54,6 +54,43 @@ pub struct RegistryOptions {
     pub product_images: Globs,
 }
 
+/// `--registry-timeout`'s default, in seconds: also what commands without the option use.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 20;
+
+impl RegistryOptions {
+    /// The options for reaching registries from the `--registry-ca` files (read here: each
+    /// unreadable one is listed), the `--insecure-registry` hosts and `--registry-timeout`
+    /// (0: not given, [`DEFAULT_TIMEOUT_SECS`]). The allow-lists are left empty (allow any).
+    pub fn read(
+        ca_files: &[PathBuf],
+        insecure: &[String],
+        timeout_secs: u64,
+    ) -> Result<RegistryOptions, Vec<String>> {
+        let mut ca_certs = Vec::new();
+        let mut errors = Vec::new();
+        for p in ca_files {
+            match crate::ingest::source::read_file(p) {
+                Ok(b) => ca_certs.push(b),
+                Err(e) => errors.push(format!("cannot read --registry-ca {}: {e}", p.display())),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let secs = if timeout_secs == 0 {
+            DEFAULT_TIMEOUT_SECS
+        } else {
+            timeout_secs
+        };
+        Ok(RegistryOptions {
+            ca_certs,
+            insecure: insecure.to_vec(),
+            timeout: Duration::from_secs(secs),
+            ..Default::default()
+        })
+    }
+}
+
 /// The largest manifest (or index) riskgate reads: what registries themselves accept.
 pub const MAX_MANIFEST: u64 = 4 << 20;
 /// The largest config blob or signature payload.
