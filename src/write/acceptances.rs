@@ -59,12 +59,20 @@ pub fn append(text: &str, e: &Entry) -> Option<String> {
         .iter()
         .position(|l| top_level_key(l) == Some("acceptances"))
     else {
-        out.push_str(text);
-        if !out.ends_with('\n') {
+        // The new key goes at the end of the (first) document: before a `...` or `---` that
+        // ends it, else text after it would start a second document.
+        let end = document_end(&lines);
+        for l in lines.get(..end).unwrap_or_default() {
+            out.push_str(l);
+        }
+        if !out.is_empty() && !out.ends_with('\n') {
             out.push('\n');
         }
         out.push_str("acceptances:\n");
         push_entry(&mut out, e, 2);
+        for l in lines.get(end..).unwrap_or_default() {
+            out.push_str(l);
+        }
         return Some(out);
     };
     let value = lines.get(key).map_or("", |l| after_key(l));
@@ -78,7 +86,7 @@ pub fn append(text: &str, e: &Entry) -> Option<String> {
         .iter()
         .enumerate()
         .skip(key + 1)
-        .find(|(_, l)| top_level_key(l).is_some() || l.starts_with("---") || l.starts_with("..."))
+        .find(|(_, l)| top_level_key(l).is_some() || is_marker(l))
         .map_or(lines.len(), |(i, _)| i);
     let items = lines.get(key + 1..end).unwrap_or_default();
     let indent = items
@@ -99,6 +107,35 @@ pub fn append(text: &str, e: &Entry) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// Whether a line is a document marker (`---` or `...`, alone or before a space or comment).
+fn is_marker(line: &str) -> bool {
+    let l = line.trim_end_matches(['\n', '\r']);
+    ["---", "..."].iter().any(|m| {
+        l.strip_prefix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+    })
+}
+
+/// The index of the line that ends the first document: a `...`, or a `---` after the document's
+/// content began (a leading `---` opens it); the number of lines when neither comes.
+fn document_end(lines: &[&str]) -> usize {
+    let mut content = false;
+    for (i, l) in lines.iter().enumerate() {
+        if is_marker(l) {
+            if l.starts_with("...") || content {
+                return i;
+            }
+            content = true;
+            continue;
+        }
+        let t = l.trim();
+        if !t.is_empty() && !t.starts_with('#') && !t.starts_with('%') {
+            content = true;
+        }
+    }
+    lines.len()
 }
 
 /// The key of a line that starts a top-level mapping entry (`acceptances:`, `"version": 1`).
