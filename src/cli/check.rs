@@ -116,7 +116,7 @@ pub(super) fn check(
     })
 }
 
-fn write_file(
+pub(super) fn write_file(
     path: &std::path::Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> ExitCode {
@@ -304,13 +304,7 @@ fn decision_record(
     if !images.is_empty() {
         m.insert("deployed".into(), serde_json::Value::Object(images));
     }
-    m.insert(
-        "verdict".into(),
-        json!(match d.verdict {
-            Verdict::Allow => "allow",
-            Verdict::Block => "block",
-        }),
-    );
+    m.insert("verdict".into(), json!(d.verdict.as_str()));
     m.insert("counts".into(), serde_json::Value::Object(counts));
     m.insert("blocked".into(), json!(blocked));
     m.insert("accepted".into(), json!(accepted));

@@ -8,6 +8,7 @@ mod args;
 mod attest;
 mod check;
 mod inspect;
+mod org;
 pub mod workflow;
 
 use crate::ingest;
@@ -90,6 +91,13 @@ pub enum Command {
     Policy {
         #[command(subcommand)]
         command: attest::PolicyCommand,
+    },
+    /// The organisation's view over many products' json reports and the register: SLA
+    /// compliance by team, open risk, expiring acceptances, unowned findings, stale ownership
+    /// (`org report`); who owns a vulnerability and whom to escalate to (`org who ID`).
+    Org {
+        #[command(subcommand)]
+        command: org::OrgCommand,
     },
     /// Work with decision logs.
     Log {
@@ -326,6 +334,10 @@ pub enum SchemaFile {
     Acceptances,
     /// the `check --format json` report
     Report,
+    /// the `org report --format json` view
+    Org,
+    /// the `org who --format json` answer
+    OrgWho,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -421,6 +433,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Verify(a) => attest::verify(&a),
         Command::Policy { command } => attest::policy(&command),
+        Command::Org { command } => org::run(&command),
         Command::Log {
             command: LogCommand::Verify { file },
         } => {
@@ -589,6 +602,8 @@ pub fn run(cli: Cli) -> ExitCode {
                     schemars::schema_for!(crate::policy::acceptances::AcceptancesFile)
                 }
                 SchemaFile::Report => report::json::schema(),
+                SchemaFile::Org => report::org::schema(),
+                SchemaFile::OrgWho => report::org::who_schema(),
             };
             write_out(|w| {
                 serde_json::to_writer_pretty(&mut *w, &schema)?;

@@ -3,60 +3,7 @@
 
 use super::*;
 
-/// What happened to one finding.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Blocked,
-    /// Would be blocked by a rule whose `enforce_from` date has not come: reported, not blocking.
-    WouldBlock,
-    Accepted,
-    Warned,
-    Passed,
-    /// A trusted VEX statement says it does not apply.
-    Suppressed,
-    /// The scanner suppressed it (an ignore rule, `# nosec`), and the guardrails honour that at
-    /// its level (`scanner_suppressions`).
-    SuppressedByScanner,
-}
-
-impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Blocked,
-        Status::WouldBlock,
-        Status::Accepted,
-        Status::Warned,
-        Status::Passed,
-        Status::Suppressed,
-        Status::SuppressedByScanner,
-    ];
-
-    /// Suppressed, by VEX or by the scanner: not decided, not shown as a result.
-    pub fn is_suppressed(self) -> bool {
-        matches!(self, Status::Suppressed | Status::SuppressedByScanner)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Blocked => "blocked",
-            Status::WouldBlock => "would_block",
-            Status::Accepted => "accepted",
-            Status::Warned => "warned",
-            Status::Passed => "passed",
-            Status::Suppressed => "suppressed",
-            Status::SuppressedByScanner => "suppressed_by_scanner",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Allow,
-    Block,
-}
+pub use crate::model::outcome::{Status, Verdict};
 
 /// A rule about the run rather than one finding: a required report, an unused acceptance.
 #[derive(Debug, Clone)]

@@ -246,12 +246,15 @@ impl<'p> Engine<'p> {
                         enforce(&self.guardrails.ownership.enforce_from),
                         today,
                     ));
-                    d.reasons
-                        .push(format!("unowned ({why}): ownership.unowned is block"));
+                    d.reasons.push(format!(
+                        "unowned ({why}): ownership.unowned is block{}",
+                        escalate(d.owner.escalation)
+                    ));
                 }
-                Enforcement::Warn => d
-                    .reasons
-                    .push(format!("unowned ({why}): ownership.unowned is warn")),
+                Enforcement::Warn => d.reasons.push(format!(
+                    "unowned ({why}): ownership.unowned is warn{}",
+                    escalate(d.owner.escalation)
+                )),
             }
         }
         // SLA.
@@ -273,9 +276,15 @@ impl<'p> Engine<'p> {
                                 enforce(&self.guardrails.sla.enforce_from),
                                 today,
                             ));
-                            d.reasons.push(format!("{why}; sla.overdue is block"));
+                            d.reasons.push(format!(
+                                "{why}; sla.overdue is block{}",
+                                escalate(d.owner.escalation)
+                            ));
                         }
-                        Enforcement::Warn => d.reasons.push(format!("{why}; sla.overdue is warn")),
+                        Enforcement::Warn => d.reasons.push(format!(
+                            "{why}; sla.overdue is warn{}",
+                            escalate(d.owner.escalation)
+                        )),
                     }
                 }
             }
@@ -449,4 +458,9 @@ impl<'p> Engine<'p> {
             }
         }
     }
+}
+
+/// `; escalate to X (ownership escalation)`, for reasons that name whom to call.
+fn escalate(to: Option<&str>) -> String {
+    to.map(|e| format!("; escalate to {e}")).unwrap_or_default()
 }

@@ -14,6 +14,7 @@ pub mod coverage;
 mod decision;
 mod finding;
 pub mod images;
+pub mod org;
 pub mod owner;
 mod run;
 pub mod when;

@@ -14,6 +14,10 @@ pub struct Owner<'a> {
     pub layer: Option<&'a str>,
     #[serde(skip)]
     pub contact: Option<&'a str>,
+    /// Whom to call when the owner does not act: the owning team's escalation contact, else
+    /// the organisation's (for an unowned finding: its product team's, else the organisation's).
+    #[serde(skip)]
+    pub escalation: Option<&'a str>,
     /// Why ownership resolved as it did, when it did not resolve cleanly.
     #[serde(skip)]
     pub note: Option<String>,
@@ -75,7 +79,10 @@ impl<'p> OwnerIndex<'p> {
     pub fn owner<'a>(&'a self, f: &'a Finding, layer: Option<LayerKind>) -> Owner<'a> {
         // Without a product there is nobody to route to: layers name teams of a product's stack.
         let Some(product) = self.product else {
-            return Owner::default();
+            return Owner {
+                escalation: self.ownership.escalation.as_deref(),
+                ..Owner::default()
+            };
         };
         let hit = self.layers.iter().find(|l| matches(l, f, layer));
         let (team, layer_name) = match hit {
@@ -86,23 +93,27 @@ impl<'p> OwnerIndex<'p> {
     }
 
     fn resolve<'a>(&'a self, team: &'a str, layer_name: Option<&'a str>) -> Owner<'a> {
-        match self.ownership.teams.get(team) {
+        let own = self.ownership;
+        match own.teams.get(team) {
             Some(t) if !t.members.is_empty() => Owner {
                 team: Some(team),
                 layer: layer_name,
                 contact: t.contact.as_deref(),
+                escalation: own.escalation(Some(team)),
                 note: None,
             },
             Some(_) => Owner {
                 team: None,
                 layer: layer_name,
                 contact: None,
+                escalation: own.escalation(Some(team)),
                 note: Some(format!("team {team} has no members")),
             },
             None => Owner {
                 team: None,
                 layer: layer_name,
                 contact: None,
+                escalation: own.escalation(self.product.map(|p| p.team.as_str())),
                 note: Some(format!("team {team} is not in the register")),
             },
         }

@@ -215,18 +215,27 @@ impl<'p> Engine<'p> {
     /// Stale ownership data: the register or this product not reviewed within `max_age_days`.
     pub fn stale_ownership(&self, today: Date) -> Vec<String> {
         let max = self.guardrails.ownership.max_age_days;
+        let own = self.ownership;
         let mut out = Vec::new();
-        let mut check = |what: String, reviewed: Option<&DateText>| {
-            out.extend(crate::policy::ownership::stale(&what, reviewed, today, max))
+        let mut check = |what: String, reviewed: Option<&DateText>, team: Option<&str>| {
+            out.extend(
+                crate::policy::ownership::stale(&what, reviewed, today, max).map(|why| {
+                    match own.escalation(team) {
+                        Some(e) => format!("{why}; escalate to {e}"),
+                        None => why,
+                    }
+                }),
+            )
         };
         if self.product.is_some() {
-            check(
-                "the ownership register".into(),
-                self.ownership.reviewed.as_ref(),
-            );
+            check("the ownership register".into(), own.reviewed.as_ref(), None);
         }
         if let (Some(n), Some(p)) = (self.product_name, self.product) {
-            check(format!("product {n}"), p.reviewed.as_ref());
+            check(
+                format!("product {n}"),
+                p.reviewed.as_ref(),
+                Some(p.team.as_str()),
+            );
             out.extend(self.ownership.product_problems(n));
             if p.risk_owner.is_none() {
                 out.push(format!(

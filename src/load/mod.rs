@@ -3,6 +3,7 @@
 //! runs; every problem is collected and reported, and any of them means exit 2.
 
 pub mod artifact;
+pub mod decisions;
 mod files;
 pub mod image;
 mod trust;

@@ -205,6 +205,34 @@ impl serde::Serialize for Timestamp {
     }
 }
 
+/// `YYYY-MM-DD`, as riskgate's own reports write dates (read back by `riskgate org`).
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Date::parse(&text)
+            .filter(|_| text.len() == 10)
+            .ok_or_else(|| {
+                serde::de::Error::invalid_value(
+                    serde::de::Unexpected::Str(&text),
+                    &"a date, YYYY-MM-DD",
+                )
+            })
+    }
+}
+
+/// An RFC 3339 timestamp (read back from riskgate's own reports).
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Timestamp::parse(&text).ok_or_else(|| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&text),
+                &"an RFC 3339 timestamp (2026-11-23T10:00:00Z)",
+            )
+        })
+    }
+}
+
 /// A date as a file wrote it (`expires: 2026-12-01`): the text, and the date it names when it
 /// names one, parsed once, when the file is read. Validation reports the text that is not a
 /// date, with its position; the decision core reads [`DateText::date`] and never parses.

@@ -8,4 +8,6 @@ pub mod digest;
 pub mod facts;
 pub mod finding;
 pub mod intel;
+pub mod outcome;
+pub mod record;
 pub mod vex;

@@ -4,64 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// `none < low < medium < high < critical`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum RiskLevel {
-    None,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl RiskLevel {
-    pub const ALL: [RiskLevel; 5] = [
-        RiskLevel::None,
-        RiskLevel::Low,
-        RiskLevel::Medium,
-        RiskLevel::High,
-        RiskLevel::Critical,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RiskLevel::None => "none",
-            RiskLevel::Low => "low",
-            RiskLevel::Medium => "medium",
-            RiskLevel::High => "high",
-            RiskLevel::Critical => "critical",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RiskLevel> {
-        RiskLevel::ALL.into_iter().find(|l| l.as_str() == s.trim())
-    }
-
-    /// Moves up (`n > 0`) or down the scale, clamped to `none..critical`.
-    pub fn shift(self, n: i64) -> RiskLevel {
-        let i = (self as i64 + n).clamp(0, 4);
-        RiskLevel::ALL[i as usize]
-    }
-}
-
-impl fmt::Display for RiskLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::model::outcome::RiskLevel;
 
 /// `team < risk_owner < security < governance`: a higher role may do what a lower one may.
 #[derive(

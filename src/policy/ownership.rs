@@ -18,6 +18,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Ownership {
     pub version: u32,
     pub reviewed: Option<DateText>,
+    /// Who is called when a team does not act: the organisation's executive sponsor (a person,
+    /// a team of the register, or any contact such as a pager alias). Unowned and overdue
+    /// findings and stale ownership name it, unless the team has its own.
+    pub escalation: Option<String>,
     #[serde(default)]
     pub teams: BTreeMap<String, Team>,
     #[serde(default)]
@@ -59,6 +63,9 @@ pub struct Team {
     #[serde(default)]
     pub members: Vec<String>,
     pub contact: Option<String>,
+    /// Who is called when this team does not act on its findings (its head of engineering);
+    /// the organisation's `escalation` otherwise.
+    pub escalation: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -181,6 +188,14 @@ impl Ownership {
         })
     }
 
+    /// Whom to escalate to about `team`'s findings (or, for `None`, about findings nobody owns):
+    /// the team's own escalation contact, else the organisation's.
+    pub fn escalation(&self, team: Option<&str>) -> Option<&str> {
+        team.and_then(|t| self.teams.get(t))
+            .and_then(|t| t.escalation.as_deref())
+            .or(self.escalation.as_deref())
+    }
+
     pub fn is_team_member(&self, team: &str, who: &str) -> bool {
         self.teams
             .get(team)
@@ -208,6 +223,23 @@ impl Ownership {
                         did_you_mean(e, &team_names),
                     ));
                 }
+            }
+        }
+        let escalations = std::iter::once((key(&["escalation"]), self.escalation.as_deref()))
+            .chain(self.teams.iter().map(|(n, t)| {
+                (
+                    format!("{}.escalation", key(&["teams", n])),
+                    t.escalation.as_deref(),
+                )
+            }));
+        for (at, e) in escalations {
+            if e.is_some_and(|e| e.trim().is_empty()) {
+                out.push(file.problem(
+                    Code::PolicyName,
+                    &at,
+                    "an escalation contact cannot be empty",
+                    Some("name a person (an e-mail address), a team, or a pager alias, or remove the key".into()),
+                ));
             }
         }
         let check_layers = |out: &mut Vec<Problem>, base: &str, layers: &[LayerRule]| {

@@ -113,6 +113,7 @@ fn checks<'a>(j: &'a Judged<'a>) -> Vec<CheckOut<'a>> {
             owner: OwnerOut {
                 team: c.owner.team,
                 layer: c.owner.layer,
+                escalation: None,
             },
             fix: c.check.fix.as_deref(),
         })
@@ -213,6 +214,10 @@ pub struct OwnerOut<'a> {
     pub team: Option<&'a str>,
     /// The ownership layer that routed it (`os-packages`); null for the product's own team.
     pub layer: Option<&'a str>,
+    /// Whom to call when the owner does not act (ownership.yaml `escalation`, the team's or
+    /// the organisation's); absent when the register names none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<&'a str>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -354,6 +359,7 @@ impl<'a> Report<'a> {
                     owner: OwnerOut {
                         team: r.owner.team,
                         layer: r.owner.layer,
+                        escalation: None,
                     },
                     enforce_from: r.enforce_from,
                     fix: r.fix.as_deref(),
@@ -405,6 +411,7 @@ fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
         owner: OwnerOut {
             team: d.owner.team,
             layer: d.owner.layer,
+            escalation: d.owner.escalation,
         },
         status: d.status,
         required_approver: d.required_approver,

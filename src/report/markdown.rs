@@ -11,7 +11,7 @@ use std::io::{self, Write};
 const ROWS: usize = 30;
 
 /// Makes text safe inside a table cell.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 

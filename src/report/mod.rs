@@ -12,6 +12,8 @@ pub mod items;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod org;
+pub mod org_html;
 pub mod sarif;
 pub mod table;
 

@@ -38,26 +38,8 @@ pub fn render(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             .map(|c| clip(&c))
         })
         .collect();
-    let mut widths = header.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |w: &mut dyn Write, cells: &[&str]| -> io::Result<()> {
-        let mut out = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            out.push_str(c);
-            if i + 1 < cells.len() {
-                out.push_str(&" ".repeat(widths[i] - c.chars().count() + 2));
-            }
-        }
-        writeln!(w, "{}", out.trim_end())
-    };
-    line(w, &header)?;
-    for r in &rows {
-        line(w, &r.each_ref().map(String::as_str))?;
-    }
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    columns(w, &header, &rows)?;
     let mut counts = [0usize; 6];
     for f in findings {
         counts[f.severity as usize] += 1;
@@ -73,4 +55,27 @@ pub fn render(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
         counts[1],
         counts[0]
     )
+}
+
+/// Rows under a header, in columns aligned to their widest cell (trailing spaces trimmed).
+pub fn columns(w: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |w: &mut dyn Write, cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
+        let mut out = String::new();
+        for (c, width) in cells.zip(&widths) {
+            out.push_str(c);
+            out.push_str(&" ".repeat(width.saturating_sub(c.chars().count()) + 2));
+        }
+        writeln!(w, "{}", out.trim_end())
+    };
+    line(w, &mut header.iter().copied())?;
+    for r in rows {
+        line(w, &mut r.iter().map(String::as_str))?;
+    }
+    Ok(())
 }

@@ -57,6 +57,31 @@ pub struct Guardrails {
     /// `vex.unsigned`), `honour` (at any level) or `ignore` (never; the finding is decided).
     #[serde(default)]
     pub scanner_suppressions: ScannerSuppressions,
+    /// What the organisation's view (`riskgate org report`) flags.
+    #[serde(default)]
+    pub org: OrgCfg,
+}
+
+/// `org:` in guardrails.yaml: what `riskgate org report` calls out of date.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrgCfg {
+    /// A product of the register whose latest report is older than this (or that has none) is
+    /// listed under "no recent report": its pipeline has not run the gate lately.
+    #[serde(default = "default_report_age")]
+    pub report_max_age_days: u32,
+}
+
+fn default_report_age() -> u32 {
+    30
+}
+
+impl Default for OrgCfg {
+    fn default() -> Self {
+        OrgCfg {
+            report_max_age_days: default_report_age(),
+        }
+    }
 }
 
 /// Trust in VEX statements. A statement signed by one of `trusted` suppresses at any level; an

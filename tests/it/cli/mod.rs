@@ -4,5 +4,6 @@ mod basics;
 mod check;
 mod ci;
 mod findings;
+mod org;
 mod validate;
 mod workflow;

@@ -186,7 +186,7 @@ fn stale_ownership_and_expiring_acceptances_warn_without_failing() {
         ])
         .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("! examples/policy/ownership.yaml:55:15: product ledger-batch was last reviewed on 2026-03-01, 267 days ago (ownership.max_age_days is 180)"), "{}", r.stderr);
+    assert!(r.stderr.contains("! examples/policy/ownership.yaml:57:15: product ledger-batch was last reviewed on 2026-03-01, 267 days ago (ownership.max_age_days is 180)"), "{}", r.stderr);
     assert!(r.stderr.contains("! examples/acceptances.yaml:59:14: acceptance ACC-0004 expires on 2026-12-01 (in 8 days)"), "{}", r.stderr);
     assert!(
         r.stderr
