@@ -50,12 +50,7 @@ pub(super) fn write(
             .iter()
             .find(|i| &i.reference == given)
             .and_then(|i| i.digest.as_deref())
-            .or_else(|| {
-                given
-                    .rsplit_once('@')
-                    .map(|(_, d)| d)
-                    .filter(|d| d.starts_with("sha256:"))
-            });
+            .or_else(|| crate::model::digest::pinned(given));
         match digest {
             Some(d) => subjects.push(Subject { name: given, digest: d }),
             None => {
@@ -205,11 +200,7 @@ pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
     // The digest: of the file; of the image as given by digest; else as the registry names it.
     // Decisions: the --attestation files when given (offline for a digest), else those attached.
     let local = std::path::Path::new(&a.target);
-    let pinned = a
-        .target
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_string())
-        .filter(|d| d.starts_with("sha256:"));
+    let pinned = crate::model::digest::pinned(&a.target).map(str::to_string);
     let (digest, mut envelopes) = if local.is_file() {
         match crate::ingest::source::read_file(local) {
             Ok(b) => (crate::model::digest::sha256(&b), Vec::new()),

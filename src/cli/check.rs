@@ -276,10 +276,7 @@ fn decision_record(
         images.insert(a.path.clone(), json!(a.digest));
     }
     let d = view.decision;
-    let counts: serde_json::Map<String, serde_json::Value> = Status::ALL
-        .iter()
-        .map(|s| (s.as_str().to_string(), json!(d.count(*s))))
-        .collect();
+    let counts = d.counts();
     let blocked: Vec<serde_json::Value> = d
         .findings
         .iter()
@@ -305,7 +302,7 @@ fn decision_record(
         m.insert("deployed".into(), serde_json::Value::Object(images));
     }
     m.insert("verdict".into(), json!(d.verdict.as_str()));
-    m.insert("counts".into(), serde_json::Value::Object(counts));
+    m.insert("counts".into(), json!(counts));
     m.insert("blocked".into(), json!(blocked));
     m.insert("accepted".into(), json!(accepted));
     Ok(m)

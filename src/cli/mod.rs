@@ -618,26 +618,29 @@ pub fn run(cli: Cli) -> ExitCode {
             now,
             strict,
         } => {
-            let Some(dir) = policy.or_else(crate::load::default_policy_dir) else {
-                return fail(UsageError::new(
-                    "no --policy given and no .riskgate/ownership.yaml here",
-                    None,
-                ));
+            let args = GateArgs {
+                policy,
+                policy_key,
+                policy_allow_tag,
+                ..GateArgs::default()
             };
             // a policy from a registry: fetched (or from the cache) and checked, then its copy
-            let (dir, shown) = match dir.to_str().and_then(|d| d.strip_prefix("oci://")) {
-                None => (dir.clone(), dir.display().to_string()),
-                Some(given) => {
-                    let args = GateArgs {
-                        policy_key,
-                        policy_allow_tag,
-                        ..GateArgs::default()
-                    };
-                    match load::fetch_oci_policy(given, &args) {
-                        Ok(pin) => (pin.dir.join("files"), pin.source),
-                        Err(e) => return fail(e),
-                    }
+            let (dir, shown) = match load::locate_policy(&args) {
+                Ok(load::PolicyLocation {
+                    dir: Some(dir),
+                    source,
+                    ..
+                }) => {
+                    let shown = source.unwrap_or_else(|| dir.display().to_string());
+                    (dir, shown)
                 }
+                Ok(_) => {
+                    return fail(UsageError::new(
+                        "no --policy given and no .riskgate/ownership.yaml here",
+                        None,
+                    ))
+                }
+                Err(e) => return fail(e),
             };
             let today = match now.as_deref().map(crate::model::date::Timestamp::parse) {
                 None => load::clock(),

@@ -208,4 +208,14 @@ impl Decision<'_> {
     pub fn count(&self, status: Status) -> usize {
         self.findings.iter().filter(|d| d.status == status).count()
     }
+
+    /// The number of findings of each status, every status present (in one pass).
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut out: BTreeMap<&'static str, usize> =
+            Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        for f in &self.findings {
+            *out.entry(f.status.as_str()).or_default() += 1;
+        }
+        out
+    }
 }

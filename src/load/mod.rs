@@ -182,38 +182,14 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         .acceptances
         .clone()
         .or_else(existing_default_acceptances);
-    let mut policy_digest = None;
-    let mut policy_dir = args.policy.clone().or_else(default_policy_dir);
-    let mut oci_source = None;
-    if let Some(given) = policy_dir
-        .as_ref()
-        .and_then(|p| p.to_str())
-        .and_then(|p| p.strip_prefix("oci://"))
-        .map(str::to_string)
-    {
-        match fetch_oci_policy(&given, args) {
-            Ok(pin) => {
-                if let Some(tag) = &pin.tag {
-                    eprintln!(
-                        "warning: --policy oci://{given}: tag `{tag}` resolved to {}; pin it by digest",
-                        pin.digest
-                    );
-                }
-                policy_digest = Some(pin.digest);
-                oci_source = Some(pin.source);
-                policy_dir = Some(pin.dir.join("files"));
-            }
-            Err(e) => {
-                errs.push(e);
-                return Err(errs);
-            }
+    let located = match locate_policy(args) {
+        Ok(l) => l,
+        Err(e) => {
+            errs.push(e);
+            return Err(errs);
         }
-    } else if args.policy_key.is_some() {
-        errs.push(UsageError::new(
-            "--policy-key checks a policy from a registry, and --policy is not oci://...",
-            None,
-        ));
-    }
+    };
+    let (policy_dir, policy_digest, oci_source) = (located.dir, located.digest, located.source);
     let (policy, policy_source) = match policy_dir.clone() {
         Some(dir) => (
             read_policy(&dir, acceptances_path.as_deref()),
@@ -532,7 +508,51 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
 }
 
 /// `--policy oci://REF`: fetched (or found in the cache) and checked, with `--policy-key`.
-pub fn fetch_oci_policy(given: &str, args: &GateArgs) -> Result<image::PolicyPin, UsageError> {
+/// Where the policy is: the directory given (or `.riskgate/`), none for the built-in one, or,
+/// for `--policy oci://REF@sha256:...`, the checked copy of the artifact (with its digest and
+/// `oci://` source; a tag warns with the digest it resolved to). The one reading of `--policy`
+/// that `check`, `validate` and `org` share.
+pub struct PolicyLocation {
+    pub dir: Option<PathBuf>,
+    pub digest: Option<String>,
+    /// `oci://REF@sha256:...` for a policy from a registry.
+    pub source: Option<String>,
+}
+
+pub fn locate_policy(args: &GateArgs) -> Result<PolicyLocation, UsageError> {
+    let dir = args.policy.clone().or_else(default_policy_dir);
+    let Some(given) = dir
+        .as_ref()
+        .and_then(|p| p.to_str())
+        .and_then(|p| p.strip_prefix("oci://"))
+    else {
+        if args.policy_key.is_some() {
+            return Err(UsageError::new(
+                "--policy-key checks a policy from a registry, and --policy is not oci://...",
+                None,
+            ));
+        }
+        return Ok(PolicyLocation {
+            dir,
+            digest: None,
+            source: None,
+        });
+    };
+    let pin = fetch_oci_policy(given, args)?;
+    if let Some(tag) = &pin.tag {
+        eprintln!(
+            "warning: --policy oci://{given}: tag `{tag}` resolved to {}; pin it by digest",
+            pin.digest
+        );
+    }
+    Ok(PolicyLocation {
+        dir: Some(pin.dir.join("files")),
+        digest: Some(pin.digest),
+        source: Some(pin.source),
+    })
+}
+
+fn fetch_oci_policy(given: &str, args: &GateArgs) -> Result<image::PolicyPin, UsageError> {
     let key = match &args.policy_key {
         None => None,
         Some(p) => {

@@ -20,3 +20,10 @@ pub fn digest_bytes(digest: &str) -> Result<[u8; 32], String> {
     hex::decode_to_slice(hex, &mut out).map_err(|_| bad())?;
     Ok(out)
 }
+
+/// The digest an image reference pins (`registry/repo@sha256:<64 hex>`), when it pins a valid
+/// one: `None` for a tag, or for text after `@` that is not a sha256 digest.
+pub fn pinned(reference: &str) -> Option<&str> {
+    let (_, d) = reference.rsplit_once('@')?;
+    digest_bytes(d).ok().map(|_| d)
+}

@@ -56,10 +56,7 @@ pub fn statement(
             r.as_str().to_ascii_uppercase()
         ));
     }
-    let counts: serde_json::Map<String, Value> = Status::ALL
-        .iter()
-        .map(|s| (s.as_str().to_string(), json!(d.count(*s))))
-        .collect();
+    let counts = d.counts();
     let mut used: Vec<&str> = d
         .acceptances
         .iter()
