@@ -236,6 +236,12 @@ impl<'p> Engine<'p> {
                 p.reviewed.as_ref(),
                 Some(p.team.as_str()),
             );
+            for (why, team) in own.disputes(n) {
+                out.push(match own.escalation(Some(team)) {
+                    Some(e) => format!("{why}; escalate to {e}"),
+                    None => why,
+                });
+            }
             out.extend(self.ownership.product_problems(n));
             if p.risk_owner.is_none() {
                 out.push(format!(

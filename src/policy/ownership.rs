@@ -86,6 +86,10 @@ pub struct LayerRule {
     pub owner: String,
     #[serde(rename = "match")]
     pub matcher: LayerMatch,
+    /// The owner contests this layer: who disputes it, and since when. Findings still route to
+    /// `owner`; every check warns and `org report` lists it, with the escalation contact, until
+    /// it is settled and the key removed.
+    pub disputed: Option<String>,
 }
 
 /// Conditions on a finding; all that are given must hold.
@@ -116,6 +120,9 @@ pub struct Product {
     pub reviewed: Option<DateText>,
     #[serde(default)]
     pub layers: Vec<LayerRule>,
+    /// Ownership of the product is contested: who disputes what, and since when. Warned about
+    /// by every check and listed by `org report`, with the escalation contact, until settled.
+    pub disputed: Option<String>,
 }
 
 impl Ownership {
@@ -174,6 +181,30 @@ impl Ownership {
             if !known {
                 out.push(format!(
                     "risk owner `{o}` of product `{name}` is not a known person (in no team, not under `people:`, in no role)"
+                ));
+            }
+        }
+        out
+    }
+
+    /// Ownership disputes that concern `product` (its own, and those of the layers that apply
+    /// to it), in words, each with the team whose escalation contact settles it.
+    pub fn disputes<'a>(&'a self, product: &str) -> Vec<(String, &'a str)> {
+        let Some(p) = self.products.get(product) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let Some(d) = &p.disputed {
+            out.push((
+                format!("ownership of product {product} is disputed: {d}"),
+                p.team.as_str(),
+            ));
+        }
+        for l in p.layers.iter().chain(&self.layers) {
+            if let Some(d) = &l.disputed {
+                out.push((
+                    format!("layer {} (owned by {}) is disputed: {d}", l.name, l.owner),
+                    l.owner.as_str(),
                 ));
             }
         }
@@ -256,6 +287,16 @@ impl Ownership {
                 if let Some(globs) = &l.matcher.path {
                     file.check_globs(out, &format!("{p}.match.path"), globs);
                 }
+                if let Some(d) = &l.disputed {
+                    out.push(file.problem(
+                        Code::PolicyOwnership,
+                        &format!("{p}.disputed"),
+                        format!("layer `{}` (owned by {}) is disputed: {d}", l.name, l.owner),
+                        Some(
+                            "settle it with the escalation contact, then remove `disputed`".into(),
+                        ),
+                    ));
+                }
             }
         };
         check_layers(&mut out, "layers", &self.layers);
@@ -300,6 +341,14 @@ impl Ownership {
                 _ => {}
             }
             check_layers(&mut out, &format!("{p}.layers"), &prod.layers);
+            if let Some(d) = &prod.disputed {
+                out.push(file.problem(
+                    Code::PolicyOwnership,
+                    &format!("{p}.disputed"),
+                    format!("ownership of product `{name}` is disputed: {d}"),
+                    Some("settle it with the escalation contact, then remove `disputed`".into()),
+                ));
+            }
             for problem in self.product_problems(name) {
                 out.push(file.problem(
                     Code::PolicyOwnership,

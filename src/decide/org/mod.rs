@@ -111,7 +111,8 @@ pub struct OrgView {
     /// Products of the register whose latest report is missing or older than
     /// `org.report_max_age_days`.
     pub no_recent_report: Vec<MissingReport>,
-    /// Register entries not reviewed within `ownership.max_age_days`, or otherwise unusable.
+    /// Register entries not reviewed within `ownership.max_age_days`, disputed, or otherwise
+    /// unusable.
     pub stale_ownership: Vec<StaleEntry>,
     /// Active acceptances expiring within `acceptances.warn_before_days`, soonest first.
     pub expiring_acceptances: Vec<AcceptanceRow>,
@@ -462,11 +463,31 @@ fn team_row(teams: &mut BTreeMap<String, TeamRow>, own: &Ownership, name: &str) 
     }
 }
 
+fn disputed_layer(
+    own: &Ownership,
+    entry: &str,
+    l: &crate::policy::ownership::LayerRule,
+) -> StaleEntry {
+    StaleEntry {
+        entry: entry.to_string(),
+        reason: format!(
+            "layer {} (owned by {}) is disputed: {}",
+            l.name,
+            l.owner,
+            l.disputed.as_deref().unwrap_or_default()
+        ),
+        escalation: own.escalation(Some(&l.owner)).map(str::to_string),
+    }
+}
+
 /// The register's entries that are out of date or unusable, each with whom to escalate to.
 fn stale_ownership(own: &Ownership, g: &Guardrails, today: Date) -> Vec<StaleEntry> {
     let max = g.ownership.max_age_days;
     let mut out = Vec::new();
     let esc = |team: Option<&str>| own.escalation(team).map(str::to_string);
+    for l in own.layers.iter().filter(|l| l.disputed.is_some()) {
+        out.push(disputed_layer(own, &format!("layer {}", l.name), l));
+    }
     if let Some(reason) = stale("the ownership register", own.reviewed.as_ref(), today, max) {
         out.push(StaleEntry {
             entry: "the ownership register".into(),
@@ -491,6 +512,20 @@ fn stale_ownership(own: &Ownership, g: &Guardrails, today: Date) -> Vec<StaleEnt
                 reason,
                 escalation: esc(Some(&p.team)),
             });
+        }
+        if let Some(d) = &p.disputed {
+            out.push(StaleEntry {
+                entry: entry.clone(),
+                reason: format!("ownership of product {name} is disputed: {d}"),
+                escalation: esc(Some(&p.team)),
+            });
+        }
+        for l in p.layers.iter().filter(|l| l.disputed.is_some()) {
+            out.push(disputed_layer(
+                own,
+                &format!("{entry}, layer {}", l.name),
+                l,
+            ));
         }
     }
     out

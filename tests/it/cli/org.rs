@@ -36,11 +36,12 @@ layers:
   - name: os-packages
     owner: platform
     match: { package_class: os }
+    disputed: "platform says distroless images are the product team's (2026-11-02)"
 products:
   p01-alpine:  { team: alpha, risk_owner: ro1@org.example, criticality: high, exposure: internet, data: confidential, reviewed: 2026-09-01 }
   p02-npm:     { team: alpha, risk_owner: ro1@org.example, criticality: medium, exposure: internal, data: internal, reviewed: 2026-09-01 }
   p03-ruby:    { team: beta, risk_owner: ro2@org.example, criticality: medium, exposure: internal, data: internal, reviewed: 2026-09-01 }
-  p04-debian:  { team: beta, risk_owner: ro2@org.example, criticality: low, exposure: isolated, data: internal, reviewed: 2026-09-01 }
+  p04-debian:  { team: beta, risk_owner: ro2@org.example, criticality: low, exposure: isolated, data: internal, reviewed: 2026-09-01, disputed: "beta says it is platform's since the migration" }
   p05-pip:     { team: ghost, risk_owner: ro3@org.example, criticality: medium, exposure: internal, data: internal, reviewed: 2026-12-01 }
   p06-sarif:   { team: alpha, risk_owner: ro1@org.example, criticality: medium, exposure: internet, data: internal, reviewed: 2026-09-01 }
   p07-gitlab:  { team: beta, criticality: medium, exposure: internal, data: internal, reviewed: 2026-09-01 }
@@ -351,6 +352,25 @@ fn org_report_counts_match_an_independent_count_of_the_latest_reports() {
         "{stale:?}"
     );
     assert!(
+        v["stale_ownership"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["entry"] == "layer os-packages"
+                && s["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("is disputed: platform says")
+                && s["escalation"] == "head-platform@org.example"),
+        "{stale:?}"
+    );
+    assert!(
+        stale
+            .iter()
+            .any(|s| s.contains("product p04-debian is disputed")),
+        "{stale:?}"
+    );
+    assert!(
         stale
             .iter()
             .any(|s| s.contains("team `ghost` has no members")),
@@ -580,7 +600,7 @@ fn org_refuses_what_is_not_a_whole_riskgate_report() {
 
 /// The html page in a real headless browser (Debian's chromium): it renders with no console
 /// error (no script, nothing fetched: the page's CSP would report any), and each chart draws
-/// one mark per team. The screenshot is left at target/org-report.png to look at.
+/// one mark per team. The screenshot is left at target/tmp/org-report.png to look at.
 #[test]
 fn org_html_renders_in_a_real_browser_with_one_mark_per_team() {
     if !tools_available("the org page test", &["chromium"], false, "chromium") {
@@ -607,7 +627,8 @@ fn org_html_renders_in_a_real_browser_with_one_mark_per_team() {
         .keys()
         .map(String::as_str)
         .collect();
-    let shot = root().join("target/org-report.png");
+    // Cargo's scratch directory for integration tests (target/tmp), which outlives the test.
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("org-report.png");
     let url = format!("file://{}", page.display());
     let browser = |extra: &[&str]| {
         let mut c = std::process::Command::new("chromium");
@@ -751,6 +772,18 @@ fn check_names_the_escalation_of_unowned_and_overdue_findings() {
     for (_, r) in &overdue {
         assert!(r.contains("; escalate to head-platform@org.example"), "{r}");
     }
+    // Disputed ownership: every check of the product warns, naming whom to escalate to.
+    let rep: Value =
+        serde_json::from_slice(&std::fs::read(&o.latest["p04-debian"]).unwrap()).unwrap();
+    let warnings = rep["warnings"].to_string();
+    assert!(
+        warnings.contains("ownership of product p04-debian is disputed: beta says it is platform's since the migration; escalate to cto@org.example"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("layer os-packages (owned by platform) is disputed: platform says distroless images are the product team's (2026-11-02); escalate to head-platform@org.example"),
+        "{warnings}"
+    );
     // An empty escalation contact is a register error, with its position.
     let bad = o.dir.join("bad-policy");
     std::fs::create_dir_all(&bad).unwrap();
