@@ -1,5 +1,6 @@
-//! Throughput and peak memory of `riskgate findings --format json` and `riskgate check --format
-//! json` on a generated Trivy report of 100 MB (`RISKGATE_BENCH_MB=1024` for the 1 GB case).
+//! Throughput and peak memory of `riskgate findings --format json` and of `riskgate check` in
+//! every output format on a generated Trivy report of 100 MB (`RISKGATE_BENCH_MB=1024` for the
+//! 1 GB case).
 //!
 //! Run with `cargo bench --bench findings`. Prints MB/s (one process, one core: riskgate does not
 //! parallelise a single report) and, where `/usr/bin/time` exists, the peak resident memory as a
@@ -72,13 +73,26 @@ fn main() {
     let mb = size / 1e6;
     println!("input: {mb:.1} MB Trivy JSON");
     let bin = env!("CARGO_BIN_EXE_riskgate");
-    let commands: [&[&str]; 2] = [
-        &["findings", "--format", "json"],
+    let check = |format: &'static str| -> Vec<&'static str> {
         // The built-in policy; exit 1 (blocked) is the expected verdict here.
-        &["check", "--now", "2026-11-23T12:00:00Z", "--format", "json"],
-    ];
+        vec!["check", "--now", "2026-11-23T12:00:00Z", "--format", format]
+    };
+    let mut commands: Vec<Vec<&str>> = vec![vec!["findings", "--format", "json"]];
+    // Every output format of check: each streams, so each should cost about what json does.
+    for f in [
+        "json",
+        "human",
+        "sarif",
+        "junit",
+        "codequality",
+        "markdown",
+        "github",
+    ] {
+        commands.push(check(f));
+    }
     let runs = if target > (256 << 20) { 1 } else { 3 };
-    for args in commands {
+    for args in &commands {
+        let args = args.as_slice();
         let mut best = f64::MAX;
         for _ in 0..runs {
             let start = Instant::now();
@@ -92,7 +106,7 @@ fn main() {
             assert!(matches!(status.code(), Some(0 | 1)), "{args:?}: {status}");
             best = best.min(start.elapsed().as_secs_f64());
         }
-        let name = args[0];
+        let name = format!("{} --format {}", args[0], args[args.len() - 1]);
         println!(
             "riskgate {name}: best of {runs} {best:.3} s, {:.0} MB/s",
             mb / best

@@ -3,7 +3,7 @@
 //! the merge request widget. Blocked, warned and accepted findings and failed image/artifact
 //! checks are issues; passed and suppressed findings are not.
 
-use super::items::items;
+use super::items::items_where;
 use super::View;
 use crate::decide::Status;
 use crate::policy::levels::RiskLevel;
@@ -13,8 +13,8 @@ use std::io::{self, Write};
 #[derive(Serialize)]
 struct Issue<'a> {
     description: String,
-    check_name: &'a str,
-    fingerprint: &'a str,
+    check_name: String,
+    fingerprint: String,
     severity: &'static str,
     location: Location<'a>,
 }
@@ -45,29 +45,28 @@ fn severity(status: Status, risk: Option<RiskLevel>) -> &'static str {
     }
 }
 
-pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
-    let list = items(v);
-    let issues: Vec<Issue> = list
-        .iter()
-        .filter(|i| {
-            matches!(
-                i.status,
-                Status::Blocked | Status::Warned | Status::Accepted
-            )
-        })
-        .map(|i| Issue {
+/// The issues, written one at a time as they are built.
+struct Issues<'a>(&'a View<'a>);
+
+impl Serialize for Issues<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let keep = |s| matches!(s, Status::Blocked | Status::Warned | Status::Accepted);
+        s.collect_seq(items_where(self.0, keep).map(|i| Issue {
             description: i.message(),
-            check_name: &i.rule_id,
-            fingerprint: &i.fingerprint,
             severity: severity(i.status, i.risk),
             location: Location {
-                path: i.path_or("riskgate"),
+                path: i.path.or(i.target).unwrap_or("riskgate"),
                 lines: Lines {
                     begin: i.line.unwrap_or(1).max(1),
                 },
             },
-        })
-        .collect();
-    serde_json::to_writer_pretty(&mut *w, &issues)?;
+            check_name: i.rule_id,
+            fingerprint: i.fingerprint,
+        }))
+    }
+}
+
+pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &Issues(v))?;
     writeln!(w)
 }

@@ -2,7 +2,7 @@
 //! Actions turns into annotations on the pull request's files. Blocked entries are errors, warned
 //! ones warnings; accepted, passed and suppressed findings make no annotation.
 
-use super::items::items;
+use super::items::items_where;
 use super::View;
 use crate::decide::Status;
 use std::io::{self, Write};
@@ -20,7 +20,8 @@ fn property(s: &str) -> String {
 }
 
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
-    for it in items(v) {
+    let shown = |s| matches!(s, Status::Blocked | Status::Warned | Status::WouldBlock);
+    for it in items_where(v, shown) {
         let cmd = match it.status {
             Status::Blocked => "error",
             Status::Warned | Status::WouldBlock => "warning",

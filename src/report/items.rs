@@ -60,14 +60,24 @@ impl Item<'_> {
     }
 }
 
-/// Every entry of the run, findings first (in the decision's order), then failed checks.
-pub fn items<'a>(v: &'a View<'a>) -> Vec<Item<'a>> {
+/// Every entry of the run, findings first (in the decision's order), then failed checks, then
+/// the rules about the run. Lazy: each entry is built as it is consumed and dropped after, so a
+/// writer that streams holds one at a time.
+pub fn items<'a>(v: &'a View<'a>) -> impl Iterator<Item = Item<'a>> + 'a {
+    items_where(v, |_| true)
+}
+
+/// [`items`] with only the entries whose status `keep` accepts, filtered before any is built.
+pub fn items_where<'a>(
+    v: &'a View<'a>,
+    keep: impl Fn(Status) -> bool + Copy + 'a,
+) -> impl Iterator<Item = Item<'a>> + 'a {
     let d = v.decision;
-    let mut out: Vec<Item<'a>> = d
+    let findings = d
         .findings
         .iter()
-        .filter(|f| !f.status.is_suppressed())
-        .map(|x| {
+        .filter(move |f| !f.status.is_suppressed() && keep(f.status))
+        .map(move |x| {
             let f = x.finding;
             Item {
                 rule_id: f.id.clone(),
@@ -92,13 +102,12 @@ pub fn items<'a>(v: &'a View<'a>) -> Vec<Item<'a>> {
                 existing: x.existing,
                 finding: Some(x),
             }
-        })
-        .collect();
-    let judged = |kind: &'static str, list: &'a [Judged<'a>]| {
+        });
+    let judged = move |kind: &'static str, list: &'a [Judged<'a>]| {
         list.iter().flat_map(move |j| {
             j.checks
                 .iter()
-                .filter(|c| !c.check.passed)
+                .filter(move |c| !c.check.passed && keep(Status::Blocked))
                 .map(move |c| Item {
                     rule_id: format!("riskgate/{kind}/{}", c.check.rule),
                     title: format!("{kind} check `{}`", c.check.rule),
@@ -119,30 +128,53 @@ pub fn items<'a>(v: &'a View<'a>) -> Vec<Item<'a>> {
                 })
         })
     };
-    out.extend(judged("image", &d.images));
-    out.extend(judged("artifact", &d.artifacts));
-    out.extend(
-        d.rules
-            .iter()
-            .filter(|r| r.status != Status::Passed)
-            .map(|r| Item {
-                rule_id: format!("riskgate/{}", r.rule),
-                title: format!("{} ({})", r.rule, r.subject),
-                status: r.status,
-                risk: None,
-                path: None,
-                line: None,
-                target: None,
-                package: None,
-                owner: super::owner_words(&r.owner),
-                why: r.reason.clone(),
-                unblock: r.fix.clone(),
-                fingerprint: crate::model::digest::sha256(
-                    format!("rule\0{}\0{}", r.rule, r.subject).as_bytes(),
-                ),
-                existing: None,
-                finding: None,
-            }),
-    );
-    out
+    let rules = d
+        .rules
+        .iter()
+        .filter(move |r| r.status != Status::Passed && keep(r.status))
+        .map(|r| Item {
+            rule_id: format!("riskgate/{}", r.rule),
+            title: format!("{} ({})", r.rule, r.subject),
+            status: r.status,
+            risk: None,
+            path: None,
+            line: None,
+            target: None,
+            package: None,
+            owner: super::owner_words(&r.owner),
+            why: r.reason.clone(),
+            unblock: r.fix.clone(),
+            fingerprint: crate::model::digest::sha256(
+                format!("rule\0{}\0{}", r.rule, r.subject).as_bytes(),
+            ),
+            existing: None,
+            finding: None,
+        });
+    findings
+        .chain(judged("image", &d.images))
+        .chain(judged("artifact", &d.artifacts))
+        .chain(rules)
+}
+
+/// The status of each entry [`items`] yields, in its order, without building the entries: for
+/// writers that print counts before the list.
+pub fn statuses<'a>(v: &'a View<'a>) -> impl Iterator<Item = Status> + 'a {
+    let d = v.decision;
+    let failed = |list: &'a [Judged<'a>]| {
+        list.iter()
+            .flat_map(|j| j.checks.iter().filter(|c| !c.check.passed))
+            .map(|_| Status::Blocked)
+    };
+    d.findings
+        .iter()
+        .map(|f| f.status)
+        .filter(|s| !s.is_suppressed())
+        .chain(failed(&d.images))
+        .chain(failed(&d.artifacts))
+        .chain(
+            d.rules
+                .iter()
+                .map(|r| r.status)
+                .filter(|s| *s != Status::Passed),
+        )
 }

@@ -2,7 +2,7 @@
 //! non-suppressed finding and per failed image/artifact check: blocked ones are failures (with
 //! owner, why and how to unblock), the others pass; suppressed findings are skipped cases.
 
-use super::items::items;
+use super::items::{items, statuses};
 use super::View;
 use crate::decide::Status;
 use std::io::{self, Write};
@@ -27,28 +27,26 @@ pub fn xml_escape(s: &str) -> String {
 
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let d = v.decision;
-    let list = items(v);
-    let suppressed: Vec<_> = d
-        .findings
-        .iter()
-        .filter(|f| f.status.is_suppressed())
-        .collect();
-    let failures = list.iter().filter(|i| i.status == Status::Blocked).count();
-    let tests = list.len() + suppressed.len();
+    let suppressed = || d.findings.iter().filter(|f| f.status.is_suppressed());
+    let (mut listed, mut failures) = (0, 0);
+    for s in statuses(v) {
+        listed += 1;
+        failures += usize::from(s == Status::Blocked);
+    }
+    let skipped = suppressed().count();
+    let tests = listed + skipped;
     let product = xml_escape(d.product.unwrap_or("(no product)"));
     writeln!(w, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         w,
-        r#"<testsuites name="riskgate" tests="{tests}" failures="{failures}" errors="0" skipped="{}">"#,
-        suppressed.len()
+        r#"<testsuites name="riskgate" tests="{tests}" failures="{failures}" errors="0" skipped="{skipped}">"#
     )?;
     writeln!(
         w,
-        r#"  <testsuite name="riskgate {product}" tests="{tests}" failures="{failures}" errors="0" skipped="{}" timestamp="{}">"#,
-        suppressed.len(),
+        r#"  <testsuite name="riskgate {product}" tests="{tests}" failures="{failures}" errors="0" skipped="{skipped}" timestamp="{}">"#,
         d.now
     )?;
-    for it in &list {
+    for it in items(v) {
         let name = match &it.package {
             Some(p) => format!("{} in {p}", it.rule_id),
             None => match it.target {
@@ -78,7 +76,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         }
         writeln!(w, "    </testcase>")?;
     }
-    for f in suppressed {
+    for f in suppressed() {
         writeln!(
             w,
             r#"    <testcase classname="{}" name="{}"><skipped message="{}"/></testcase>"#,

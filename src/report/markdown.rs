@@ -2,7 +2,7 @@
 //! verdict, counts, a table of what blocks with owner and unblock command, and acceptances that
 //! expire soon. The json report has everything else.
 
-use super::items::items;
+use super::items::{items_where, statuses};
 use super::View;
 use crate::decide::{Status, Verdict};
 use std::io::{self, Write};
@@ -27,11 +27,7 @@ fn code(s: &str) -> String {
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     let d = v.decision;
     let product = d.product.unwrap_or("(no product)");
-    let list = items(v);
-    let blocked: Vec<_> = list
-        .iter()
-        .filter(|i| i.status == Status::Blocked)
-        .collect();
+    let blocked = statuses(v).filter(|s| *s == Status::Blocked).count();
     let verdict = match d.verdict {
         Verdict::Block => "BLOCK",
         Verdict::Allow => "ALLOW",
@@ -51,7 +47,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         .count();
     let mut line = format!(
         "**{}** of {} findings block the deploy ({})",
-        blocked.iter().filter(|i| i.finding.is_some()).count(),
+        d.count(Status::Blocked),
         d.findings.len(),
         counts.join(", ")
     );
@@ -72,11 +68,11 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         ));
     }
     writeln!(w, "{line}. Evaluated at {}.", d.now)?;
-    if !blocked.is_empty() {
+    if blocked > 0 {
         writeln!(w)?;
         writeln!(w, "| What | Risk | Owner | Why | Unblock |")?;
         writeln!(w, "|---|---|---|---|---|")?;
-        for it in blocked.iter().take(ROWS) {
+        for it in items_where(v, |s| s == Status::Blocked).take(ROWS) {
             let what = match &it.package {
                 Some(p) => format!("{} in {}", code(&it.rule_id), code(p)),
                 None => match it.target {
@@ -98,12 +94,12 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
                     .unwrap_or_else(|| "-".into())
             )?;
         }
-        if blocked.len() > ROWS {
+        if blocked > ROWS {
             writeln!(w)?;
             writeln!(
                 w,
                 "…and {} more blocked (see the json report).",
-                blocked.len() - ROWS
+                blocked - ROWS
             )?;
         }
     }

@@ -8,8 +8,9 @@ use super::items::{items, Item};
 use super::View;
 use crate::decide::Status;
 use crate::policy::levels::RiskLevel;
-use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 fn level(s: Status) -> &'static str {
@@ -34,7 +35,45 @@ fn security_severity(r: Option<RiskLevel>) -> &'static str {
     }
 }
 
-fn rule(it: &Item) -> Value {
+/// One rule per id, described by the first entry with that id.
+#[derive(Serialize)]
+struct Rule {
+    id: String,
+    name: String,
+    #[serde(rename = "shortDescription")]
+    short: Text,
+    #[serde(rename = "fullDescription")]
+    full: Text,
+    help: Help,
+    #[serde(rename = "defaultConfiguration")]
+    config: Config,
+    properties: RuleProps,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct Config {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProps {
+    #[serde(rename = "security-severity")]
+    severity: &'static str,
+    tags: [&'static str; 2],
+}
+
+fn rule(it: &Item) -> Rule {
     let help = format!(
         "{}\n\nOwner: {}\nWhy: {}{}",
         it.title,
@@ -46,98 +85,259 @@ fn rule(it: &Item) -> Value {
             .unwrap_or_default()
     );
     let kind = it.finding.map_or("deployment", |d| d.finding.kind.as_str());
-    json!({
-        "id": it.rule_id,
-        "name": it.rule_id,
-        "shortDescription": { "text": it.title },
-        "fullDescription": { "text": it.title },
-        "help": { "text": help, "markdown": help.replace('\n', "  \n") },
-        "defaultConfiguration": { "level": level(it.status) },
-        "properties": {
-            "security-severity": security_severity(it.risk),
-            "tags": ["security", kind],
-        }
-    })
+    Rule {
+        id: it.rule_id.clone(),
+        name: it.rule_id.clone(),
+        short: Text {
+            text: it.title.clone(),
+        },
+        full: Text {
+            text: it.title.clone(),
+        },
+        help: Help {
+            markdown: help.replace('\n', "  \n"),
+            text: help,
+        },
+        config: Config {
+            level: level(it.status),
+        },
+        properties: RuleProps {
+            severity: security_severity(it.risk),
+            tags: ["security", kind],
+        },
+    }
 }
 
-fn result(it: &Item, rule_index: usize) -> Value {
-    let mut r = json!({
-        "ruleId": it.rule_id,
-        "ruleIndex": rule_index,
-        "level": level(it.status),
-        "message": { "text": it.message() },
-        "partialFingerprints": { "riskgateFingerprint/v1": it.fingerprint },
-        "properties": {
-            "status": it.status.as_str(),
-            "owner": it.owner,
-            "risk": it.risk.map(|r| r.as_str()),
-        }
+#[derive(Serialize)]
+struct SarifResult<'a> {
+    #[serde(rename = "ruleId")]
+    rule_id: String,
+    #[serde(rename = "ruleIndex")]
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    #[serde(rename = "partialFingerprints")]
+    fingerprints: Fingerprints,
+    properties: ResultProps,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[Location<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "riskgateFingerprint/v1")]
+    v1: String,
+}
+
+#[derive(Serialize)]
+struct ResultProps {
+    status: &'static str,
+    owner: String,
+    risk: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    existing: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    #[serde(rename = "physicalLocation")]
+    physical: Physical<'a>,
+}
+
+#[derive(Serialize)]
+struct Physical<'a> {
+    #[serde(rename = "artifactLocation")]
+    artifact: Artifact<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct Artifact<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+struct Region {
+    #[serde(rename = "startLine")]
+    start_line: u32,
+}
+
+fn result(it: Item<'_>, rule_index: usize) -> SarifResult<'_> {
+    let locations = it.path.or(it.target).map(|uri| {
+        [Location {
+            physical: Physical {
+                artifact: Artifact { uri },
+                region: match (it.line, it.path) {
+                    (Some(line), Some(_)) => Some(Region {
+                        start_line: line.max(1),
+                    }),
+                    _ => None,
+                },
+            },
+        }]
     });
-    if let Some(e) = it.existing {
-        r["properties"]["existing"] = json!(e);
+    SarifResult {
+        rule_index,
+        level: level(it.status),
+        message: Text { text: it.message() },
+        fingerprints: Fingerprints { v1: it.fingerprint },
+        properties: ResultProps {
+            status: it.status.as_str(),
+            risk: it.risk.map(|r| r.as_str()),
+            existing: it.existing,
+            owner: it.owner,
+        },
+        locations,
+        rule_id: it.rule_id,
     }
-    if let Some(path) = it.path.or(it.target) {
-        let mut loc = json!({ "artifactLocation": { "uri": path } });
-        if let (Some(line), Some(_)) = (it.line, it.path) {
-            loc["region"] = json!({ "startLine": line.max(1) });
-        }
-        r["locations"] = json!([{ "physicalLocation": loc }]);
+}
+
+/// The results, built and written one at a time (the rules were collected in a first pass).
+struct Results<'a> {
+    view: &'a View<'a>,
+    index: &'a HashMap<String, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(items(self.view).map(|it| {
+            let i = self.index.get(it.rule_id.as_str()).copied().unwrap_or(0);
+            result(it, i)
+        }))
     }
-    r
+}
+
+/// Suppressed findings are not results (SPEC §8), but they are not hidden either.
+struct Suppressed<'a>(&'a View<'a>);
+
+impl Serialize for Suppressed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0.decision;
+        s.collect_seq(
+            d.findings
+                .iter()
+                .filter(|d| d.status.is_suppressed())
+                .map(|d| {
+                    json!({
+                        "id": d.finding.id,
+                        "status": d.status.as_str(),
+                        "fingerprint": d.finding.fingerprint,
+                        "by": d.suppressed_by.as_ref().map(|s| json!({
+                            "source": s.source,
+                            "document": s.document,
+                            "kind": s.status,
+                            "justification": s.justification,
+                            "trusted": s.trusted,
+                        })),
+                    })
+                }),
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    tool: Tool,
+    #[serde(rename = "automationDetails")]
+    automation: Automation,
+    results: Results<'a>,
+    invocations: [Invocation; 1],
+    properties: RunProps<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+struct Automation {
+    id: String,
+}
+
+#[derive(Serialize)]
+struct Invocation {
+    #[serde(rename = "executionSuccessful")]
+    successful: bool,
+    #[serde(rename = "toolExecutionNotifications")]
+    notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+}
+
+#[derive(Serialize)]
+struct RunProps<'a> {
+    verdict: crate::decide::Verdict,
+    evaluated_at: String,
+    suppressed: Suppressed<'a>,
 }
 
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
-    let list = items(v);
     // One rule per id, in first-seen order; the first entry's text describes it.
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     let mut rules = Vec::new();
-    for it in &list {
+    for it in items(v) {
         if !index.contains_key(it.rule_id.as_str()) {
-            index.insert(&it.rule_id, rules.len());
-            rules.push(rule(it));
+            index.insert(it.rule_id.clone(), rules.len());
+            rules.push(rule(&it));
         }
     }
-    let results: Vec<Value> = list
-        .iter()
-        .map(|it| result(it, index[it.rule_id.as_str()]))
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "riskgate",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "automationDetails": { "id": format!("riskgate/{}/", v.decision.product.unwrap_or("default")) },
-            "results": results,
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": v.warnings().iter().map(|x| json!({
-                    "level": "warning",
-                    "message": { "text": x },
-                })).collect::<Vec<Value>>(),
+    let doc = Doc {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "riskgate",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules,
+                },
+            },
+            automation: Automation {
+                id: format!("riskgate/{}/", v.decision.product.unwrap_or("default")),
+            },
+            results: Results {
+                view: v,
+                index: &index,
+            },
+            invocations: [Invocation {
+                successful: true,
+                notifications: v
+                    .warnings()
+                    .into_iter()
+                    .map(|x| Notification {
+                        level: "warning",
+                        message: Text { text: x },
+                    })
+                    .collect(),
             }],
-            "properties": {
-                "verdict": v.decision.verdict,
-                "evaluated_at": v.decision.now.to_string(),
-                // Suppressed findings are not results (SPEC §8), but they are not hidden either.
-                "suppressed": v.decision.findings.iter().filter(|d| d.status.is_suppressed()).map(|d| json!({
-                    "id": d.finding.id,
-                    "status": d.status.as_str(),
-                    "fingerprint": d.finding.fingerprint,
-                    "by": d.suppressed_by.as_ref().map(|s| json!({
-                        "source": s.source,
-                        "document": s.document,
-                        "kind": s.status,
-                        "justification": s.justification,
-                        "trusted": s.trusted,
-                    })),
-                })).collect::<Vec<Value>>(),
-            }
-        }]
-    });
+            properties: RunProps {
+                verdict: v.decision.verdict,
+                evaluated_at: v.decision.now.to_string(),
+                suppressed: Suppressed(v),
+            },
+        }],
+    };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }
