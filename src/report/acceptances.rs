@@ -105,6 +105,5 @@ pub fn json(w: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
     struct Out<'a> {
         acceptances: &'a [Row<'a>],
     }
-    serde_json::to_writer_pretty(&mut *w, &Out { acceptances: rows })?;
-    writeln!(w)
+    super::write_json(w, &Out { acceptances: rows })
 }

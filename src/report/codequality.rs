@@ -67,6 +67,5 @@ impl Serialize for Issues<'_> {
 }
 
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &Issues(v))?;
-    writeln!(w)
+    super::write_json(w, &Issues(v))
 }

@@ -441,8 +441,7 @@ fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
 }
 
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &Report::new(v))?;
-    writeln!(w)
+    super::write_json(w, &Report::new(v))
 }
 
 /// `riskgate schema report`.

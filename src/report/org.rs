@@ -11,8 +11,7 @@ use std::io::{self, Write};
 const ROWS: usize = 50;
 
 pub fn json(w: &mut dyn Write, v: &OrgView) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, v)?;
-    writeln!(w)
+    super::write_json(w, v)
 }
 
 pub fn schema() -> schemars::Schema {
@@ -248,8 +247,7 @@ fn more(w: &mut dyn Write, n: usize) -> io::Result<()> {
 }
 
 pub fn who_json(w: &mut dyn Write, v: &WhoView) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, v)?;
-    writeln!(w)
+    super::write_json(w, v)
 }
 
 pub fn who_table(w: &mut dyn Write, v: &WhoView) -> io::Result<()> {

@@ -338,6 +338,5 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             },
         }],
     };
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
-    writeln!(w)
+    super::write_json(w, &doc)
 }
