@@ -30,6 +30,10 @@ pub(super) fn check(
         ));
     }
     let attest_out = attest.attest.as_deref();
+    if decision_log.is_some() || attest_out.is_some() {
+        // Both record the digest of every input, taken as it is read.
+        crate::ingest::source::record_digests();
+    }
     if let Err(e) = outputs_are_not_inputs(args, outputs, decision_log, attest_out) {
         return fail(e);
     }

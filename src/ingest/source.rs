@@ -96,7 +96,20 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 /// overwritten by an output) after it was read is never what the record says was decided on.
 static READ: std::sync::Mutex<Vec<(String, [u8; 32])>> = std::sync::Mutex::new(Vec::new());
 
+/// Whether [`read_file`] records digests: only a run that writes a decision record (the decision
+/// log, a signed decision) needs them, and hashing a 100 MB report was a twentieth of `check`.
+static RECORDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on, record the sha256 of every file read ([`files_read`]). Called before anything
+/// is read by the commands that write a decision record.
+pub fn record_digests() {
+    RECORDING.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 fn record(path: &Path, bytes: &[u8]) {
+    if !RECORDING.load(std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
     let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(bytes).into();
     if let Ok(mut r) = READ.lock() {
         r.push((path.display().to_string(), digest));
