@@ -236,18 +236,18 @@ impl<'p> Engine<'p> {
                 p.reviewed.as_ref(),
                 Some(p.team.as_str()),
             );
-            for (why, team) in own.disputes(n) {
-                out.push(match own.escalation(Some(team)) {
-                    Some(e) => format!("{why}; escalate to {e}"),
-                    None => why,
+            for d in own
+                .product_disputes(n)
+                .into_iter()
+                .chain(own.layer_disputes())
+            {
+                out.push(match own.escalation(Some(d.team)) {
+                    Some(e) => format!("{}; escalate to {e}", d.reason),
+                    None => d.reason,
                 });
             }
             out.extend(self.ownership.product_problems(n));
-            if p.risk_owner.is_none() {
-                out.push(format!(
-                    "product {n} has no risk owner: findings above the team's autonomy cannot be accepted"
-                ));
-            }
+            out.extend(own.no_risk_owner(n));
         }
         out
     }

@@ -187,28 +187,44 @@ impl Ownership {
         out
     }
 
-    /// Ownership disputes that concern `product` (its own, and those of the layers that apply
-    /// to it), in words, each with the team whose escalation contact settles it.
-    pub fn disputes<'a>(&'a self, product: &str) -> Vec<(String, &'a str)> {
+    /// Disputes recorded on the register's own layers (they apply to every product).
+    pub fn layer_disputes(&self) -> Vec<Dispute<'_>> {
+        self.layers
+            .iter()
+            .filter_map(|l| Dispute::of_layer(format!("layer {}", l.name), l))
+            .collect()
+    }
+
+    /// Disputes recorded on `product` and on its own layers.
+    pub fn product_disputes(&self, product: &str) -> Vec<Dispute<'_>> {
         let Some(p) = self.products.get(product) else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        if let Some(d) = &p.disputed {
-            out.push((
-                format!("ownership of product {product} is disputed: {d}"),
-                p.team.as_str(),
-            ));
-        }
-        for l in p.layers.iter().chain(&self.layers) {
-            if let Some(d) = &l.disputed {
-                out.push((
-                    format!("layer {} (owned by {}) is disputed: {d}", l.name, l.owner),
-                    l.owner.as_str(),
-                ));
-            }
-        }
-        out
+        let entry = format!("product {product}");
+        let own = p.disputed.as_ref().map(|d| Dispute {
+            reason: format!("ownership of product {product} is disputed: {d}"),
+            entry: entry.clone(),
+            team: p.team.as_str(),
+        });
+        own.into_iter()
+            .chain(
+                p.layers
+                    .iter()
+                    .filter_map(|l| Dispute::of_layer(format!("{entry}, layer {}", l.name), l)),
+            )
+            .collect()
+    }
+
+    /// Why `product` has no risk owner, when it has none (`check` and `org report` warn with it).
+    pub fn no_risk_owner(&self, product: &str) -> Option<String> {
+        self.products
+            .get(product)
+            .filter(|p| p.risk_owner.is_none())
+            .map(|_| {
+                format!(
+                    "product {product} has no risk owner: findings above the team's autonomy cannot be accepted"
+                )
+            })
     }
 
     /// Members of a role entry list (team names expand to their members).
@@ -359,6 +375,27 @@ impl Ownership {
             }
         }
         out
+    }
+}
+
+/// Contested ownership, recorded as `disputed:` on a product or a layer.
+#[derive(Debug, Clone)]
+pub struct Dispute<'a> {
+    /// `product payments-api`, `layer os-packages`, `product payments-api, layer infra`.
+    pub entry: String,
+    pub reason: String,
+    /// The team whose escalation contact settles it (the product's, or the layer's owner).
+    pub team: &'a str,
+}
+
+impl<'a> Dispute<'a> {
+    fn of_layer(entry: String, l: &'a LayerRule) -> Option<Dispute<'a>> {
+        let d = l.disputed.as_ref()?;
+        Some(Dispute {
+            entry,
+            reason: format!("layer {} (owned by {}) is disputed: {d}", l.name, l.owner),
+            team: l.owner.as_str(),
+        })
     }
 }
 

@@ -57,30 +57,27 @@ fn latest(reads: Vec<Read>) -> Latest {
             continue;
         };
         match by_product.get(&p) {
-            Some(have)
-                if (have.record.evaluated_at, &have.record.path)
-                    >= (r.record.evaluated_at, &r.record.path) =>
-            {
-                if have.record.evaluated_at == r.record.evaluated_at {
-                    warnings.push(format!(
-                        "{} and {} are both runs of {p} at {}; {} is used",
-                        have.record.path, r.record.path, r.record.evaluated_at, have.record.path
-                    ));
-                }
-                superseded += 1;
-            }
-            Some(have) => {
-                if have.record.evaluated_at == r.record.evaluated_at {
-                    warnings.push(format!(
-                        "{} and {} are both runs of {p} at {}; {} is used",
-                        have.record.path, r.record.path, r.record.evaluated_at, r.record.path
-                    ));
-                }
-                superseded += 1;
-                by_product.insert(p, r);
-            }
             None => {
                 by_product.insert(p, r);
+            }
+            Some(have) => {
+                superseded += 1;
+                let newer = (r.record.evaluated_at, &r.record.path)
+                    > (have.record.evaluated_at, &have.record.path);
+                if have.record.evaluated_at == r.record.evaluated_at {
+                    let used = if newer {
+                        &r.record.path
+                    } else {
+                        &have.record.path
+                    };
+                    warnings.push(format!(
+                        "{} and {} are both runs of {p} at {}; {used} is used",
+                        have.record.path, r.record.path, r.record.evaluated_at
+                    ));
+                }
+                if newer {
+                    by_product.insert(p, r);
+                }
             }
         }
     }
@@ -241,24 +238,10 @@ pub fn org_view(cfg: &OrgCfg, reads: Vec<Read>) -> OrgView {
         superseded,
         mut warnings,
     } = latest(reads);
-    let mut teams: BTreeMap<String, TeamRow> = own
-        .teams
-        .iter()
-        .map(|(name, t)| {
-            (
-                name.clone(),
-                TeamRow {
-                    counts: Counts::default(),
-                    sla_compliance: None,
-                    contact: t.contact.clone(),
-                    escalation: own.escalation(Some(name)).map(str::to_string),
-                    registered: true,
-                    products: Vec::new(),
-                    expiring_acceptances: 0,
-                },
-            )
-        })
-        .collect();
+    let mut teams: BTreeMap<String, TeamRow> = BTreeMap::new();
+    for name in own.teams.keys() {
+        team_row(&mut teams, own, name);
+    }
     for (name, p) in &own.products {
         team_row(&mut teams, own, &p.team);
         if let Some(t) = teams.get_mut(&p.team) {
@@ -445,38 +428,23 @@ pub fn org_view(cfg: &OrgCfg, reads: Vec<Read>) -> OrgView {
     }
 }
 
-/// The row of a team a report names that the register does not have.
+/// The row of `name`, added empty when it has none yet: a team of the register, or one a report
+/// names that the register does not have.
 fn team_row(teams: &mut BTreeMap<String, TeamRow>, own: &Ownership, name: &str) {
     if !teams.contains_key(name) {
+        let team = own.teams.get(name);
         teams.insert(
             name.to_string(),
             TeamRow {
                 counts: Counts::default(),
                 sla_compliance: None,
-                contact: None,
-                escalation: own.escalation(None).map(str::to_string),
-                registered: false,
+                contact: team.and_then(|t| t.contact.clone()),
+                escalation: own.escalation(Some(name)).map(str::to_string),
+                registered: team.is_some(),
                 products: Vec::new(),
                 expiring_acceptances: 0,
             },
         );
-    }
-}
-
-fn disputed_layer(
-    own: &Ownership,
-    entry: &str,
-    l: &crate::policy::ownership::LayerRule,
-) -> StaleEntry {
-    StaleEntry {
-        entry: entry.to_string(),
-        reason: format!(
-            "layer {} (owned by {}) is disputed: {}",
-            l.name,
-            l.owner,
-            l.disputed.as_deref().unwrap_or_default()
-        ),
-        escalation: own.escalation(Some(&l.owner)).map(str::to_string),
     }
 }
 
@@ -485,9 +453,12 @@ fn stale_ownership(own: &Ownership, g: &Guardrails, today: Date) -> Vec<StaleEnt
     let max = g.ownership.max_age_days;
     let mut out = Vec::new();
     let esc = |team: Option<&str>| own.escalation(team).map(str::to_string);
-    for l in own.layers.iter().filter(|l| l.disputed.is_some()) {
-        out.push(disputed_layer(own, &format!("layer {}", l.name), l));
-    }
+    let disputed = |d: crate::policy::ownership::Dispute| StaleEntry {
+        escalation: esc(Some(d.team)),
+        entry: d.entry,
+        reason: d.reason,
+    };
+    out.extend(own.layer_disputes().into_iter().map(disputed));
     if let Some(reason) = stale("the ownership register", own.reviewed.as_ref(), today, max) {
         out.push(StaleEntry {
             entry: "the ownership register".into(),
@@ -501,11 +472,7 @@ fn stale_ownership(own: &Ownership, g: &Guardrails, today: Date) -> Vec<StaleEnt
             .into_iter()
             .collect();
         reasons.extend(own.product_problems(name));
-        if p.risk_owner.is_none() {
-            reasons.push(format!(
-                "product {name} has no risk owner: findings above the team's autonomy cannot be accepted"
-            ));
-        }
+        reasons.extend(own.no_risk_owner(name));
         for reason in reasons {
             out.push(StaleEntry {
                 entry: entry.clone(),
@@ -513,20 +480,7 @@ fn stale_ownership(own: &Ownership, g: &Guardrails, today: Date) -> Vec<StaleEnt
                 escalation: esc(Some(&p.team)),
             });
         }
-        if let Some(d) = &p.disputed {
-            out.push(StaleEntry {
-                entry: entry.clone(),
-                reason: format!("ownership of product {name} is disputed: {d}"),
-                escalation: esc(Some(&p.team)),
-            });
-        }
-        for l in p.layers.iter().filter(|l| l.disputed.is_some()) {
-            out.push(disputed_layer(
-                own,
-                &format!("{entry}, layer {}", l.name),
-                l,
-            ));
-        }
+        out.extend(own.product_disputes(name).into_iter().map(disputed));
     }
     out
 }
