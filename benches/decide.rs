@@ -118,6 +118,8 @@ fn main() {
         rerun: String::new(),
         policy_warnings: Vec::new(),
         explain_upcoming: false,
+        notice: None,
+        quiet: false,
     };
     let t = Instant::now();
     let mut out = Vec::with_capacity(256 << 20);

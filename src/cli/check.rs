@@ -46,9 +46,16 @@ pub(super) fn check(
         _ => None,
     };
     with_decision(args, |view, loaded| {
+        if let Some(n) = &view.notice {
+            if !formats.contains(&OutFormat::Human) {
+                eprintln!("note: {n}");
+            }
+        }
         for (i, f) in formats.iter().enumerate() {
+            let to_stdout = outputs.get(i).is_none_or(|p| p.as_os_str() == "-");
+            let paint = report::human::Paint::new(to_stdout && colour_wanted());
             let render = |w: &mut dyn Write| match f {
-                OutFormat::Human => report::human::render(w, view),
+                OutFormat::Human => report::human::render_painted(w, view, paint),
                 OutFormat::Json => report::json::render(w, view),
                 OutFormat::Sarif => report::sarif::render(w, view),
                 OutFormat::Junit => report::junit::render(w, view),
@@ -171,17 +178,11 @@ fn outputs_are_not_inputs(
             add(what, p);
         }
     }
-    match args
+    let acceptances = args
         .acceptances
         .clone()
-        .or_else(load::existing_default_acceptances)
-    {
-        Some(a) => add("the acceptances file", &a),
-        None => add(
-            "the acceptances file",
-            std::path::Path::new(load::DEFAULT_ACCEPTANCES),
-        ),
-    }
+        .unwrap_or_else(load::default_acceptances);
+    add("the acceptances file", &acceptances);
     if let Some(dir) = args.policy.clone().or_else(crate::load::default_policy_dir) {
         let mut stack = vec![dir];
         while let Some(d) = stack.pop() {
@@ -196,8 +197,12 @@ fn outputs_are_not_inputs(
         }
     }
     // Under code_review, CODEOWNERS is what proves approvals: never an output either.
+    let root = load::Discovery::here().root.clone();
     for loc in crate::policy::codeowners::LOCATIONS {
         add("CODEOWNERS", std::path::Path::new(loc));
+        if let Some(r) = &root {
+            add("CODEOWNERS", &r.join(loc));
+        }
     }
     for a in &args.artifacts {
         add(
@@ -310,4 +315,22 @@ fn decision_record(
     m.insert("blocked".into(), json!(blocked));
     m.insert("accepted".into(), json!(accepted));
     Ok(m)
+}
+
+/// Colour on a terminal, as the conventions say (no-color.org, bixense.com/clicolors):
+/// `NO_COLOR` (non-empty) turns it off, `CLICOLOR_FORCE` (not `0`) turns it on anywhere,
+/// `CLICOLOR=0` turns it off.
+fn colour_wanted() -> bool {
+    use std::io::IsTerminal;
+    let set = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
+    }
+    if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    if set("CLICOLOR").is_some_and(|v| v == "0") {
+        return false;
+    }
+    std::io::stdout().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }

@@ -9,6 +9,7 @@ mod attest;
 mod check;
 mod inspect;
 mod org;
+mod validate;
 pub mod workflow;
 
 use crate::ingest;
@@ -69,6 +70,9 @@ pub enum Command {
         /// After the human report, list what would block once pending `enforce_from` dates pass
         #[arg(long)]
         explain_upcoming: bool,
+        /// The human report says only the verdict and the counts
+        #[arg(short, long, conflicts_with = "explain_upcoming")]
+        quiet: bool,
         /// Report format; repeatable, paired in order with --output.
         #[arg(long = "format", value_enum, value_name = "FORMAT")]
         formats: Vec<OutFormat>,
@@ -416,6 +420,7 @@ pub fn run(cli: Cli) -> ExitCode {
             scan,
             deploy,
             explain_upcoming,
+            quiet,
             formats,
             outputs,
             decision_log,
@@ -423,6 +428,7 @@ pub fn run(cli: Cli) -> ExitCode {
         } => {
             let mut inputs = gate_args(policy, Some(scan), Some(deploy));
             inputs.explain_upcoming = explain_upcoming;
+            inputs.quiet = quiet;
             check(
                 &inputs,
                 &formats,
@@ -510,7 +516,7 @@ pub fn run(cli: Cli) -> ExitCode {
         } => {
             let args = GateArgs {
                 policy,
-                acceptances: acceptances.or_else(|| Some(PathBuf::from(load::DEFAULT_ACCEPTANCES))),
+                acceptances: acceptances.or_else(|| Some(load::default_acceptances())),
                 ..GateArgs::default()
             };
             let loaded = match load::load(&args, false) {
@@ -617,74 +623,17 @@ pub fn run(cli: Cli) -> ExitCode {
             acceptances,
             now,
             strict,
-        } => {
-            let args = GateArgs {
+        } => validate::validate(
+            GateArgs {
                 policy,
                 policy_key,
                 policy_allow_tag,
                 ..GateArgs::default()
-            };
-            // a policy from a registry: fetched (or from the cache) and checked, then its copy
-            let (dir, shown) = match load::locate_policy(&args) {
-                Ok(load::PolicyLocation {
-                    dir: Some(dir),
-                    source,
-                    ..
-                }) => {
-                    let shown = source.unwrap_or_else(|| dir.display().to_string());
-                    (dir, shown)
-                }
-                Ok(_) => {
-                    return fail(UsageError::new(
-                        "no --policy given and no .riskgate/ownership.yaml here",
-                        None,
-                    ))
-                }
-                Err(e) => return fail(e),
-            };
-            let today = match now.as_deref().map(crate::model::date::Timestamp::parse) {
-                None => load::clock(),
-                Some(Some(t)) => t,
-                Some(None) => {
-                    return fail(UsageError::new(
-                        "--now is not a date or an RFC 3339 timestamp",
-                        None,
-                    ))
-                }
-            }
-            .date();
-            match crate::load::read_policy(&dir, acceptances.as_deref()) {
-                Ok(p) => {
-                    let mut errs = load::LoadErrors::default();
-                    load::policy_files(&p, &dir, &mut errs);
-                    if !errs.is_empty() {
-                        return fail(errs);
-                    }
-                    let warnings: Vec<_> = p
-                        .warnings
-                        .iter()
-                        .cloned()
-                        .chain(p.dated_warnings(today))
-                        .collect();
-                    if strict && !warnings.is_empty() {
-                        let problems = warnings
-                            .into_iter()
-                            .map(|mut w| {
-                                w.severity = miette::Severity::Error;
-                                w
-                            })
-                            .collect();
-                        return fail(crate::policy::yaml::Problems { problems });
-                    }
-                    for w in warnings {
-                        eprintln!("{:?}", Report::new(w));
-                    }
-                    println!("policy in {shown} is valid");
-                    ExitCode::from(EXIT_ALLOW)
-                }
-                Err(problems) => fail(problems),
-            }
-        }
+            },
+            acceptances,
+            now,
+            strict,
+        ),
     }
 }
 
@@ -773,6 +722,13 @@ pub(crate) fn with_decision(
             )
             .collect(),
         explain_upcoming: args.explain_upcoming,
+        notice: (args.policy.is_none() && loaded.policy_source == crate::policy::BUILTIN).then(|| {
+            format!(
+                "{}: this run is on the built-in policy, under which no finding has an owner and none can be accepted. Run `riskgate init --product NAME` at the repository's root to write a starter .riskgate/, or pass --policy DIR",
+                load::Discovery::here().searched()
+            )
+        }),
+        quiet: args.quiet,
     };
     then(&view, &loaded)
 }

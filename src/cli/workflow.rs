@@ -34,7 +34,7 @@ fn target(inputs: &GateArgs) -> PathBuf {
     inputs
         .acceptances
         .clone()
-        .unwrap_or_else(|| PathBuf::from(load::DEFAULT_ACCEPTANCES))
+        .unwrap_or_else(load::default_acceptances)
 }
 
 fn refuse(message: impl Into<String>, help: Option<String>) -> ExitCode {

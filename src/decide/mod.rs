@@ -462,7 +462,7 @@ impl<'p> Engine<'p> {
         let images = self.judge_images(inputs);
         let artifacts = self.judge_artifacts(inputs);
         let mut rules = self.required_reports(inputs);
-        rules.extend(self.unused_acceptances(&uses));
+        rules.extend(self.unused_acceptances(&uses, inputs.reports));
         warnings.extend(self.budgets(inputs));
         let verdict = if findings.iter().any(|d| d.status == Status::Blocked)
             || images.iter().chain(&artifacts).any(Judged::blocked)

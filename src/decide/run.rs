@@ -87,17 +87,59 @@ impl<'p> Engine<'p> {
     }
 
     /// Acceptances of this product that cover no finding of the run and are not about one.
+    /// Judged only when this run had a report of a kind that reports what it accepts (its
+    /// recorded `kind`, else a vulnerability id's): gating one SARIF file says nothing of the
+    /// acceptances of the dependency scan.
     pub(super) fn unused_acceptances<'a>(
         &'a self,
         uses: &[AcceptanceUse<'a>],
+        reports: &[crate::model::facts::InputInfo],
     ) -> Vec<RuleEntry<'a>> {
+        use crate::model::finding::{is_vulnerability_id, Kind, ScanKind};
         let Some(product) = self.product_name else {
             return Vec::new();
         };
+        let had: std::collections::BTreeSet<ScanKind> =
+            reports.iter().flat_map(|r| r.kinds.iter().copied()).collect();
         uses.iter()
             .filter(|u| u.acceptance.product == product && u.covers.is_empty() && u.in_scope == 0)
             .map(|u| {
                 let a = u.acceptance;
+                let kind = a
+                    .kind
+                    .or_else(|| is_vulnerability_id(&a.finding).then_some(Kind::Vulnerability));
+                let unjudged = match kind {
+                    None => Some(format!(
+                        "acceptance {} not judged: it records no `kind`, so this run cannot tell whether it had the report that would show {}",
+                        a.id, a.finding
+                    )),
+                    Some(k) if !ScanKind::finding(k).iter().any(|s| had.contains(s)) => {
+                        let names: Vec<&str> =
+                            ScanKind::finding(k).iter().map(|s| s.as_str()).collect();
+                        Some(format!(
+                            "acceptance {} not judged: it is about a {}, and this run had no {} report",
+                            a.id,
+                            k.as_str(),
+                            match names.split_last() {
+                                Some((last, [])) => last.to_string(),
+                                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                                None => String::new(),
+                            }
+                        ))
+                    }
+                    Some(_) => None,
+                };
+                if let Some(reason) = unjudged {
+                    return RuleEntry {
+                        rule: "acceptances.unused".into(),
+                        subject: a.id.clone(),
+                        status: Status::Passed,
+                        reason,
+                        owner: self.owners.for_layer(None),
+                        enforce_from: None,
+                        fix: None,
+                    };
+                }
                 let block = self.guardrails.acceptances.unused == Enforcement::Block;
                 RuleEntry {
                     rule: "acceptances.unused".into(),

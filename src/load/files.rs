@@ -196,10 +196,100 @@ pub(super) fn read_state(
     Ok(out)
 }
 
-/// `--policy` default: `.riskgate/` when it holds an ownership register.
+/// Where riskgate looked for `.riskgate/`, found or not: the working directory and each parent
+/// up to the repository's root (the first directory with a `.git`), as git looks for `.git`.
+/// Outside a repository only the working directory is looked in.
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    /// The `.riskgate/` directory holding an `ownership.yaml`, relative to the working
+    /// directory (`.riskgate`, `../.riskgate`, ...).
+    pub dir: Option<PathBuf>,
+    /// The repository's root, relative to the working directory (`.`, `..`, ...).
+    pub root: Option<PathBuf>,
+}
+
+impl Discovery {
+    /// Looks from `cwd` up (the paths it returns are relative to `cwd`).
+    pub fn from(cwd: &Path) -> Discovery {
+        let mut up = PathBuf::new();
+        let mut at = Some(cwd);
+        let mut found = None;
+        while let Some(d) = at {
+            let rel = |name: &str| {
+                if up.as_os_str().is_empty() {
+                    PathBuf::from(name)
+                } else {
+                    up.join(name)
+                }
+            };
+            if found.is_none() && d.join(".riskgate").join("ownership.yaml").is_file() {
+                found = Some(rel(".riskgate"));
+            }
+            if d.join(".git").exists() {
+                let root = if up.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    up.clone()
+                };
+                return Discovery {
+                    dir: found,
+                    root: Some(root),
+                };
+            }
+            at = d.parent();
+            up.push("..");
+        }
+        // Not in a repository: only the working directory counts.
+        Discovery {
+            dir: cwd
+                .join(".riskgate")
+                .join("ownership.yaml")
+                .is_file()
+                .then(|| PathBuf::from(".riskgate")),
+            root: None,
+        }
+    }
+
+    /// The discovery of this process's working directory, looked up once.
+    pub fn here() -> &'static Discovery {
+        static HERE: std::sync::OnceLock<Discovery> = std::sync::OnceLock::new();
+        HERE.get_or_init(|| match std::env::current_dir() {
+            Ok(cwd) => Discovery::from(&cwd),
+            Err(_) => Discovery {
+                dir: None,
+                root: None,
+            },
+        })
+    }
+
+    /// The acceptances file by convention: `acceptances.yaml` in the `.riskgate/` found, else
+    /// `.riskgate/acceptances.yaml` at the repository's root (or here, outside one).
+    pub fn acceptances(&self) -> PathBuf {
+        match (&self.dir, &self.root) {
+            (Some(d), _) => d.join("acceptances.yaml"),
+            (None, Some(r)) if r != Path::new(".") => r.join(".riskgate").join("acceptances.yaml"),
+            _ => PathBuf::from(".riskgate/acceptances.yaml"),
+        }
+    }
+
+    /// Where a `.riskgate/` was looked for, in words, for the message of a run without one.
+    pub fn searched(&self) -> String {
+        match &self.root {
+            Some(r) if r == Path::new(".") => {
+                "no .riskgate/ in this repository's root".to_string()
+            }
+            Some(r) => format!(
+                "no .riskgate/ here or in any directory above, up to the repository's root ({})",
+                r.display()
+            ),
+            None => "no .riskgate/ here (and this is not inside a git repository)".to_string(),
+        }
+    }
+}
+
+/// `--policy` default: the `.riskgate/` found by [`Discovery`].
 pub fn default_policy_dir() -> Option<PathBuf> {
-    let p = PathBuf::from(".riskgate");
-    p.join("ownership.yaml").exists().then_some(p)
+    Discovery::here().dir.clone()
 }
 
 /// Reads a YAML file people write (within the input bounds) and parses it with positions.

@@ -11,7 +11,7 @@ mod trust;
 use crate::model::code::Code;
 use crate::model::finding::ScanKind;
 pub use files::{
-    default_policy_dir, policy_files, public_key, read_builtin_policy, read_policy, read_yaml,
+    default_policy_dir, Discovery, policy_files, public_key, read_builtin_policy, read_policy, read_yaml,
     PolicyFiles,
 };
 use files::{read_baseline, read_state};
@@ -52,6 +52,8 @@ pub struct GateArgs {
     pub registry_ca: Vec<PathBuf>,
     pub insecure_registries: Vec<String>,
     pub explain_upcoming: bool,
+    /// `check --quiet`: the human report is the verdict and counts only.
+    pub quiet: bool,
     pub registry_timeout: u64,
     /// The key a policy from a registry (`--policy oci://...`) must be signed with.
     pub policy_key: Option<PathBuf>,
@@ -151,12 +153,15 @@ pub struct StateFile {
     pub first_seen: BTreeMap<String, String>,
 }
 
-/// The acceptances file of a product repository, by convention.
-pub const DEFAULT_ACCEPTANCES: &str = ".riskgate/acceptances.yaml";
+/// The acceptances file of a product repository, by convention: `acceptances.yaml` beside the
+/// `.riskgate/ownership.yaml` found from here up to the repository's root.
+pub fn default_acceptances() -> PathBuf {
+    files::Discovery::here().acceptances()
+}
 
-/// [`DEFAULT_ACCEPTANCES`] when it exists here.
+/// [`default_acceptances`] when it exists.
 pub fn existing_default_acceptances() -> Option<PathBuf> {
-    let p = PathBuf::from(DEFAULT_ACCEPTANCES);
+    let p = default_acceptances();
     p.exists().then_some(p)
 }
 

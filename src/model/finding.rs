@@ -142,6 +142,21 @@ pub enum ScanKind {
 }
 
 impl ScanKind {
+    /// The kinds of scan that report findings of kind `k`.
+    pub fn finding(k: Kind) -> &'static [ScanKind] {
+        match k {
+            Kind::Vulnerability => &[
+                ScanKind::ContainerScanning,
+                ScanKind::DependencyScanning,
+                ScanKind::Dast,
+            ],
+            Kind::Weakness => &[ScanKind::Sast, ScanKind::Dast],
+            Kind::Secret => &[ScanKind::SecretDetection],
+            Kind::Misconfiguration => &[ScanKind::Iac],
+            Kind::License => &[ScanKind::LicenseScanning],
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ScanKind::ContainerScanning => "container_scanning",
@@ -321,6 +336,25 @@ pub struct ScannerSuppression {
     pub kind: String,
     /// The justification the suppression gives, if any.
     pub justification: Option<String>,
+}
+
+/// Whether an identifier is a vulnerability database's (CVE, GHSA, OSV's ecosystems,
+/// distributions' advisories): what a finding of kind vulnerability is named by, as opposed to a
+/// rule id.
+pub fn is_vulnerability_id(id: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "CVE-", "GHSA-", "GO-", "PYSEC-", "RUSTSEC-", "OSV-", "GSD-", "MAL-", "DLA-", "DSA-",
+        "DTSA-", "RHSA-", "RHBA-", "RHEA-", "ALSA-", "RLSA-", "ELSA-", "USN-", "ALAS", "SUSE-",
+        "openSUSE-", "CGA-", "BIT-", "SNYK-", "NSWG-", "HSEC-", "PSF-", "RXSA-", "MGASA-",
+        "ALPINE-", "LBSEC-", "UVI-", "JLSEC-", "EEF-", "CURL-", "DRUPAL-", "OESA-",
+    ];
+    PREFIXES.iter().any(|p| {
+        id.len() > p.len()
+            && id
+                .as_bytes()
+                .get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+    })
 }
 
 /// Whether an identifier names a CVE (the id KEV and EPSS are keyed by).

@@ -3,6 +3,7 @@
 
 use super::View;
 use crate::decide::{Decided, Judged, Status, Verdict};
+use crate::model::outcome::RiskLevel;
 use crate::policy::levels::{ApproverRole, Gate};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -11,8 +12,58 @@ use std::io::{self, Write};
 /// report has all of them.
 const LIST_LIMIT: usize = 20;
 
+/// ANSI colour for a terminal, or none.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Paint(bool);
+
+impl Paint {
+    pub fn new(on: bool) -> Paint {
+        Paint(on)
+    }
+
+    fn wrap(self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn bold(self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+
+    fn dim(self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+
+    fn verdict(self, v: Verdict) -> String {
+        match v {
+            Verdict::Block => self.wrap("1;31", "BLOCK"),
+            Verdict::Allow => self.wrap("1;32", "ALLOW"),
+        }
+    }
+
+    fn risk(self, r: RiskLevel) -> String {
+        let code = match r {
+            RiskLevel::Critical => "1;31",
+            RiskLevel::High => "31",
+            RiskLevel::Medium => "33",
+            _ => "2",
+        };
+        self.wrap(code, r.as_str())
+    }
+}
+
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    render_painted(w, v, Paint::default())
+}
+
+pub fn render_painted(w: &mut dyn Write, v: &View, paint: Paint) -> io::Result<()> {
     let d = v.decision;
+    if let Some(n) = &v.notice {
+        writeln!(w, "{} {n}", paint.bold("note:"))?;
+    }
     let blocked: Vec<&Decided> = d
         .findings
         .iter()
@@ -51,7 +102,8 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     match d.verdict {
         Verdict::Block => writeln!(
             w,
-            "BLOCK {product}: {} of {} finding{} block{} the deploy{also}",
+            "{} {product}: {} of {} finding{} block{} the deploy{also}",
+            paint.verdict(Verdict::Block),
             blocked.len(),
             d.findings.len(),
             plural(d.findings.len()),
@@ -59,7 +111,8 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         )?,
         Verdict::Allow => writeln!(
             w,
-            "ALLOW {product}: nothing blocks the deploy ({} finding{})",
+            "{} {product}: nothing blocks the deploy ({} finding{})",
+            paint.verdict(Verdict::Allow),
             d.findings.len(),
             plural(d.findings.len())
         )?,
@@ -75,6 +128,9 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         d.now,
         v.policy_source
     )?;
+    if v.quiet {
+        return Ok(());
+    }
 
     for j in &targets {
         judged(w, j)?;
@@ -104,46 +160,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
         }
     }
 
-    // Blocked, grouped by owner (unowned last).
-    let mut groups: BTreeMap<(bool, &str), Vec<&Decided>> = BTreeMap::new();
-    for f in &blocked {
-        groups
-            .entry((f.owner.team.is_none(), f.owner.team.unwrap_or("")))
-            .or_default()
-            .push(f);
-    }
-    for ((unowned, team), mut list) in groups {
-        list.sort_by(|a, b| {
-            b.risk
-                .cmp(&a.risk)
-                .then_with(|| a.finding.id.cmp(&b.finding.id))
-                .then_with(|| a.finding.fingerprint.cmp(&b.finding.fingerprint))
-        });
-        writeln!(w)?;
-        if unowned {
-            writeln!(
-                w,
-                "Blocked, unowned ({} finding{}):",
-                list.len(),
-                plural(list.len())
-            )?;
-        } else {
-            let contact = list[0]
-                .owner
-                .contact
-                .map(|c| format!(" ({c})"))
-                .unwrap_or_default();
-            writeln!(
-                w,
-                "Blocked, owned by {team}{contact} ({} finding{}):",
-                list.len(),
-                plural(list.len())
-            )?;
-        }
-        for f in list {
-            blocked_entry(w, v, f)?;
-        }
-    }
+    blocked_groups(w, v, &blocked, paint)?;
 
     let rest =
         |s: Status| -> Vec<&Decided> { d.findings.iter().filter(|f| f.status == s).collect() };
@@ -230,10 +247,23 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
             writeln!(w, "  {x}")?;
         }
     }
+    // Those tried on a blocked finding were explained under it.
+    let explained: std::collections::BTreeSet<usize> = blocked
+        .iter()
+        .flat_map(|f| f.tried.iter().filter(|t| t.in_scope).map(|t| t.index))
+        .collect();
     let idle: Vec<_> = d
         .acceptances
         .iter()
         .filter(|u| u.covers.is_empty() && !u.problems.is_empty())
+        .filter(|u| !explained.contains(&u.index))
+        .filter(|u| {
+            !d.rules.iter().any(|r| {
+                r.rule == "acceptances.unused"
+                    && r.status == Status::Passed
+                    && r.subject == u.acceptance.id
+            })
+        })
         .collect();
     if !idle.is_empty() {
         writeln!(w)?;
@@ -349,16 +379,153 @@ fn upcoming(w: &mut dyn Write, v: &View) -> io::Result<()> {
     Ok(())
 }
 
-fn blocked_entry(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
+/// What unblocks a blocked finding: the key blocked findings are grouped by under their team.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Unblock {
+    /// An acceptance approved by `role` (most demanding first), for at most `days`.
+    Accept {
+        role: std::cmp::Reverse<ApproverRole>,
+        days: Option<u32>,
+        signed: bool,
+    },
+    /// Nothing but remediation: gate block or never_accept.
+    Remediate,
+}
+
+impl Unblock {
+    fn of(d: &Decided) -> Unblock {
+        match (d.level.gate, &d.never_accept, d.required_approver) {
+            (Gate::Accept, None, Some(role)) => Unblock::Accept {
+                role: std::cmp::Reverse(role),
+                days: d.level.max_days,
+                signed: d.level.require_signature,
+            },
+            _ => Unblock::Remediate,
+        }
+    }
+}
+
+/// Blocked findings by owning team (unowned last), then by what would unblock them: each group
+/// says once who may act and the one command that would unblock all of it; each finding takes
+/// two lines (what and where; why no acceptance covers it and the fix).
+fn blocked_groups(w: &mut dyn Write, v: &View, blocked: &[&Decided], paint: Paint) -> io::Result<()> {
+    let mut teams: BTreeMap<(bool, &str), BTreeMap<Unblock, Vec<&Decided>>> = BTreeMap::new();
+    for f in blocked {
+        teams
+            .entry((f.owner.team.is_none(), f.owner.team.unwrap_or("")))
+            .or_default()
+            .entry(Unblock::of(f))
+            .or_default()
+            .push(f);
+    }
+    for ((unowned, team), groups) in teams {
+        let n: usize = groups.values().map(Vec::len).sum();
+        writeln!(w)?;
+        let title = if unowned {
+            format!("Blocked, unowned ({n} finding{}):", plural(n))
+        } else {
+            let contact = groups
+                .values()
+                .flatten()
+                .find_map(|f| f.owner.contact)
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
+            format!("Blocked, owned by {team}{contact} ({n} finding{}):", plural(n))
+        };
+        writeln!(w, "{}", paint.bold(&title))?;
+        for (unblock, mut list) in groups {
+            list.sort_by(|a, b| {
+                b.risk
+                    .cmp(&a.risk)
+                    .then_with(|| a.finding.id.cmp(&b.finding.id))
+                    .then_with(|| a.finding.fingerprint.cmp(&b.finding.fingerprint))
+            });
+            writeln!(w)?;
+            writeln!(w, "  {}", group_title(v, &unblock, list[0], list.len()))?;
+            for f in &list {
+                entry(w, v, f, paint)?;
+            }
+            if unblock != Unblock::Remediate {
+                let mut ids: Vec<&str> = list.iter().map(|f| f.finding.id.as_str()).collect();
+                ids.dedup();
+                match v.accept_command(list[0], &ids, None) {
+                    Some(cmd) => writeln!(w, "    {} {cmd}", paint.bold("unblock:"))?,
+                    None => writeln!(
+                        w,
+                        "    {} no product is known for this run, so nothing can be accepted: pass --product, or list this repository under a product's `repos` in ownership.yaml",
+                        paint.bold("unblock:")
+                    )?,
+                }
+            }
+        }
+    }
+    if !blocked.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{}",
+            paint.dim("Every detail of a finding (risk steps, each acceptance tried, who may approve): riskgate explain ID, with the same flags")
+        )?;
+    }
+    Ok(())
+}
+
+/// `3 need an acceptance approved by security (sam@acme.example), for at most 14 days, signed:`
+fn group_title(v: &View, u: &Unblock, d: &Decided, n: usize) -> String {
+    let (verb, noun) = if n == 1 { ("needs", "finding") } else { ("need", "findings") };
+    match u {
+        Unblock::Remediate => {
+            let why = match &d.never_accept {
+                Some(rule) => format!("never_accept ({rule})"),
+                None => format!("level {} has gate block", d.risk),
+            };
+            format!("{n} {noun} cannot be accepted, only remediated: {why}")
+        }
+        Unblock::Accept { role, days, signed } => {
+            let role = role.0;
+            let days = days
+                .map(|n| format!(", for at most {n} days"))
+                .unwrap_or_default();
+            let signed = if *signed { ", signed" } else { "" };
+            let team = d.owner.team.unwrap_or("the owning team");
+            let members = v.engine.holders(ApproverRole::Team, d.owner.team);
+            let by = if members.is_empty() {
+                format!("requested by a member of {team} (it has none: add `members` to teams.{team} in ownership.yaml)")
+            } else {
+                format!("requested by {}", members.join(" or "))
+            };
+            if role == ApproverRole::Team {
+                return format!("{n} {noun} {team} may accept itself{days}{signed}, {by}:");
+            }
+            let holders = v.engine.holders(role, d.owner.team);
+            let who = if holders.is_empty() {
+                let fix = match role {
+                    ApproverRole::RiskOwner => format!(
+                        "name a `risk_owner` for products.{} in ownership.yaml",
+                        v.decision.product.unwrap_or("PRODUCT")
+                    ),
+                    _ => format!("give `{role}` members in ownership.yaml"),
+                };
+                format!("{role}, but nobody holds that role ({fix})")
+            } else {
+                format!("{role} ({})", holders.join(", "))
+            };
+            format!("{n} {noun} {verb} an acceptance approved by {who}{days}{signed}, {by}:")
+        }
+    }
+}
+
+/// Two lines: id, risk, package and place; then the fix and why no acceptance covers it.
+fn entry(w: &mut dyn Write, v: &View, d: &Decided, paint: Paint) -> io::Result<()> {
     let f = d.finding;
-    writeln!(w)?;
-    let mut head = format!("  {}  {}", f.id, d.risk);
+    let mut head = format!("    {}  {}", paint.bold(&f.id), paint.risk(d.risk));
     if let Some(p) = &f.package {
         head.push_str(&format!(
             "  {} {}",
             p.name,
             p.version.as_deref().unwrap_or("")
         ));
+        head = head.trim_end().to_string();
     }
     if let Some(path) = &f.location.path {
         head.push_str(&format!("  {path}"));
@@ -369,71 +536,48 @@ fn blocked_entry(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
     if let Some(layer) = d.owner.layer {
         head.push_str(&format!("  [layer {layer}]"));
     }
-    writeln!(w, "{}", head.trim_end())?;
     if let Some(t) = &f.title {
-        writeln!(w, "    {:<8}{}", "what", t)?;
+        head.push_str(&format!("  {}", paint.dim(&clip(t, 72))));
     }
-    let mut risk = d.risk_steps.iter().map(|s| s.describe());
-    if let Some(first) = risk.next() {
-        writeln!(w, "    {:<8}{first}", "risk")?;
-    }
-    for r in risk {
-        writeln!(w, "    {:<8}{r}", "")?;
-    }
-    let mut why = d.reasons.iter();
-    if let Some(first) = why.next() {
-        writeln!(w, "    {:<8}{first}", "why")?;
-    }
-    for r in why {
-        writeln!(w, "    {:<8}{r}", "")?;
-    }
-    for t in d.tried.iter().filter(|t| t.in_scope && !t.covers()) {
-        writeln!(
-            w,
-            "    {:<8}{} ({}) does not cover it:",
-            "",
-            t.acceptance.id,
-            v.acceptance_at(t.index)
-        )?;
-        for p in &t.problems {
-            writeln!(w, "    {:<8}  - {p}", "")?;
-        }
-    }
+    writeln!(w, "{}", head.trim_end())?;
+    let mut detail: Vec<String> = Vec::new();
     if let Some(fix) = &f.fixed_version {
         let name = f.package.as_ref().map(|p| p.name.as_str()).unwrap_or("it");
-        writeln!(w, "    {:<8}upgrade {name} to {fix}", "fix")?;
+        detail.push(format!("fix: upgrade {name} to {fix}"));
     }
-    match (d.level.gate, &d.never_accept, d.required_approver) {
-        (Gate::Accept, None, Some(role)) => {
-            let days = d
-                .level
-                .max_days
-                .map(|n| format!(" for at most {n} days"))
-                .unwrap_or_default();
-            let sig = if d.level.require_signature {
-                ", signed"
-            } else {
-                ""
-            };
-            let who = if role == ApproverRole::Team {
-                format!(
-                    "a member of {} may accept it",
-                    d.owner.team.unwrap_or("the owning team")
-                )
-            } else {
-                format!("{role} ({}) may approve an acceptance", v.holders(d, role))
-            };
-            writeln!(w, "    {:<8}{who}{days}{sig}:", "unblock")?;
-            if let Some(cmd) = v.unblock_command(d) {
-                writeln!(w, "    {:<8}{cmd}", "")?;
-            }
+    let tried: Vec<String> = d
+        .tried
+        .iter()
+        .filter(|t| t.in_scope && !t.covers())
+        .map(|t| {
+            format!(
+                "{} ({}) does not cover it: {}",
+                t.acceptance.id,
+                v.acceptance_at(t.index),
+                t.problems.join("; ")
+            )
+        })
+        .collect();
+    if tried.is_empty() {
+        // why it blocks, when no acceptance explains it
+        if let Some(r) = d.reasons.iter().find(|r| !r.contains("none is recorded")) {
+            detail.push(r.clone());
         }
-        (_, Some(_), _) | (Gate::Block, _, _) => {
-            writeln!(w, "    {:<8}cannot be accepted: remediate it", "unblock")?;
-        }
-        _ => {}
+    }
+    detail.extend(tried);
+    if !detail.is_empty() {
+        writeln!(w, "      {}", detail.join(" · "))?;
     }
     Ok(())
+}
+
+/// At most `n` characters of `s`, with an ellipsis when cut.
+fn clip(s: &str, n: usize) -> String {
+    let s = s.lines().next().unwrap_or("").trim();
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", s[..i].trim_end()),
+        None => s.to_string(),
+    }
 }
 
 /// `CVE-2019-1549  medium  libssl1.1 1.1.1c-r0`.

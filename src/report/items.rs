@@ -72,11 +72,24 @@ pub fn items_where<'a>(
     v: &'a View<'a>,
     keep: impl Fn(Status) -> bool + Copy + 'a,
 ) -> impl Iterator<Item = Item<'a>> + 'a {
+    entries(v, move |s| !s.is_suppressed() && keep(s))
+}
+
+/// [`items`] and the suppressed findings too (by VEX or by the scanner), in the decision's
+/// order: for formats that carry suppressions as such (SARIF `suppressions`).
+pub fn items_with_suppressed<'a>(v: &'a View<'a>) -> impl Iterator<Item = Item<'a>> + 'a {
+    entries(v, |_| true)
+}
+
+fn entries<'a>(
+    v: &'a View<'a>,
+    keep: impl Fn(Status) -> bool + Copy + 'a,
+) -> impl Iterator<Item = Item<'a>> + 'a {
     let d = v.decision;
     let findings = d
         .findings
         .iter()
-        .filter(move |f| !f.status.is_suppressed() && keep(f.status))
+        .filter(move |f| keep(f.status))
         .map(move |x| {
             let f = x.finding;
             Item {

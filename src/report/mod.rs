@@ -49,6 +49,11 @@ pub struct View<'a> {
     /// `check --explain-upcoming`: the human report ends with what would block once pending
     /// `enforce_from` dates pass.
     pub explain_upcoming: bool,
+    /// What the run must say first: it is on the built-in policy because no `.riskgate/` was
+    /// found, and what to do about it.
+    pub notice: Option<String>,
+    /// The human report: verdict and counts only (`check --quiet`).
+    pub quiet: bool,
 }
 
 impl View<'_> {
@@ -90,30 +95,33 @@ impl View<'_> {
 
     /// The `riskgate accept` command that would unblock a blocked, acceptable finding.
     pub fn unblock_command(&self, d: &Decided) -> Option<String> {
+        let p = d.finding.package.as_ref().map(|p| p.name.as_str());
+        self.accept_command(d, &[d.finding.id.as_str()], p)
+    }
+
+    /// The one `riskgate accept ID...` command for findings that need what `d` needs (the same
+    /// owning team, approver role and level): the requesters named when the team has members.
+    pub fn accept_command(&self, d: &Decided, ids: &[&str], package: Option<&str>) -> Option<String> {
         if d.status != Status::Blocked || d.level.gate != Gate::Accept || d.never_accept.is_some() {
             return None;
         }
         let role = d.required_approver?;
         let product = self.decision.product?;
-        let f = d.finding;
-        let mut cmd = format!("riskgate accept {} --product {product}", shell_quote(&f.id));
-        if let Some(p) = &f.package {
-            cmd.push_str(&format!(" --package {}", shell_quote(&p.name)));
+        let mut cmd = String::from("riskgate accept");
+        for id in ids {
+            cmd.push(' ');
+            cmd.push_str(&shell_quote(id));
+        }
+        cmd.push_str(&format!(" --product {product}"));
+        if let Some(p) = package {
+            cmd.push_str(&format!(" --package {}", shell_quote(p)));
         }
         if let Some(days) = d.level.max_days {
             cmd.push_str(&format!(" --days {days}"));
         }
-        let team = d.owner.team.unwrap_or("the owning team");
-        cmd.push_str(&format!(" --by \"<member of {team}>\""));
+        cmd.push_str(&format!(" --by {}", self.one_of(ApproverRole::Team, d)));
         if role > ApproverRole::Team {
-            let h = self.engine.holders(role, d.owner.team);
-            let approver = match h.as_slice() {
-                [] => format!("\"<a {role}>\""),
-                [one, ..] if role == ApproverRole::RiskOwner => one.to_string(),
-                [one] => one.to_string(),
-                many => format!("\"<one of {}>\"", many.join(", ")),
-            };
-            cmd.push_str(&format!(" --approver {approver}"));
+            cmd.push_str(&format!(" --approver {}", self.one_of(role, d)));
         }
         cmd.push_str(" --reason \"<why this risk is acceptable>\"");
         if !self.rerun.is_empty() {
@@ -121,6 +129,23 @@ impl View<'_> {
             cmd.push_str(&self.rerun);
         }
         Some(cmd)
+    }
+
+    /// A command-line word for "one of the people holding `role`": the person when there is
+    /// one, `"<alice@... or bob@...>"` when there are several, what is missing when nobody does.
+    fn one_of(&self, role: ApproverRole, d: &Decided) -> String {
+        let h = self.engine.holders(role, d.owner.team);
+        match h.as_slice() {
+            [] if role == ApproverRole::Team => format!(
+                "\"<member of {}>\"",
+                d.owner.team.unwrap_or("the owning team")
+            ),
+            [] => format!("\"<a {role}>\""),
+            [one] => shell_quote(one),
+            // the risk owner first, then delegates
+            [one, ..] if role == ApproverRole::RiskOwner => shell_quote(one),
+            many => format!("\"<{}>\"", many.join(" or ")),
+        }
     }
 }
 

@@ -2,9 +2,15 @@
 //! failed image/artifact check; one rule per id, with help text (owner, why, how to unblock) and
 //! `security-severity` from the risk level; `partialFingerprints` from riskgate's fingerprint,
 //! which is stable across runs and tools. The level follows the status: blocked → error,
-//! warned → warning, accepted → note, passed → none.
+//! warned → warning, accepted → note, passed and suppressed → none.
+//!
+//! Decisions taken are SARIF `suppressions` (§3.27.23), as SARIF consumers read them: an
+//! accepted finding carries one of kind `external`, status `accepted`, whose justification names
+//! the acceptance, its approver, expiry and reason; a finding suppressed by trusted VEX or by a
+//! scanner suppression that the guardrails honour carries one too; a scanner's suppression the
+//! guardrails refused is carried with status `rejected`, so the result stays open.
 
-use super::items::{items, Item};
+use super::items::{items_with_suppressed, Item};
 use super::View;
 use crate::decide::Status;
 use crate::policy::levels::RiskLevel;
@@ -121,6 +127,73 @@ struct SarifResult<'a> {
     properties: ResultProps,
     #[serde(skip_serializing_if = "Option::is_none")]
     locations: Option<[Location<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression; 1]>,
+}
+
+/// SARIF `suppression` (§3.34).
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+/// The decision on a finding as a SARIF suppression, when one was taken (or refused).
+fn suppression(it: &Item<'_>) -> Option<[Suppression; 1]> {
+    let d = it.finding?;
+    let s = match d.status {
+        Status::Accepted => {
+            let a = d.acceptance?;
+            let approver = match (&a.approved_by, &d.approval) {
+                (Some(by), Some(proof)) => format!("approved by {by} ({proof})"),
+                (Some(by), None) => format!("approved by {by}"),
+                (None, _) => format!("accepted by {} within the team's guardrail", a.requested_by),
+            };
+            Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: format!(
+                    "riskgate acceptance {}: {approver}, until {}: {}",
+                    a.id, a.expires, a.reason
+                ),
+            }
+        }
+        Status::Suppressed | Status::SuppressedByScanner => {
+            let by = d.suppressed_by.as_ref()?;
+            let kind = if by.source == "scanner" && by.status == "inSource" {
+                "inSource"
+            } else {
+                "external"
+            };
+            let why = by.justification.map(|j| format!(": {j}")).unwrap_or_default();
+            Suppression {
+                kind,
+                status: "accepted",
+                justification: format!(
+                    "{} {} in {} ({}){why}",
+                    by.source, by.status, by.document, by.trusted
+                ),
+            }
+        }
+        _ => {
+            let by = d.scanner_suppression?;
+            let why = by
+                .justification
+                .as_deref()
+                .map(|j| format!(" ({j})"))
+                .unwrap_or_default();
+            Suppression {
+                kind: if by.kind == "inSource" { "inSource" } else { "external" },
+                status: "rejected",
+                justification: format!(
+                    "{}'s {} suppression{why} is not honoured at risk {}: a developer's decision, above what guardrails.yaml `scanner_suppressions` lets stand",
+                    by.tool, by.kind, d.risk
+                ),
+            }
+        }
+    };
+    Some([s])
 }
 
 #[derive(Serialize)]
@@ -164,6 +237,7 @@ struct Region {
 }
 
 fn result(it: Item<'_>, rule_index: usize) -> SarifResult<'_> {
+    let suppressions = suppression(&it);
     let locations = it.path.or(it.target).map(|uri| {
         [Location {
             physical: Physical {
@@ -189,6 +263,7 @@ fn result(it: Item<'_>, rule_index: usize) -> SarifResult<'_> {
             owner: it.owner,
         },
         locations,
+        suppressions,
         rule_id: it.rule_id,
     }
 }
@@ -201,14 +276,15 @@ struct Results<'a> {
 
 impl Serialize for Results<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(items(self.view).map(|it| {
+        s.collect_seq(items_with_suppressed(self.view).map(|it| {
             let i = self.index.get(it.rule_id.as_str()).copied().unwrap_or(0);
             result(it, i)
         }))
     }
 }
 
-/// Suppressed findings are not results (SPEC §8), but they are not hidden either.
+/// The suppressed findings again, with how each was suppressed, in the run's properties (as
+/// before they were results too).
 struct Suppressed<'a>(&'a View<'a>);
 
 impl Serialize for Suppressed<'_> {
@@ -296,7 +372,7 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
     // One rule per id, in first-seen order; the first entry's text describes it.
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut rules = Vec::new();
-    for it in items(v) {
+    for it in items_with_suppressed(v) {
         if !index.contains_key(it.rule_id.as_str()) {
             index.insert(it.rule_id.clone(), rules.len());
             rules.push(rule(&it));

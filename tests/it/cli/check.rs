@@ -78,7 +78,7 @@ fn the_example_blocks_with_owners_and_reasons() {
     assert_eq!(self_approved["status"], "blocked");
     assert_eq!(self_approved["required_approver"], "risk_owner");
     let unblock = self_approved["unblock"].as_str().unwrap();
-    assert!(unblock.starts_with("riskgate accept CVE-2019-1551 --product payments-api --package libssl1.1 --days 90 --by \"<member of platform>\" --approver dana@acme.example"), "{unblock}");
+    assert!(unblock.starts_with("riskgate accept CVE-2019-1551 --product payments-api --package libssl1.1 --days 90 --by \"<pat@acme.example or quinn@acme.example>\" --approver dana@acme.example"), "{unblock}");
 
     // the internet-facing product raises high to critical, which ACC-0007 was not approved for
     let uri = finding(&r, "CVE-2023-28755", "uri");
@@ -511,7 +511,18 @@ fn builtin_policy_without_a_register_blocks_serious_unowned_findings() {
     c.arg(root().join("examples/reports/trivy-secrets.json"));
     c.arg("--report")
         .arg(root().join("examples/reports/trivy-npm.json"));
-    let (code, v) = json(&mut c);
+    // the human report says first that no .riskgate/ was found, and what to do
+    let human = run(&mut c);
+    let first = human.stdout.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("note: no .riskgate/ here")
+            && first.contains("riskgate init --product NAME"),
+        "{first}"
+    );
+    // other formats say it on standard error
+    let r = run(c.args(["--format", "json"]));
+    assert!(r.stderr.starts_with("note: no .riskgate/"), "{}", r.stderr);
+    let (code, v): (i32, Value) = (r.code, serde_json::from_str(&r.stdout).expect("json"));
     assert_eq!(code, 1);
     assert_eq!(v["policy"], "builtin:policies/default");
     assert_eq!(v["product"], Value::Null);

@@ -26,7 +26,7 @@ fn the_example_policy_and_acceptances_are_valid() {
         .current_dir(root())
         .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("is valid"));
+    assert!(r.stdout.contains("are valid"), "{}", r.stdout);
 }
 
 #[test]

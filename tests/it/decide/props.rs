@@ -179,6 +179,8 @@ fn report(findings: &[Finding], accs: &[Acceptance]) -> String {
             rerun: String::new(),
             policy_warnings: Vec::new(),
             explain_upcoming: false,
+        notice: None,
+        quiet: false,
         };
         let mut out = Vec::new();
         json::render(&mut out, &view).unwrap();
