@@ -72,6 +72,7 @@ fn main() {
             expires: riskgate::model::date::DateText::new("2026-11-20"),
             ticket: None,
             signature: None,
+            unknown: Default::default(),
         })
         .collect();
     let engine = Engine::new(&policy.ownership, &policy.guardrails, Some("payments-api")).unwrap();

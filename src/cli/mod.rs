@@ -7,6 +7,7 @@ use crate::model::finding::{dedup, Finding};
 mod args;
 mod attest;
 mod check;
+mod init;
 mod inspect;
 mod org;
 mod validate;
@@ -126,9 +127,14 @@ pub enum Command {
     /// request until `riskgate approve`. Refuses (exit 2, file untouched) what the named people
     /// may not accept.
     Accept {
-        /// The finding's id or one of its aliases, as the reports name it.
-        #[arg(value_name = "FINDING-ID")]
-        id: String,
+        /// The findings' ids or aliases, as the reports name them: one entry per finding (per
+        /// package, for a vulnerability in several), one validation, one write.
+        #[arg(value_name = "FINDING-ID", required = true)]
+        ids: Vec<String>,
+        /// The findings as CI saw them: the json report of its `riskgate check --format json`,
+        /// instead of the scanners' files (CI re-decides everything from its own reports).
+        #[arg(long, value_name = "FILE", conflicts_with = "reports")]
+        from_report: Option<PathBuf>,
         /// Why the risk is acceptable (recorded, shown in reports and exports).
         #[arg(long)]
         reason: String,
@@ -266,6 +272,29 @@ pub enum Command {
         /// Write riskgate.1 and riskgate-COMMAND.1 for every command into this directory.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+    /// Write a starter .riskgate/ at the repository's root (ownership, guardrails documented
+    /// line by line, an empty acceptances file) and the CI job for the platform detected; print
+    /// the CODEOWNERS lines. Never overwrites: when a file exists, nothing is written (exit 2).
+    Init {
+        /// The product's name [default: the repository's name]
+        #[arg(long, value_name = "NAME")]
+        product: Option<String>,
+        /// The team that runs it and remediates its findings [default: PRODUCT-dev]
+        #[arg(long, value_name = "NAME")]
+        team: Option<String>,
+        /// A member of the team (repeatable) [default: git config user.email]
+        #[arg(long = "member", value_name = "ID")]
+        members: Vec<String>,
+        /// The product's risk owner: its product owner or engineering manager
+        #[arg(long, value_name = "ID")]
+        risk_owner: Option<String>,
+        /// Who holds the security role (repeatable): people, or team names
+        #[arg(long = "security", value_name = "ID")]
+        security: Vec<String>,
+        /// The CI job to write [default: detected from .github/, .gitlab-ci.yml or the remote]
+        #[arg(long, value_enum)]
+        ci: Option<init::CiPlatform>,
     },
     /// Lint the policy files (and an acceptances file), reporting every problem with its line.
     Validate {
@@ -470,7 +499,8 @@ pub fn run(cli: Cli) -> ExitCode {
             deploy,
         } => explain(&id, &gate_args(policy, Some(scan), Some(deploy))),
         Command::Accept {
-            id,
+            ids,
+            from_report,
             reason,
             by,
             approver,
@@ -483,9 +513,12 @@ pub fn run(cli: Cli) -> ExitCode {
             policy,
             scan,
         } => crate::cli::workflow::accept(
-            &gate_args(policy, Some(scan), None),
+            &GateArgs {
+                from_report,
+                ..gate_args(policy, Some(scan), None)
+            },
             &crate::cli::workflow::AcceptArgs {
-                id: &id,
+                ids: &ids,
                 reason: &reason,
                 by: &by,
                 approver: approver.as_deref(),
@@ -616,6 +649,21 @@ pub fn run(cli: Cli) -> ExitCode {
                 writeln!(w)
             })
         }
+        Command::Init {
+            product,
+            team,
+            members,
+            risk_owner,
+            security,
+            ci,
+        } => init::init(&init::InitArgs {
+            product,
+            team,
+            members,
+            risk_owner,
+            security,
+            ci,
+        }),
         Command::Validate {
             policy,
             policy_key,

@@ -99,8 +99,10 @@ impl<'p> Engine<'p> {
         let Some(product) = self.product_name else {
             return Vec::new();
         };
-        let had: std::collections::BTreeSet<ScanKind> =
-            reports.iter().flat_map(|r| r.kinds.iter().copied()).collect();
+        let had: std::collections::BTreeSet<ScanKind> = reports
+            .iter()
+            .flat_map(|r| r.kinds.iter().copied())
+            .collect();
         uses.iter()
             .filter(|u| u.acceptance.product == product && u.covers.is_empty() && u.in_scope == 0)
             .map(|u| {

@@ -575,10 +575,13 @@ impl ReportFormat for Sarif {
                         f.location.path = None;
                     }
                 }
+                // The rule's short description, unless it only restates the rule's id
+                // (semgrep writes `Semgrep Finding: <rule id>`): then the result's message.
                 f.title = rule
                     .and_then(|x| {
                         nonempty(x.short_description.as_ref().and_then(|d| d.text.as_deref()))
                     })
+                    .filter(|t| !restates(t, &f.id))
                     .or_else(|| nonempty(Some(first_line(&message))))
                     .map(|t| first_line(&t));
                 f.target = out.meta.target.clone();
@@ -621,4 +624,13 @@ impl ReportFormat for Sarif {
         out.meta.kinds.dedup();
         Ok(out)
     }
+}
+
+/// Whether a rule's description says no more than its id (`Semgrep Finding: python.x.y`).
+fn restates(text: &str, id: &str) -> bool {
+    let t = text.trim();
+    !id.is_empty()
+        && t.len() >= id.len()
+        && t.to_ascii_lowercase().contains(&id.to_ascii_lowercase())
+        && t.len() - id.len() <= 24
 }

@@ -17,7 +17,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The version of the report's shape this riskgate reads (`report::json::REPORT_VERSION`).
-const READS_VERSION: u32 = 1;
+pub(crate) const READS_VERSION: u32 = 1;
 
 const FORMAT: &str = "riskgate json report";
 

@@ -275,9 +275,7 @@ impl Discovery {
     /// Where a `.riskgate/` was looked for, in words, for the message of a run without one.
     pub fn searched(&self) -> String {
         match &self.root {
-            Some(r) if r == Path::new(".") => {
-                "no .riskgate/ in this repository's root".to_string()
-            }
+            Some(r) if r == Path::new(".") => "no .riskgate/ in this repository's root".to_string(),
             Some(r) => format!(
                 "no .riskgate/ here or in any directory above, up to the repository's root ({})",
                 r.display()

@@ -5,14 +5,15 @@
 pub mod artifact;
 pub mod decisions;
 mod files;
+pub mod from_report;
 pub mod image;
 mod trust;
 
 use crate::model::code::Code;
 use crate::model::finding::ScanKind;
 pub use files::{
-    default_policy_dir, Discovery, policy_files, public_key, read_builtin_policy, read_policy, read_yaml,
-    PolicyFiles,
+    default_policy_dir, policy_files, public_key, read_builtin_policy, read_policy, read_yaml,
+    Discovery, PolicyFiles,
 };
 use files::{read_baseline, read_state};
 use trust::{acceptance_signatures, gated_images, load_vex, registry_vex, review_proofs};
@@ -37,6 +38,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, Default)]
 pub struct GateArgs {
     pub policy: Option<PathBuf>,
+    /// `accept --from-report`: the findings of a riskgate json report, instead of scanner reports.
+    pub from_report: Option<PathBuf>,
     pub product: Option<String>,
     pub reports: Vec<PathBuf>,
     pub acceptances: Option<PathBuf>,
@@ -102,6 +105,8 @@ impl LoadErrors {
 /// The loaded inputs of one gate run.
 pub struct Loaded {
     pub policy: Policy,
+    /// `accept --from-report`: the risk the report's run decided, by fingerprint.
+    pub reported_risk: std::collections::HashMap<String, crate::model::outcome::RiskLevel>,
     /// The policy directory as given, or [`policy::BUILTIN`].
     pub policy_source: String,
     /// The digest of a policy from a registry (its manifest's).
@@ -223,7 +228,12 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         },
         None => None,
     };
-    if gate && args.reports.is_empty() && args.images.is_empty() && args.artifacts.is_empty() {
+    if gate
+        && args.reports.is_empty()
+        && args.from_report.is_none()
+        && args.images.is_empty()
+        && args.artifacts.is_empty()
+    {
         errs.push(UsageError::new(
             "nothing to check: no --report, --image or --artifact given",
             Some("pass the scanner reports of this build with --report FILE (repeatable), and what is deployed with --image REF or --artifact FILE".into()),
@@ -452,6 +462,16 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         acceptances_path.as_deref(),
     );
     let mut all = Vec::new();
+    let mut reported_risk = std::collections::HashMap::new();
+    if let Some(p) = &args.from_report {
+        match from_report::read(p) {
+            Ok(r) => {
+                all = r.findings;
+                reported_risk = r.risk;
+            }
+            Err(e) => errs.push(e),
+        }
+    }
     for r in &mut reports {
         all.append(&mut r.findings);
         vex.append(&mut r.vex);
@@ -490,6 +510,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     });
     Ok(Loaded {
         policy,
+        reported_risk,
         policy_source: oci_source.unwrap_or(policy_source),
         policy_digest,
         acceptances_path,
@@ -609,6 +630,8 @@ pub fn resolve_product(own: &Ownership, given: Option<&str>) -> Result<Option<St
         .collect();
     match hits.as_slice() {
         [one] => Ok(Some(one.to_string())),
+        // Outside CI (no repository to match), a register of one product is about that product.
+        [] if repos.is_empty() && known.len() == 1 => Ok(known.first().map(|k| k.to_string())),
         [] => Err(UsageError::new(
             if repos.is_empty() {
                 "which product is this? No --product given, and neither GITHUB_REPOSITORY nor CI_PROJECT_PATH is set".to_string()

@@ -22,7 +22,6 @@ pub struct AcceptancesFile {
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Acceptance {
     pub id: String,
     /// An id or one of its aliases; no wildcards.
@@ -64,7 +63,46 @@ pub struct Acceptance {
     /// `riskgate keygen` and `approve --sign-key`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// Keys riskgate does not know, refused by [`AcceptancesFile::validate`] with their
+    /// positions: a typo (`approvd_by`) is reported with every other problem of the file.
+    #[serde(flatten, skip_serializing)]
+    #[schemars(skip)]
+    pub unknown: UnknownKeys,
 }
+
+/// The keys of an entry that are not fields of it (captured, then refused).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnknownKeys(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for UnknownKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let m: BTreeMap<String, serde::de::IgnoredAny> = BTreeMap::deserialize(d)?;
+        Ok(UnknownKeys(m.into_keys().collect()))
+    }
+}
+
+/// The fields an acceptance has, for "did you mean" on an unknown key.
+const FIELDS: &[&str] = &[
+    "id",
+    "finding",
+    "package",
+    "versions",
+    "paths",
+    "images",
+    "fingerprints",
+    "anywhere",
+    "kind",
+    "product",
+    "risk",
+    "reason",
+    "requested_by",
+    "requested_approver",
+    "approved_by",
+    "created",
+    "expires",
+    "ticket",
+    "signature",
+];
 
 /// Where an acceptance stands in time at one instant: what the gate, `validate` and
 /// `riskgate acceptances` all report.
@@ -127,6 +165,18 @@ impl AcceptancesFile {
         for (i, a) in self.acceptances.iter().enumerate() {
             let p = format!("acceptances.{i}");
             let at = |field: &str| format!("{p}.{field}");
+            for k in &a.unknown.0 {
+                let quoted: Vec<String> = FIELDS.iter().map(|f| format!("`{f}`")).collect();
+                out.push(
+                    file.problem(
+                        Code::PolicySchema,
+                        &at(k),
+                        format!("acceptances[{i}]: unknown field `{k}`"),
+                        crate::policy::ownership::did_you_mean(k, FIELDS)
+                            .or_else(|| Some(format!("expected one of {}", quoted.join(", ")))),
+                    ),
+                );
+            }
             if let Some(first) = seen.insert(a.id.as_str(), i) {
                 out.push(file.problem(
                     Code::AcceptanceInvalid,

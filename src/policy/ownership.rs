@@ -155,6 +155,15 @@ impl Ownership {
     /// owner nobody else in the register knows (not a team member, not under `people:`, not in a
     /// role). `check` warns with these; `validate --strict` refuses them.
     pub fn product_problems(&self, name: &str) -> Vec<String> {
+        self.product_problems_at(name)
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    /// [`Ownership::product_problems`], each with the key of the product's entry it is about
+    /// (`team`, `risk_owner`), for diagnostics that point at the value meant.
+    pub fn product_problems_at(&self, name: &str) -> Vec<(&'static str, String)> {
         let Some(p) = self.products.get(name) else {
             return Vec::new();
         };
@@ -164,10 +173,10 @@ impl Ownership {
             .get(&p.team)
             .is_some_and(|t| t.members.is_empty())
         {
-            out.push(format!(
+            out.push(("team", format!(
                 "product `{name}`'s team `{}` has no members: nobody can remediate or accept its findings",
                 p.team
-            ));
+            )));
         }
         if let Some(o) = &p.risk_owner {
             let known = self.teams.values().any(|t| t.members.contains(o))
@@ -179,9 +188,9 @@ impl Ownership {
                     .chain(&self.roles.governance)
                     .any(|r| r == o);
             if !known {
-                out.push(format!(
+                out.push(("risk_owner", format!(
                     "risk owner `{o}` of product `{name}` is not a known person (in no team, not under `people:`, in no role)"
-                ));
+                )));
             }
         }
         out
@@ -365,10 +374,10 @@ impl Ownership {
                     Some("settle it with the escalation contact, then remove `disputed`".into()),
                 ));
             }
-            for problem in self.product_problems(name) {
+            for (key, problem) in self.product_problems_at(name) {
                 out.push(file.problem(
                     Code::PolicyOwnership,
-                    &p,
+                    &format!("{p}.{key}"),
                     problem,
                     Some("fix the register: findings need people to own them".into()),
                 ));

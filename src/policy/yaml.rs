@@ -33,7 +33,7 @@ pub const MAX_DEPTH: usize = 32;
 /// (`severity`), which is why `Diagnostic` is written out rather than derived: the derive only
 /// knows a severity fixed per type.
 #[derive(Debug, Error, Clone)]
-#[error("{path}:{line}:{col}: {message}")]
+#[error("{}", self.located())]
 pub struct Problem {
     /// What kind of problem it is (`riskgate::policy::duplicate_key`): what scripts match on.
     pub code: Code,
@@ -476,6 +476,16 @@ impl YamlFile {
 
 impl Problem {
     /// A problem with no position (the file could not be read at all).
+    /// `file:line:col: message`, or `file: message` for a problem with no position (a file
+    /// that cannot be read).
+    fn located(&self) -> String {
+        if self.line == 0 {
+            format!("{}: {}", self.path, self.message)
+        } else {
+            format!("{}:{}:{}: {}", self.path, self.line, self.col, self.message)
+        }
+    }
+
     pub fn bare(path: &str, message: String) -> Problem {
         Problem {
             code: Code::InputUnreadable,

@@ -185,7 +185,9 @@ fn one(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
                 )
             } else {
                 format!(
-                    "requested by anyone, approved by {role} ({}) or a higher role",
+                    "requested by a member of the owning team {} ({}), approved by {role} ({}) or a higher role, who is not the requester",
+                    d.owner.team.unwrap_or("-"),
+                    v.holders(d, ApproverRole::Team),
                     v.holders(d, role)
                 )
             };

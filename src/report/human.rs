@@ -408,7 +408,12 @@ impl Unblock {
 /// Blocked findings by owning team (unowned last), then by what would unblock them: each group
 /// says once who may act and the one command that would unblock all of it; each finding takes
 /// two lines (what and where; why no acceptance covers it and the fix).
-fn blocked_groups(w: &mut dyn Write, v: &View, blocked: &[&Decided], paint: Paint) -> io::Result<()> {
+fn blocked_groups(
+    w: &mut dyn Write,
+    v: &View,
+    blocked: &[&Decided],
+    paint: Paint,
+) -> io::Result<()> {
     let mut teams: BTreeMap<(bool, &str), BTreeMap<Unblock, Vec<&Decided>>> = BTreeMap::new();
     for f in blocked {
         teams
@@ -430,7 +435,10 @@ fn blocked_groups(w: &mut dyn Write, v: &View, blocked: &[&Decided], paint: Pain
                 .find_map(|f| f.owner.contact)
                 .map(|c| format!(" ({c})"))
                 .unwrap_or_default();
-            format!("Blocked, owned by {team}{contact} ({n} finding{}):", plural(n))
+            format!(
+                "Blocked, owned by {team}{contact} ({n} finding{}):",
+                plural(n)
+            )
         };
         writeln!(w, "{}", paint.bold(&title))?;
         for (unblock, mut list) in groups {
@@ -472,7 +480,11 @@ fn blocked_groups(w: &mut dyn Write, v: &View, blocked: &[&Decided], paint: Pain
 
 /// `3 need an acceptance approved by security (sam@acme.example), for at most 14 days, signed:`
 fn group_title(v: &View, u: &Unblock, d: &Decided, n: usize) -> String {
-    let (verb, noun) = if n == 1 { ("needs", "finding") } else { ("need", "findings") };
+    let (verb, noun) = if n == 1 {
+        ("needs", "finding")
+    } else {
+        ("need", "findings")
+    };
     match u {
         Unblock::Remediate => {
             let why = match &d.never_accept {
@@ -495,7 +507,10 @@ fn group_title(v: &View, u: &Unblock, d: &Decided, n: usize) -> String {
                 format!("requested by {}", members.join(" or "))
             };
             if role == ApproverRole::Team {
-                return format!("{n} {noun} {team} may accept itself{days}{signed}, {by}:");
+                return format!(
+                    "{n} {noun}: {team} may accept {} itself{days}{signed}, {by}:",
+                    if n == 1 { "it" } else { "them" }
+                );
             }
             let holders = v.engine.holders(role, d.owner.team);
             let who = if holders.is_empty() {
@@ -510,7 +525,7 @@ fn group_title(v: &View, u: &Unblock, d: &Decided, n: usize) -> String {
             } else {
                 format!("{role} ({})", holders.join(", "))
             };
-            format!("{n} {noun} {verb} an acceptance approved by {who}{days}{signed}, {by}:")
+            format!("{n} {noun} {verb} an acceptance approved by {who}{days}{signed}; {by}:")
         }
     }
 }

@@ -76,7 +76,13 @@ impl View<'_> {
     pub fn warnings(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for w in self.policy_warnings.iter().chain(&self.decision.warnings) {
-            if !out.contains(w) {
+            // a decision's warning that the policy's said already, with its position
+            let said = out.iter().any(|o| {
+                o == w
+                    || o.strip_suffix(w.as_str())
+                        .is_some_and(|p| p.ends_with(": "))
+            });
+            if !said {
                 out.push(w.clone());
             }
         }
@@ -101,7 +107,12 @@ impl View<'_> {
 
     /// The one `riskgate accept ID...` command for findings that need what `d` needs (the same
     /// owning team, approver role and level): the requesters named when the team has members.
-    pub fn accept_command(&self, d: &Decided, ids: &[&str], package: Option<&str>) -> Option<String> {
+    pub fn accept_command(
+        &self,
+        d: &Decided,
+        ids: &[&str],
+        package: Option<&str>,
+    ) -> Option<String> {
         if d.status != Status::Blocked || d.level.gate != Gate::Accept || d.never_accept.is_some() {
             return None;
         }

@@ -166,7 +166,10 @@ fn suppression(it: &Item<'_>) -> Option<[Suppression; 1]> {
             } else {
                 "external"
             };
-            let why = by.justification.map(|j| format!(": {j}")).unwrap_or_default();
+            let why = by
+                .justification
+                .map(|j| format!(": {j}"))
+                .unwrap_or_default();
             Suppression {
                 kind,
                 status: "accepted",

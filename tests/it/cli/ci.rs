@@ -155,7 +155,10 @@ fn junit_codequality_and_github_annotations() {
     );
     assert_eq!(failures, count("blocked"));
     assert!(junit.contains(&format!(r#"tests="{cases}" failures="{failures}""#)));
-    assert!(junit.contains("&lt;alice@acme.example or bob@acme.example&gt;"), "escaped");
+    assert!(
+        junit.contains("&lt;alice@acme.example or bob@acme.example&gt;"),
+        "escaped"
+    );
 
     let cq: Value = serde_json::from_str(&out("codequality").stdout).expect("json");
     let issues = cq.as_array().expect("array");

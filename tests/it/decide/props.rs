@@ -122,6 +122,7 @@ fn acceptance() -> impl Strategy<Value = Acceptance> {
                 expires: created.add_days(days).into(),
                 ticket: None,
                 signature: None,
+                unknown: Default::default(),
             }
         })
 }
@@ -179,8 +180,8 @@ fn report(findings: &[Finding], accs: &[Acceptance]) -> String {
             rerun: String::new(),
             policy_warnings: Vec::new(),
             explain_upcoming: false,
-        notice: None,
-        quiet: false,
+            notice: None,
+            quiet: false,
         };
         let mut out = Vec::new();
         json::render(&mut out, &view).unwrap();

@@ -91,7 +91,10 @@ fn a_policy_pushed_signed_and_pinned_by_digest_gates_like_the_directory() {
         .arg(&platform)
         .run()
         .exits(0);
-    assert_eq!(r.stdout.trim(), format!("policy in {pinned} is valid (no acceptances file)"));
+    assert_eq!(
+        r.stdout.trim(),
+        format!("policy in {pinned} is valid (no acceptances file)")
+    );
 
     // a tag is refused unless allowed, and then the digest it resolved to is named
     let tagged = format!("oci://{}/security/riskgate-policy:2026-12", reg.addr);
