@@ -37,31 +37,32 @@ pub(super) fn init(a: &InitArgs) -> ExitCode {
     let dir = root.join(".riskgate");
     let remote = git(&root, &["config", "--get", "remote.origin.url"]);
     let repo = remote.as_deref().and_then(repo_of);
-    let product =
-        match a.product.clone().or_else(|| {
-            repo.as_deref()
-                .and_then(|r| r.rsplit('/').next())
-                .map(str::to_string)
-                .or_else(|| {
-                    std::fs::canonicalize(&root)
-                        .ok()
-                        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                })
-        }) {
-            Some(p) if valid_name(&p) => p,
-            Some(p) => return fail(UsageError::new(
+    let product = match a.product.clone().or_else(|| {
+        repo.as_deref()
+            .and_then(|r| r.rsplit('/').next())
+            .map(str::to_string)
+            .or_else(|| {
+                std::fs::canonicalize(&root)
+                    .ok()
+                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            })
+    }) {
+        Some(p) if valid_name(&p) => p,
+        Some(p) => {
+            return fail(UsageError::new(
                 format!(
                     "`{p}` is not a product name riskgate can use (letters, digits, `-`, `_`, `.`)"
                 ),
                 Some("pass --product NAME".into()),
-            )),
-            None => {
-                return fail(UsageError::new(
-                    "cannot tell the product's name",
-                    Some("pass --product NAME".into()),
-                ))
-            }
-        };
+            ))
+        }
+        None => {
+            return fail(UsageError::new(
+                "cannot tell the product's name",
+                Some("pass --product NAME".into()),
+            ))
+        }
+    };
     let team = a.team.clone().unwrap_or_else(|| format!("{product}-dev"));
     if !valid_name(&team) {
         return fail(UsageError::new(

@@ -257,12 +257,11 @@ pub fn render_painted(w: &mut dyn Write, v: &View, paint: Paint) -> io::Result<(
         .iter()
         .filter(|u| u.covers.is_empty() && !u.problems.is_empty())
         .filter(|u| !explained.contains(&u.index))
+        // those `acceptances.unused` judged (listed under Run checks) or did not judge
         .filter(|u| {
-            !d.rules.iter().any(|r| {
-                r.rule == "acceptances.unused"
-                    && r.status == Status::Passed
-                    && r.subject == u.acceptance.id
-            })
+            !d.rules
+                .iter()
+                .any(|r| r.rule == "acceptances.unused" && r.subject == u.acceptance.id)
         })
         .collect();
     if !idle.is_empty() {

@@ -3,6 +3,7 @@
 mod basics;
 mod check;
 mod ci;
+mod day_to_day;
 mod findings;
 mod org;
 mod validate;

@@ -12,7 +12,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 /// Folders of `tests/fixtures` that hold no scanner reports.
-const NOT_REPORTS: [&str; 3] = ["kev", "schemas", "sigstore"];
+const NOT_REPORTS: [&str; 4] = ["kev", "scanned", "schemas", "sigstore"];
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)

@@ -510,6 +510,9 @@ fn report_kinds_of_every_fixture() {
         ("grype/keycloak-test.json", &["container_scanning"]),
         // Grype's SARIF of a directory scan names no image.
         ("sarif/grype-image.sarif", &["dependency_scanning"]),
+        // checkov: Terraform and Dockerfile checks; semgrep: code
+        ("sarif/checkov-3.3.30-terraform.sarif", &["iac"]),
+        ("sarif/semgrep-1.185.0-python.sarif", &["sast"]),
         (
             "sarif/sarifsdk-ContrastSecurity-WebGoat.xml.sarif",
             &["sast"],
