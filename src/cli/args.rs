@@ -9,8 +9,10 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug, Clone, Default)]
 #[command(next_help_heading = "Policy")]
 pub struct PolicyArgs {
-    /// Directory with ownership.yaml and guardrails.yaml [default: .riskgate/, else the built-in
-    /// default policy]
+    /// Directory with ownership.yaml and guardrails.yaml, or a published policy:
+    /// oci://REF@sha256:... (a registry) or oci:DIR@sha256:... (an OCI image layout)
+    /// [default: the .riskgate/ found here or above, up to the repository's root, else the
+    /// built-in default policy]
     #[arg(long, value_name = "DIR")]
     pub policy: Option<PathBuf>,
     /// The product being deployed [default: the product whose `repos` match GITHUB_REPOSITORY

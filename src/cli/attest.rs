@@ -268,13 +268,15 @@ pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
 
 #[derive(Subcommand, Debug)]
 pub enum PolicyCommand {
-    /// Push the policy directory DIR to REF (registry/repository:tag) as an OCI artifact and
-    /// print its digest: what pipelines give as `--policy oci://REF@sha256:...`.
+    /// Push the policy directory DIR to REF (registry/repository:tag, or an OCI image layout
+    /// oci:DIR[:TAG]) as an OCI artifact and print its digest: what pipelines give as
+    /// `--policy oci://REF@sha256:...` (or `--policy oci:DIR@sha256:...`).
     Push {
         /// The policy directory: ownership.yaml, guardrails.yaml and the files they name
         #[arg(value_name = "DIR")]
         dir: PathBuf,
-        /// Where to push it: registry/repository:tag
+        /// Where to push it: registry/repository:tag, or oci:DIR[:TAG] (an OCI image layout,
+        /// created when absent; `skopeo copy` moves it to a registry unchanged)
         #[arg(value_name = "REF")]
         reference: String,
         /// Sign it with this cosign private key (password from COSIGN_PASSWORD), as cosign
@@ -315,15 +317,39 @@ pub(super) fn policy(c: &PolicyCommand) -> ExitCode {
         Err(e) => return usage(e, None),
     };
     let sign = key.as_ref().map(|(k, pw)| (k.as_slice(), pw.as_slice()));
-    match crate::load::image::push_policy(dir, reference, sign, &opts) {
+    let layout = reference
+        .strip_prefix("oci:")
+        .filter(|r| !r.starts_with("//"));
+    let pushed = match layout {
+        Some(l) => crate::load::image::policy_layout_plan(dir, l, sign)
+            .and_then(|plan| crate::write::oci_layout::write(&plan).map_err(|e| (e, None))),
+        None => crate::load::image::push_policy(dir, reference, sign, &opts),
+    };
+    match pushed {
         Ok(digest) => {
-            let name = reference
-                .rsplit_once(':')
-                .filter(|(_, t)| !t.contains('/'))
-                .map_or(reference.as_str(), |(n, _)| n);
+            let gate = match reference
+                .strip_prefix("oci:")
+                .filter(|r| !r.starts_with("//"))
+            {
+                Some(layout) => {
+                    let dir = if std::path::Path::new(layout).is_dir() {
+                        layout
+                    } else {
+                        layout.rsplit_once(':').map_or(layout, |(d, _)| d)
+                    };
+                    format!("oci:{dir}@{digest}")
+                }
+                None => {
+                    let name = reference
+                        .rsplit_once(':')
+                        .filter(|(_, t)| !t.contains('/'))
+                        .map_or(reference.as_str(), |(n, _)| n);
+                    format!("oci://{name}@{digest}")
+                }
+            };
             println!("{digest}");
             eprintln!(
-                "pushed {} as {reference}{}; gate with --policy oci://{name}@{digest}",
+                "pushed {} as {reference}{}; gate with --policy {gate}",
                 dir.display(),
                 if sign.is_some() { ", signed" } else { "" }
             );

@@ -547,6 +547,33 @@ pub struct PolicyLocation {
 
 pub fn locate_policy(args: &GateArgs) -> Result<PolicyLocation, UsageError> {
     let dir = args.policy.clone().or_else(default_policy_dir);
+    // `oci:LAYOUT@sha256:...`: an OCI image layout on disk, checked as a registry's would be
+    if let Some(layout) = dir
+        .as_ref()
+        .and_then(|p| p.to_str())
+        .and_then(|p| p.strip_prefix("oci:"))
+        .filter(|p| !p.starts_with("//"))
+    {
+        let key = match &args.policy_key {
+            None => None,
+            Some(p) => Some(
+                public_key(p).map_err(|e| UsageError::new(format!("--policy-key: {e}"), None))?,
+            ),
+        };
+        let pin = image::fetch_policy_layout(layout, key.as_ref(), args.policy_allow_tag)
+            .map_err(|(m, h)| UsageError::new(m, h))?;
+        if let Some(tag) = &pin.tag {
+            eprintln!(
+                "warning: --policy oci:{layout}: tag `{tag}` resolved to {}; pin it by digest",
+                pin.digest
+            );
+        }
+        return Ok(PolicyLocation {
+            dir: Some(pin.dir.join("files")),
+            digest: Some(pin.digest),
+            source: Some(pin.source),
+        });
+    }
     let Some(given) = dir
         .as_ref()
         .and_then(|p| p.to_str())

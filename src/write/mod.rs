@@ -12,6 +12,7 @@
 
 pub mod acceptances;
 pub mod decision_log;
+pub mod oci_layout;
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};

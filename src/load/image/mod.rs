@@ -16,10 +16,12 @@
 
 mod attach;
 mod policy;
+mod policy_layout;
 mod registry;
 
 pub use attach::{attach, attestations, registry_hosts};
 pub use policy::{cache_root, fetch_policy, push_policy, PolicyPin, POLICY_ARTIFACT};
+pub use policy_layout::{fetch as fetch_policy_layout, plan as policy_layout_plan, LayoutPlan};
 use registry::*;
 pub use registry::{credentials, env_credential_hosts, parse_challenge, realm_allows, Challenge};
 

@@ -13,7 +13,7 @@ use sigstore::crypto::CosignVerificationKey;
 pub const POLICY_ARTIFACT: &str = "application/vnd.riskgate.policy.v1";
 const POLICY_CONFIG: &str = "application/vnd.riskgate.policy.config.v1+json";
 const POLICY_FILE: &str = "application/vnd.riskgate.policy.file.v1";
-const TITLE: &str = "org.opencontainers.image.title";
+pub(super) const TITLE: &str = "org.opencontainers.image.title";
 
 /// A fetched, checked policy: where its files are and what it is.
 pub struct PolicyPin {
@@ -42,10 +42,10 @@ pub fn cache_root() -> PathBuf {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct PolicyManifest {
-    artifact_type: Option<String>,
-    config: Descriptor,
-    layers: Vec<Descriptor>,
+pub(super) struct PolicyManifest {
+    pub(super) artifact_type: Option<String>,
+    pub(super) config: Descriptor,
+    pub(super) layers: Vec<Descriptor>,
 }
 
 /// A layer title that is a plain relative path inside the policy directory.
@@ -59,7 +59,11 @@ fn safe_title(t: &str) -> Option<&Path> {
 
 /// Checks a cached (or just written) policy copy: the manifest's digest, each file's, and the
 /// signature when a key is given. The manifest's files, and only those, are in `dir`.
-fn check_copy(dir: &Path, digest: &str, key: Option<&CosignVerificationKey>) -> Result<(), String> {
+pub(super) fn check_copy(
+    dir: &Path,
+    digest: &str,
+    key: Option<&CosignVerificationKey>,
+) -> Result<(), String> {
     let manifest = std::fs::read(dir.join("manifest.json"))
         .map_err(|e| format!("the cached manifest cannot be read: {e}"))?;
     if verify::sha256(&manifest) != digest {
@@ -240,7 +244,7 @@ pub fn fetch_policy(
 
 /// Writes the copy into a new directory beside `dir` and renames it into place, so a reader
 /// never sees half a copy; an existing copy is replaced.
-fn write_copy(
+pub(super) fn write_copy(
     root: &Path,
     dir: &Path,
     manifest: &[u8],
@@ -286,6 +290,60 @@ pub fn push_policy(
     let r: Reference = given
         .parse()
         .map_err(|e| (format!("{given} is not an image reference: {e}"), None))?;
+    let (layers, config, manifest) = policy_artifact(dir)?;
+    let host = r.resolve_registry().to_string();
+    let (rt, net) = connect(std::slice::from_ref(&host), opts)?;
+    let auth = credentials(&host, &net.env_hosts);
+    let pushed = |e: OciDistributionError| match classify(e, &host) {
+        Fetch::Transient(m, h) | Fetch::Failed(m, h) => (m, h),
+        Fetch::Missing | Fetch::Integrity(_) => (format!("{given}: the push failed"), None),
+    };
+    rt.block_on(async {
+        let n = AtomicU32::new(0);
+        open_registry(&net, r.clone(), true, &n).await?;
+        net.client
+            .push(&r, &layers, config, &auth, Some(manifest))
+            .await
+            .map_err(pushed)?;
+        let digest = net
+            .client
+            .fetch_manifest_digest(&r, &auth)
+            .await
+            .map_err(pushed)?;
+        if let Some((key, password)) = sign {
+            let (layer, config) = signature(
+                &format!("{}/{}", r.registry(), r.repository()),
+                &digest,
+                key,
+                password,
+            )?;
+            let sig_ref = Reference::with_tag(
+                host.clone(),
+                r.repository().to_string(),
+                format!("{}.sig", digest.replace(':', "-")),
+            );
+            net.client
+                .push(&sig_ref, &[layer], config, &auth, None)
+                .await
+                .map_err(pushed)?;
+        }
+        Ok(digest)
+    })
+}
+
+/// The policy directory as an OCI artifact: every file (hidden ones aside) as one layer, named by
+/// its path, under riskgate's artifact and config types.
+#[allow(clippy::type_complexity)]
+pub(super) fn policy_artifact(
+    dir: &Path,
+) -> Result<
+    (
+        Vec<oci_client::client::ImageLayer>,
+        oci_client::client::Config,
+        oci_client::manifest::OciImageManifest,
+    ),
+    Fatal,
+> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -335,45 +393,45 @@ pub fn push_policy(
     let config = oci_client::client::Config::new(b"{}".to_vec(), POLICY_CONFIG.to_string(), None);
     let mut manifest = oci_client::manifest::OciImageManifest::build(&layers, &config, None);
     manifest.artifact_type = Some(POLICY_ARTIFACT.to_string());
-    let host = r.resolve_registry().to_string();
-    let (rt, net) = connect(std::slice::from_ref(&host), opts)?;
-    let auth = credentials(&host, &net.env_hosts);
-    let pushed = |e: OciDistributionError| match classify(e, &host) {
-        Fetch::Transient(m, h) | Fetch::Failed(m, h) => (m, h),
-        Fetch::Missing | Fetch::Integrity(_) => (format!("{given}: the push failed"), None),
-    };
-    rt.block_on(async {
-        let n = AtomicU32::new(0);
-        open_registry(&net, r.clone(), true, &n).await?;
-        net.client
-            .push(&r, &layers, config, &auth, Some(manifest))
-            .await
-            .map_err(pushed)?;
-        let digest = net.client.fetch_manifest_digest(&r, &auth).await.map_err(pushed)?;
-        if let Some((key, password)) = sign {
-            let payload = serde_json::to_vec(&serde_json::json!({
-                "critical": {
-                    "identity": { "docker-reference": format!("{}/{}", r.registry(), r.repository()) },
-                    "image": { "docker-manifest-digest": digest },
-                    "type": "cosign container image signature",
-                },
-                "optional": null,
-            }))
-            .unwrap_or_default();
-            use base64::Engine as _;
-            let sig = verify::attestation::sign_raw(&payload, key, password).map_err(|e| (format!("--sign-key: {e}"), None))?;
-            let layer = oci_client::client::ImageLayer::new(
-                payload,
-                SIMPLESIGNING.to_string(),
-                Some(BTreeMap::from([(SIG_ANNOTATION.to_string(), base64::engine::general_purpose::STANDARD.encode(sig))])),
-            );
-            let sig_ref = Reference::with_tag(host.clone(), r.repository().to_string(), format!("{}.sig", digest.replace(':', "-")));
-            let config = oci_client::client::Config::new(b"{}".to_vec(), "application/vnd.oci.image.config.v1+json".to_string(), None);
-            net.client
-                .push(&sig_ref, &[layer], config, &auth, None)
-                .await
-                .map_err(pushed)?;
-        }
-        Ok(digest)
-    })
+    Ok((layers, config, manifest))
+}
+
+/// The layer and config of cosign's signature of `digest` (of `name`), signed with `key`.
+pub(super) fn signature(
+    name: &str,
+    digest: &str,
+    key: &[u8],
+    password: &[u8],
+) -> Result<(oci_client::client::ImageLayer, oci_client::client::Config), Fatal> {
+    use base64::Engine as _;
+    let payload = signing_payload(name, digest);
+    let sig = verify::attestation::sign_raw(&payload, key, password)
+        .map_err(|e| (format!("--sign-key: {e}"), None))?;
+    let layer = oci_client::client::ImageLayer::new(
+        payload,
+        SIMPLESIGNING.to_string(),
+        Some(BTreeMap::from([(
+            SIG_ANNOTATION.to_string(),
+            base64::engine::general_purpose::STANDARD.encode(sig),
+        )])),
+    );
+    let config = oci_client::client::Config::new(
+        b"{}".to_vec(),
+        "application/vnd.oci.image.config.v1+json".to_string(),
+        None,
+    );
+    Ok((layer, config))
+}
+
+/// cosign's simple signing payload for `digest` of `name` (`registry/repository`).
+fn signing_payload(name: &str, digest: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "critical": {
+            "identity": { "docker-reference": name },
+            "image": { "docker-manifest-digest": digest },
+            "type": "cosign container image signature",
+        },
+        "optional": null,
+    }))
+    .unwrap_or_default()
 }

@@ -192,3 +192,130 @@ fn the_policy_registry_gets_credentials_only_when_listed() {
     assert!(!r.stderr.contains("s3cret"), "{}", r.stderr);
     run(Some(&reg.addr)).exits(1);
 }
+
+/// `policy push POLICY TO --sign-key DIR/platform.key`, which must succeed.
+fn push_signed(dir: &Path, policy: &Path, to: &str) -> Run {
+    riskgate()
+        .env("COSIGN_PASSWORD", "")
+        .args(["policy", "push"])
+        .arg(policy)
+        .arg(to)
+        .arg("--sign-key")
+        .arg(dir.join("platform.key"))
+        .run()
+        .exits(0)
+}
+
+/// `policy push DIR oci:LAYOUT:TAG` writes a real OCI image layout; `--policy
+/// oci:LAYOUT@sha256:...` gates from it with the checks of a registry's policy: the digest
+/// pinned, every file's digest, the signature with --policy-key. No registry is needed.
+#[test]
+fn a_policy_in_an_oci_layout_is_pinned_signed_and_checked() {
+    let dir = scratch("policy-layout");
+    crate::common::keygen(&dir, &["platform", "other"]);
+    let (policy, g) = example_policy(&dir);
+    let layout = dir.join("layout");
+    let r = push_signed(&dir, &policy, &format!("oci:{}:2026-12", layout.display()));
+    let digest = r.stdout.trim().to_string();
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{}",
+        r.stdout
+    );
+    let pinned = format!("oci:{}@{digest}", layout.display());
+    assert!(
+        r.stderr.contains(&format!("gate with --policy {pinned}")),
+        "{}",
+        r.stderr
+    );
+    // an OCI image layout as the spec has it: the layout file, the index naming the tag and the
+    // signature, and every blob under its digest
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let names: Vec<&str> = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["annotations"]["org.opencontainers.image.ref.name"].as_str())
+        .collect();
+    let sig_tag = format!("{}.sig", digest.replace(':', "-"));
+    assert_eq!(names, vec!["2026-12", sig_tag.as_str()]);
+    assert!(layout.join("oci-layout").is_file());
+    assert!(layout
+        .join("blobs/sha256")
+        .join(digest.trim_start_matches("sha256:"))
+        .is_file());
+
+    let platform = dir.join("platform.pub");
+    let cache = dir.join("cache");
+    let from_layout = check(&pinned, &platform, &cache, &[]).exits(1);
+    let local = gate(&policy).run().exits(1);
+    let a: Value = serde_json::from_str(&from_layout.stdout).unwrap();
+    let b: Value = serde_json::from_str(&local.stdout).unwrap();
+    assert_eq!(a["summary"], b["summary"]);
+    assert_eq!(a["policy"], pinned.as_str());
+
+    // a tag: refused unless allowed, then the digest it resolved to is named
+    let tagged = format!("oci:{}:2026-12", layout.display());
+    let r = check(&tagged, &platform, &cache, &[]).exits(2);
+    assert!(r.stderr.contains("must be pinned"), "{}", r.stderr);
+    let r = check(&tagged, &platform, &cache, &["--policy-allow-tag"]).exits(1);
+    assert!(
+        r.stderr.contains(&format!("resolved to {digest}")),
+        "{}",
+        r.stderr
+    );
+    // another key
+    let r = check(&pinned, &dir.join("other.pub"), &dir.join("c2"), &[]).exits(2);
+    assert!(
+        r.stderr.contains("no signature verifies with --policy-key"),
+        "{}",
+        r.stderr
+    );
+    // a file of the layout rewritten: an integrity failure, never the tampered policy
+    let tampered = g.replace("critical: { gate: accept", "critical: { gate: pass");
+    assert_ne!(tampered, g);
+    let hex = riskgate::model::digest::sha256_hex(g.as_bytes());
+    std::fs::write(layout.join("blobs/sha256").join(&hex), &tampered).unwrap();
+    let r = check(&pinned, &platform, &dir.join("c3"), &[]).exits(2);
+    assert!(r.stderr.contains("integrity failure"), "{}", r.stderr);
+    assert!(!r.stdout.contains("\"verdict\""), "{}", r.stdout);
+    // a digest the layout does not have
+    let other = format!("oci:{}@sha256:{}", layout.display(), "0".repeat(64));
+    let r = check(&other, &platform, &dir.join("c4"), &[]).exits(2);
+    assert!(r.stderr.contains("is missing"), "{}", r.stderr);
+}
+
+/// The layout is a real one: skopeo copies it into a registry unchanged, and the policy gates
+/// from there by the same digest.
+#[test]
+fn skopeo_publishes_a_policy_layout_to_a_registry_unchanged() {
+    if !harness::available() {
+        return;
+    }
+    let dir = scratch("policy-layout-skopeo");
+    crate::common::keygen(&dir, &["platform"]);
+    let (policy, _) = example_policy(&dir);
+    let layout = dir.join("layout");
+    let digest = push_signed(&dir, &policy, &format!("oci:{}:v1", layout.display()))
+        .stdout
+        .trim()
+        .to_string();
+    let reg = Registry::start(&dir.join("registry"), Auth::None, false);
+    let sig_tag = format!("{}.sig", digest.replace(':', "-"));
+    for tag in ["v1", sig_tag.as_str()] {
+        let out = std::process::Command::new("skopeo")
+            .args(["copy", "--dest-tls-verify=false", "--preserve-digests"])
+            .arg(format!("oci:{}:{tag}", layout.display()))
+            .arg(format!("docker://{}/security/policy:{tag}", reg.addr))
+            .output()
+            .expect("skopeo");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let pinned = format!("oci://{}/security/policy@{digest}", reg.addr);
+    check(&pinned, &dir.join("platform.pub"), &dir.join("cache"), &[]).exits(1);
+}
