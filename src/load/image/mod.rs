@@ -367,6 +367,8 @@ fn connect(
             http,
             insecure,
             env_hosts,
+            probes: Default::default(),
+            authorized: Default::default(),
         },
     ))
 }

@@ -571,6 +571,12 @@ pub(super) struct Net {
     pub(super) http: reqwest::Client,
     pub(super) insecure: Vec<String>,
     pub(super) env_hosts: Vec<String>,
+    /// What each registry (`scheme://host`) answered at `/v2/`: probed once per run.
+    /// Held across the probe, so images of one registry checked at once wait for its answer.
+    pub(super) probes: std::sync::Arc<tokio::sync::Mutex<BTreeMap<String, Challenge>>>,
+    /// The Authorization each repository (`scheme://host/repository`) was given: oci-client
+    /// keeps its token, so a second image of the repository needs no second authentication.
+    pub(super) authorized: std::sync::Arc<tokio::sync::Mutex<BTreeMap<String, Option<String>>>>,
 }
 
 /// A plain reqwest client with the same trust as the registry client. Redirects are followed
@@ -623,25 +629,36 @@ pub(super) async fn open_registry(
             anonymous: true,
         });
     }
-    n.fetch_add(1, Ordering::Relaxed);
-    let probe = net
-        .http
-        .get(format!("{scheme}://{host}/v2/"))
-        .send()
-        .await
-        .map_err(|e| match request_error(e, &host) {
-            Fetch::Transient(m, h) | Fetch::Failed(m, h) => (m, h),
-            Fetch::Missing | Fetch::Integrity(_) => (format!("{host}: no answer"), None),
-        })?;
-    let challenge = if probe.status() == reqwest::StatusCode::UNAUTHORIZED {
-        probe
-            .headers()
-            .get(reqwest::header::WWW_AUTHENTICATE)
-            .and_then(|v| v.to_str().ok())
-            .map_or(Challenge::None, parse_challenge)
-    } else {
-        Challenge::None
+    let base = format!("{scheme}://{host}");
+    let base_repo = base.clone();
+    let mut probes = net.probes.lock().await;
+    let challenge = match probes.get(&base).cloned() {
+        Some(c) => c,
+        None => {
+            n.fetch_add(1, Ordering::Relaxed);
+            let probe = net
+                .http
+                .get(format!("{base}/v2/"))
+                .send()
+                .await
+                .map_err(|e| match request_error(e, &host) {
+                    Fetch::Transient(m, h) | Fetch::Failed(m, h) => (m, h),
+                    Fetch::Missing | Fetch::Integrity(_) => (format!("{host}: no answer"), None),
+                })?;
+            let c = if probe.status() == reqwest::StatusCode::UNAUTHORIZED {
+                probe
+                    .headers()
+                    .get(reqwest::header::WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok())
+                    .map_or(Challenge::None, parse_challenge)
+            } else {
+                Challenge::None
+            };
+            probes.insert(base, c.clone());
+            c
+        }
     };
+    drop(probes);
     let refuse = |why: String| {
         (
             format!("{host}: {why}; riskgate does not send credentials there"),
@@ -651,8 +668,11 @@ pub(super) async fn open_registry(
     if let Challenge::Bearer { realm } = &challenge {
         realm_allows(realm, &host, scheme, &net.env_hosts).map_err(refuse)?;
     }
+    let repo_key = format!("{base_repo}/{}", reference.repository());
+    let mut authorized = net.authorized.lock().await;
     let authz = match (&challenge, &auth) {
         (Challenge::None, _) => None,
+        _ if authorized.contains_key(&repo_key) => authorized.get(&repo_key).cloned().flatten(),
         (Challenge::Basic | Challenge::Bearer { .. }, _) => {
             n.fetch_add(1, Ordering::Relaxed);
             let token = net
@@ -679,6 +699,8 @@ pub(super) async fn open_registry(
             }
         }
     };
+    authorized.insert(repo_key, authz.clone());
+    drop(authorized);
     Ok(Repo::Registry {
         client: net.client.clone(),
         reference,

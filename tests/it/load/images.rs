@@ -460,8 +460,9 @@ fn requests_per_image_and_a_stopped_registry_is_exit_2() {
     // Digest + signature: the manifest, the .sig manifest, the signature payload.
     assert_eq!(v["images"][0]["registry_requests"], 3);
     let http = reg.requests().len() - before;
-    // oci-client probes /v2/ before each request to a registry that asks for no credentials.
-    assert!(http <= 6, "{http} HTTP requests: {:#?}", reg.requests());
+    // Read anonymously, nothing is probed: a registry that wants a token says so on the first
+    // request (issue 19: at most 3 requests for digest + one key signature).
+    assert_eq!(http, 3, "{http} HTTP requests: {:#?}", reg.requests());
     eprintln!("digest + signature: 3 registry operations, {http} HTTP requests");
     reg.stop();
     let (r, _) = check(&p, &["--image", &image, "--registry-timeout", "2"]);
@@ -504,15 +505,24 @@ fn basic_auth_registry_needs_credentials_and_never_prints_them() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("refused access"), "{}", r.stderr);
 
+    // two images of one repository: riskgate probes /v2/ once in the run for where credentials
+    // may go, and authenticates once (oci-client's own probe), not once per image (issue 19)
+    let tagged = format!("{}/payments/api:1.0", reg.addr);
+    let before = reg.requests().len();
     let mut c = gate(&p);
     c.args(["--format", "json"])
-        .args(["--image", &image])
+        .args(["--image", &image, "--image", &tagged])
         .env("REGISTRY_USERNAME", "ci-bot")
         .env("REGISTRY_PASSWORD", "s3cret-pa55")
         .env("DOCKER_CONFIG", w.dir.join("no-such-dir"));
     let r = run(&mut c);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(!r.stdout.contains("s3cret") && !r.stderr.contains("s3cret"));
+    let probes = reg.requests()[before..]
+        .iter()
+        .filter(|l| l.contains("\"GET /v2/ "))
+        .count();
+    assert_eq!(probes, 2, "{:#?}", &reg.requests()[before..]);
 
     // The Docker config file, as `docker login` writes it.
     let cfg = w.dir.join("docker-config");
