@@ -210,15 +210,26 @@ pub(super) fn registry_vex(
             Some((name, _)) => format!("{name}@{digest}"),
             None => img.reference.clone(),
         };
-        let (_, envelopes) = crate::load::image::attestations(&at, Some(&run_hosts), opts)
-            .map_err(|e| InputError::Invalid {
-                path: format!("the VEX attached to {}", e.reference),
-                message: e.message,
-                help: e.help,
-            })?;
-        for (source, env) in envelopes {
-            let is_vex = crate::verify::envelope_claimed_predicate(&env)
-                .is_some_and(|p| crate::verify::vex_predicate(&p));
+        let (_, envelopes, bundles) =
+            crate::load::image::attestations_and_bundles(&at, Some(&run_hosts), opts).map_err(
+                |e| InputError::Invalid {
+                    path: format!("the VEX attached to {}", e.reference),
+                    message: e.message,
+                    help: e.help,
+                },
+            )?;
+        // DSSE envelopes under the `.att` tag, and Sigstore bundles in the referrers (cosign v3)
+        let attached = envelopes
+            .into_iter()
+            .map(|(s, e)| (s, e, false))
+            .chain(bundles.into_iter().map(|(s, b)| (s, b, true)));
+        for (source, env, bundle) in attached {
+            let claimed = if bundle {
+                crate::verify::bundle_claimed_predicate(&env)
+            } else {
+                crate::verify::envelope_claimed_predicate(&env)
+            };
+            let is_vex = claimed.is_some_and(|p| crate::verify::vex_predicate(&p));
             if !is_vex {
                 continue;
             }

@@ -42,6 +42,25 @@ pub fn attestations(
     credential_hosts: Option<&[String]>,
     opts: &RegistryOptions,
 ) -> Result<(String, Envelopes), ImageError> {
+    attached(given, credential_hosts, opts, false).map(|(d, e, _)| (d, e))
+}
+
+/// [`attestations`], and the Sigstore bundles in the image's referrers (cosign v3 attaches
+/// attestations there): `(digest, envelopes, bundles)`.
+pub fn attestations_and_bundles(
+    given: &str,
+    credential_hosts: Option<&[String]>,
+    opts: &RegistryOptions,
+) -> Result<(String, Envelopes, Envelopes), ImageError> {
+    attached(given, credential_hosts, opts, true)
+}
+
+fn attached(
+    given: &str,
+    credential_hosts: Option<&[String]>,
+    opts: &RegistryOptions,
+    bundles: bool,
+) -> Result<(String, Envelopes, Envelopes), ImageError> {
     let err = |(message, help): Fatal| ImageError {
         reference: given.to_string(),
         message,
@@ -55,6 +74,7 @@ pub fn attestations(
     let (rt, net) = connect_for(&hosts, credential_hosts, opts).map_err(err)?;
     let needs = Needs {
         attestations: true,
+        bundles,
         ..Needs::default()
     };
     let fetched = rt
@@ -78,7 +98,7 @@ pub fn attestations(
         .facts
         .digest
         .ok_or_else(|| err(("the registry named no digest for it".into(), None)))?;
-    Ok((digest, fetched.envelopes))
+    Ok((digest, fetched.envelopes, fetched.bundles))
 }
 
 /// Attaches `envelope` (a DSSE envelope of `predicate_type`) to the image `given`, whose

@@ -19,7 +19,7 @@ mod policy;
 mod policy_layout;
 mod registry;
 
-pub use attach::{attach, attestations, registry_hosts};
+pub use attach::{attach, attestations, attestations_and_bundles, registry_hosts};
 pub use policy::{cache_root, fetch_policy, push_policy, PolicyPin, POLICY_ARTIFACT};
 pub use policy_layout::{fetch as fetch_policy_layout, plan as policy_layout_plan, LayoutPlan};
 use registry::*;

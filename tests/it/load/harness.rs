@@ -399,7 +399,22 @@ pub fn attestation_layer_with(
 /// (and cosign v3 `sign --key`, with the cosign sign predicate) attach as referrers.
 pub fn key_bundle(pair: &SigStoreKeyPair, digest: &str, predicate_type: &str) -> Vec<u8> {
     let (_, env, _) = attestation_layer(pair, digest, predicate_type);
-    let env: serde_json::Value = serde_json::from_slice(&env).expect("json");
+    bundle_of(&env)
+}
+
+/// [`key_bundle`] with a predicate of its own (an OpenVEX document, for VEX in the referrers).
+pub fn key_bundle_with(
+    pair: &SigStoreKeyPair,
+    digest: &str,
+    predicate_type: &str,
+    predicate: serde_json::Value,
+) -> Vec<u8> {
+    let (_, env, _) = attestation_layer_with(pair, digest, predicate_type, predicate);
+    bundle_of(&env)
+}
+
+fn bundle_of(env: &[u8]) -> Vec<u8> {
+    let env: serde_json::Value = serde_json::from_slice(env).expect("json");
     serde_json::to_vec(&serde_json::json!({
         "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
         "verificationMaterial": {"publicKey": {"hint": "release"}, "tlogEntries": []},

@@ -986,6 +986,31 @@ fn vex_attached_to_the_image_suppresses_under_the_same_trust_rules() {
         );
         w.reg.push(&l, "t", &format!("{repo}:{tag}.att"));
     }
+    // cosign v3 (`attest --new-bundle-format`): the VEX as a Sigstore bundle in the referrers,
+    // signed by the trusted key, and by another
+    let size = std::fs::metadata(
+        w.layout
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:")),
+    )
+    .unwrap()
+    .len() as usize;
+    for (repo, key) in [
+        ("payments/vexbundled", &w.good),
+        ("payments/vexbundledwrong", &w.wrong),
+    ] {
+        w.reg.push(&w.layout, "app", &format!("{repo}:1.0"));
+        harness::push_referrers(
+            &w.reg,
+            repo,
+            digest,
+            size,
+            &[
+                harness::key_bundle(&w.good, digest, riskgate::verify::COSIGN_SIGN_PREDICATE),
+                harness::key_bundle_with(key, digest, OPENVEX, vex.clone()),
+            ],
+        );
+    }
     let key = std::fs::read_to_string(w.policy.join("keys/release.pub")).unwrap();
     let policy = |name: &str, from_registry: bool| {
         let p = policy_dir(&w.dir.join(name), IMAGES, &key);
@@ -1027,4 +1052,13 @@ fn vex_attached_to_the_image_suppresses_under_the_same_trust_rules() {
     assert_eq!(jquery(&on, "payments/vexother")["status"], "blocked");
     // and without vex.from_registry the registry's VEX is not read
     assert_eq!(jquery(&off, "payments/vexed")["status"], "blocked");
+    // a Sigstore bundle in the referrers, under the same rules
+    let f = jquery(&on, "payments/vexbundled");
+    assert_eq!(f["status"], "suppressed", "{f:#}");
+    assert_eq!(
+        f["suppressed_by"]["trusted"],
+        "signed by key keys/release.pub (vex.trusted)"
+    );
+    assert_eq!(jquery(&on, "payments/vexbundledwrong")["status"], "blocked");
+    assert_eq!(jquery(&off, "payments/vexbundled")["status"], "blocked");
 }
