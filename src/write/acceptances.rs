@@ -47,7 +47,25 @@ pub use crate::policy::yaml::scalar;
 /// file becomes a new acceptances file; a file without the key, or with `acceptances: []` or
 /// `null`, gets a block list. `None` when the list is written in a form that cannot be appended
 /// to as text (a flow list with entries, `acceptances: [{...}]`).
+///
+/// The edit is textual; it is kept only when the text it gives reads back as meant: every entry
+/// that was there, then this one, last. Anything the text scan could misread (a multi-line
+/// quoted scalar with `acceptances:` at the start of one of its lines, say) gives `None`, and
+/// `accept` refuses rather than writing a file that says something else.
 pub fn append(text: &str, e: &Entry) -> Option<String> {
+    use crate::policy::acceptances::AcceptancesFile;
+    use crate::policy::yaml::YamlFile;
+    let before = YamlFile::parse::<AcceptancesFile>("before".into(), text.to_string())
+        .ok()
+        .map(|(a, _)| a.acceptances.len());
+    let out = append_text(text, e)?;
+    let (after, _) = YamlFile::parse::<AcceptancesFile>("after".into(), out.clone()).ok()?;
+    let last_is_new = after.acceptances.last().is_some_and(|a| a.id == e.id);
+    let one_more = before.is_none_or(|n| after.acceptances.len() == n + 1);
+    (last_is_new && one_more).then_some(out)
+}
+
+fn append_text(text: &str, e: &Entry) -> Option<String> {
     if text.trim().is_empty() {
         let mut out = "version: 1\nacceptances:\n".to_string();
         push_entry(&mut out, e, 2);
