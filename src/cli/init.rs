@@ -95,6 +95,22 @@ pub(super) fn init(a: &InitArgs) -> ExitCode {
             GITHUB_WORKFLOW.to_string(),
         ));
     }
+    // CODEOWNERS: written when the repository has none and the reviewers are known; else the
+    // lines to add are printed
+    let owners = codeowners_owners(a);
+    let codeowners = codeowners_lines(ci, &owners);
+    let has_codeowners = crate::policy::codeowners::LOCATIONS
+        .iter()
+        .any(|l| root.join(l).exists());
+    let write_codeowners = !has_codeowners && !owners.is_empty();
+    if write_codeowners {
+        let at = if ci == CiPlatform::Github {
+            ".github/CODEOWNERS"
+        } else {
+            "CODEOWNERS"
+        };
+        files.push((root.join(at), codeowners.clone()));
+    }
     let existing: Vec<String> = files
         .iter()
         .filter(|(p, _)| p.exists())
@@ -159,8 +175,17 @@ pub(super) fn init(a: &InitArgs) -> ExitCode {
             "list this repository under products.{product}.repos (host/owner/name), so CI finds the product"
         ));
     }
-    step("add these lines to CODEOWNERS (.github/CODEOWNERS or the repository's root), so the risk owner and security review every change to the policy and the acceptances (`riskgate codeowners` prints them again):".into());
-    println!("       /.riskgate/ {}", codeowners_owners(a).join(" "));
+    if !write_codeowners {
+        step(format!(
+            "add these lines to {}, so the risk owner and security review every change to the policy, the acceptances and the CI (`riskgate codeowners` prints them from the register, with handles):",
+            if has_codeowners { "your CODEOWNERS" } else { "a CODEOWNERS file" }
+        ));
+        for l in codeowners.lines().filter(|l| !l.starts_with('#')) {
+            println!("       {l}");
+        }
+    } else {
+        step("require code-owner review on the default branch (GitHub: branch protection \"Require review from Code Owners\"; GitLab: \"Code owner approval\"), so CODEOWNERS is enforced".into());
+    }
     match ci {
         CiPlatform::Github => step(
             "review .github/workflows/riskgate.yml: list your scanners' reports under `reports`"
@@ -248,13 +273,31 @@ fn ownership(
     s
 }
 
-/// CODEOWNERS owners for `.riskgate/`: the risk owner and security, as they are known now.
+/// CODEOWNERS owners for `.riskgate/`: the risk owner and security's people, as given (e-mail
+/// addresses, which GitHub and GitLab take for their users).
 fn codeowners_owners(a: &InitArgs) -> Vec<String> {
-    let mut v: Vec<String> = a.risk_owner.iter().chain(&a.security).cloned().collect();
-    if v.is_empty() {
-        v.push("<risk owner> <security>".into());
-    }
-    v
+    a.risk_owner
+        .iter()
+        .chain(a.security.iter().filter(|s| s.contains('@')))
+        .cloned()
+        .collect()
+}
+
+/// The CODEOWNERS lines: the policy and acceptances, the CI that runs the gate, CODEOWNERS.
+fn codeowners_lines(ci: CiPlatform, owners: &[String]) -> String {
+    let who = if owners.is_empty() {
+        "<risk owner> <security>".to_string()
+    } else {
+        owners.join(" ")
+    };
+    let (ci_path, self_path) = match ci {
+        CiPlatform::Gitlab => ("/.gitlab-ci.yml", "/CODEOWNERS"),
+        CiPlatform::Github => ("/.github/workflows/", "/.github/CODEOWNERS"),
+        CiPlatform::None => ("/.github/workflows/", "/CODEOWNERS"),
+    };
+    format!(
+        "# riskgate (written by `riskgate init`): changes to the policy and acceptances, to the CI that runs the gate,\n# and to this file need the risk owner's or security's review\n/.riskgate/ {who}\n{ci_path} {who}\n{self_path} {who}\n"
+    )
 }
 
 fn valid_name(s: &str) -> bool {

@@ -102,6 +102,16 @@ fn the_riskgate_directory_is_found_from_a_subdirectory_and_init_never_overwrites
         .run()
         .exits(0);
 
+    // CODEOWNERS written (there was none): the risk owner and security review .riskgate/
+    let co = std::fs::read_to_string(dir.join("CODEOWNERS")).unwrap();
+    assert!(
+        co.contains("/.riskgate/ dana@acme.example sam@acme.example\n"),
+        "{co}"
+    );
+    assert!(
+        co.contains("/CODEOWNERS dana@acme.example sam@acme.example\n"),
+        "{co}"
+    );
     // a second init writes nothing
     let before = std::fs::read_to_string(dir.join(".riskgate/acceptances.yaml")).unwrap();
     let r = at(&dir).args(["init", "--ci", "github"]).run().exits(2);
@@ -126,6 +136,13 @@ fn init_writes_the_ci_job_of_the_platform_it_detects() {
         .run()
         .exits(0);
     let wf = std::fs::read_to_string(dir.join(".github/workflows/riskgate.yml")).unwrap();
+    // no reviewers known: no CODEOWNERS written, its lines printed
+    assert!(!dir.join(".github/CODEOWNERS").exists());
+    assert!(
+        r.stdout.contains("/.riskgate/ <risk owner> <security>"),
+        "{}",
+        r.stdout
+    );
     assert!(wf.contains("uses: riskgate/riskgate@"), "{wf}");
     assert!(wf.contains("upload-sarif"), "{wf}");
     // what is missing is said, in order: risk owner, security, repos, CODEOWNERS
