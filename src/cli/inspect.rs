@@ -5,6 +5,9 @@ use super::*;
 
 pub(super) fn explain(id: &str, args: &GateArgs) -> ExitCode {
     with_decision(args, |view, loaded| {
+        if let Some(n) = &view.notice {
+            eprintln!("note: {n}");
+        }
         let found = report::explain::matching(view, id);
         if found.is_empty() {
             let mut known: Vec<&str> = loaded.findings.iter().map(|f| f.id.as_str()).collect();

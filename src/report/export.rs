@@ -201,7 +201,13 @@ pub fn codeowners(
                     handles.push(h);
                 }
             }
-            None => missing.push(who),
+            // named by address, which GitHub and GitLab take for a user with that e-mail
+            None => {
+                missing.push(who);
+                if !handles.iter().any(|h| h == who) {
+                    handles.push(who.to_string());
+                }
+            }
         }
     }
     writeln!(
@@ -215,7 +221,7 @@ pub fn codeowners(
     if !missing.is_empty() {
         writeln!(
             w,
-            "# no {} handle in ownership.yaml `people:` for: {}",
+            "# no {} handle in ownership.yaml `people:` for: {} (named by address: add the handle if the address is not one of their account's)",
             if gitlab { "gitlab" } else { "github" },
             missing.join(", ")
         )?;

@@ -453,8 +453,13 @@ fn blocked_groups(
                 entry(w, v, f, paint)?;
             }
             if unblock != Unblock::Remediate {
-                let mut ids: Vec<&str> = list.iter().map(|f| f.finding.id.as_str()).collect();
-                ids.dedup();
+                // each id once, in the order listed (one id in two packages is one word)
+                let mut seen = std::collections::BTreeSet::new();
+                let ids: Vec<&str> = list
+                    .iter()
+                    .map(|f| f.finding.id.as_str())
+                    .filter(|id| seen.insert(*id))
+                    .collect();
                 match v.accept_command(list[0], &ids, None) {
                     Some(cmd) => writeln!(w, "    {} {cmd}", paint.bold("unblock:"))?,
                     None => writeln!(

@@ -53,15 +53,29 @@ pub use crate::policy::yaml::scalar;
 /// quoted scalar with `acceptances:` at the start of one of its lines, say) gives `None`, and
 /// `accept` refuses rather than writing a file that says something else.
 pub fn append(text: &str, e: &Entry) -> Option<String> {
-    use crate::policy::acceptances::AcceptancesFile;
     use crate::policy::yaml::YamlFile;
-    let before = YamlFile::parse::<AcceptancesFile>("before".into(), text.to_string())
-        .ok()
-        .map(|(a, _)| a.acceptances.len());
+    /// The list's shape only: what the edit must keep (the entries are validated elsewhere).
+    #[derive(serde::Deserialize)]
+    struct Shape {
+        #[serde(default)]
+        acceptances: Option<Vec<Id>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: Option<String>,
+    }
+    let ids = |t: &str| {
+        YamlFile::parse::<Shape>("acceptances".into(), t.to_string())
+            .ok()
+            .map(|(s, _)| s.acceptances.unwrap_or_default())
+    };
+    let before = ids(text).map(|l| l.len());
     let out = append_text(text, e)?;
-    let (after, _) = YamlFile::parse::<AcceptancesFile>("after".into(), out.clone()).ok()?;
-    let last_is_new = after.acceptances.last().is_some_and(|a| a.id == e.id);
-    let one_more = before.is_none_or(|n| after.acceptances.len() == n + 1);
+    let after = ids(&out)?;
+    let last_is_new = after
+        .last()
+        .is_some_and(|a| a.id.as_deref() == Some(e.id.as_str()));
+    let one_more = before.is_none_or(|n| after.len() == n + 1);
     (last_is_new && one_more).then_some(out)
 }
 

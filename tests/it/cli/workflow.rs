@@ -432,9 +432,9 @@ fn codeowners_names_the_risk_owner_and_security_by_handle() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.ends_with(
-            "/.riskgate/ @dana-acme @erin-acme @sam-appsec\n\
-             /.github/workflows/ @dana-acme @erin-acme @sam-appsec\n\
-             /.github/CODEOWNERS @dana-acme @erin-acme @sam-appsec\n"
+            "/.riskgate/ @dana-acme @erin-acme @sam-appsec carol@acme.example\n\
+             /.github/workflows/ @dana-acme @erin-acme @sam-appsec carol@acme.example\n\
+             /.github/CODEOWNERS @dana-acme @erin-acme @sam-appsec carol@acme.example\n"
         ),
         "{}",
         r.stdout
@@ -458,7 +458,7 @@ fn codeowners_names_the_risk_owner_and_security_by_handle() {
     );
     assert!(
         r.stdout.ends_with(
-            "/.riskgate/ @dana @sam\n/.gitlab-ci.yml @dana @sam\n/CODEOWNERS @dana @sam\n"
+            "/.riskgate/ @dana erin@acme.example @sam carol@acme.example\n/.gitlab-ci.yml @dana erin@acme.example @sam carol@acme.example\n/CODEOWNERS @dana erin@acme.example @sam carol@acme.example\n"
         ),
         "{}",
         r.stdout
@@ -1050,7 +1050,7 @@ fn the_lines_riskgate_codeowners_prints_prove_approvals_under_code_review() {
         .unwrap()
         .clone();
     assert!(
-        acc["problems"].to_string().contains("approved_by dana@acme.example is not proven: .github/CODEOWNERS does not require dana@acme.example's review of /.riskgate/acceptances.yaml (.github/CODEOWNERS:5 names @erin-acme @sam-appsec); add `/.riskgate/acceptances.yaml @dana-acme`"),
+        acc["problems"].to_string().contains("approved_by dana@acme.example is not proven: .github/CODEOWNERS does not require dana@acme.example's review of /.riskgate/acceptances.yaml (.github/CODEOWNERS:5 names @erin-acme @sam-appsec carol@acme.example); add `/.riskgate/acceptances.yaml @dana-acme`"),
         "{acc}"
     );
     // No CODEOWNERS at all.
