@@ -321,32 +321,21 @@ pub(super) fn policy(c: &PolicyCommand) -> ExitCode {
         .strip_prefix("oci:")
         .filter(|r| !r.starts_with("//"));
     let pushed = match layout {
-        Some(l) => crate::load::image::policy_layout_plan(dir, l, sign)
-            .and_then(|plan| crate::write::oci_layout::write(&plan).map_err(|e| (e, None))),
-        None => crate::load::image::push_policy(dir, reference, sign, &opts),
+        Some(l) => crate::load::image::policy_layout_plan(dir, l, sign).and_then(|plan| {
+            let digest = crate::write::oci_layout::write(&plan).map_err(|e| (e, None))?;
+            Ok((digest, format!("oci:{}", plan.dir.display())))
+        }),
+        None => crate::load::image::push_policy(dir, reference, sign, &opts).map(|digest| {
+            let name = reference
+                .rsplit_once(':')
+                .filter(|(_, t)| !t.contains('/'))
+                .map_or(reference.as_str(), |(n, _)| n);
+            (digest, format!("oci://{name}"))
+        }),
     };
     match pushed {
-        Ok(digest) => {
-            let gate = match reference
-                .strip_prefix("oci:")
-                .filter(|r| !r.starts_with("//"))
-            {
-                Some(layout) => {
-                    let dir = if std::path::Path::new(layout).is_dir() {
-                        layout
-                    } else {
-                        layout.rsplit_once(':').map_or(layout, |(d, _)| d)
-                    };
-                    format!("oci:{dir}@{digest}")
-                }
-                None => {
-                    let name = reference
-                        .rsplit_once(':')
-                        .filter(|(_, t)| !t.contains('/'))
-                        .map_or(reference.as_str(), |(n, _)| n);
-                    format!("oci://{name}@{digest}")
-                }
-            };
+        Ok((digest, name)) => {
+            let gate = format!("{name}@{digest}");
             println!("{digest}");
             eprintln!(
                 "pushed {} as {reference}{}; gate with --policy {gate}",

@@ -12,12 +12,25 @@ use std::path::Path;
 /// The starter guardrails (`policies/starter/guardrails.yaml`), commented line by line.
 pub const STARTER_GUARDRAILS: &str = include_str!("../../policies/starter/guardrails.yaml");
 
+#[derive(clap::Args, Debug)]
 pub struct InitArgs {
+    /// The product's name [default: the repository's name]
+    #[arg(long, value_name = "NAME")]
     pub product: Option<String>,
+    /// The team that runs it and remediates its findings [default: PRODUCT-dev]
+    #[arg(long, value_name = "NAME")]
     pub team: Option<String>,
+    /// A member of the team (repeatable) [default: git config user.email]
+    #[arg(long = "member", value_name = "ID")]
     pub members: Vec<String>,
+    /// The product's risk owner: its product owner or engineering manager
+    #[arg(long, value_name = "ID")]
     pub risk_owner: Option<String>,
+    /// Who holds the security role (repeatable): people, or team names
+    #[arg(long = "security", value_name = "ID")]
     pub security: Vec<String>,
+    /// The CI job to write [default: detected from .github/, .gitlab-ci.yml or the remote]
+    #[arg(long, value_enum)]
     pub ci: Option<CiPlatform>,
 }
 

@@ -274,28 +274,10 @@ pub enum Command {
         dir: Option<PathBuf>,
     },
     /// Write a starter .riskgate/ at the repository's root (ownership, guardrails documented
-    /// line by line, an empty acceptances file) and the CI job for the platform detected; print
-    /// the CODEOWNERS lines. Never overwrites: when a file exists, nothing is written (exit 2).
-    Init {
-        /// The product's name [default: the repository's name]
-        #[arg(long, value_name = "NAME")]
-        product: Option<String>,
-        /// The team that runs it and remediates its findings [default: PRODUCT-dev]
-        #[arg(long, value_name = "NAME")]
-        team: Option<String>,
-        /// A member of the team (repeatable) [default: git config user.email]
-        #[arg(long = "member", value_name = "ID")]
-        members: Vec<String>,
-        /// The product's risk owner: its product owner or engineering manager
-        #[arg(long, value_name = "ID")]
-        risk_owner: Option<String>,
-        /// Who holds the security role (repeatable): people, or team names
-        #[arg(long = "security", value_name = "ID")]
-        security: Vec<String>,
-        /// The CI job to write [default: detected from .github/, .gitlab-ci.yml or the remote]
-        #[arg(long, value_enum)]
-        ci: Option<init::CiPlatform>,
-    },
+    /// line by line, an empty acceptances file), the CI job for the platform detected and, when
+    /// the repository has none, CODEOWNERS. Never overwrites: when a file exists, nothing is
+    /// written (exit 2).
+    Init(init::InitArgs),
     /// Lint the policy files (and an acceptances file), reporting every problem with its line.
     Validate {
         /// The directory holding ownership.yaml and guardrails.yaml (default: .riskgate/), or a
@@ -649,21 +631,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 writeln!(w)
             })
         }
-        Command::Init {
-            product,
-            team,
-            members,
-            risk_owner,
-            security,
-            ci,
-        } => init::init(&init::InitArgs {
-            product,
-            team,
-            members,
-            risk_owner,
-            security,
-            ci,
-        }),
+        Command::Init(a) => init::init(&a),
         Command::Validate {
             policy,
             policy_key,

@@ -134,10 +134,11 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
             );
         }
         let today = loaded.now.date();
+        // `None`: each entry lasts its level's max_days
         let expires = match (a.days, a.expires) {
-            (Some(d), _) => today.add_days(i64::from(d)),
+            (Some(d), _) => Some(today.add_days(i64::from(d))),
             (None, Some(e)) => match Date::parse(e) {
-                Some(d) if d.days_since(today) > 0 => d,
+                Some(d) if d.days_since(today) > 0 => Some(d),
                 Some(d) => {
                     return refuse(
                         format!("--expires {d} is not after today ({today})"),
@@ -146,7 +147,7 @@ pub fn accept(inputs: &GateArgs, a: &AcceptArgs) -> ExitCode {
                 }
                 None => return refuse(format!("--expires {e:?} is not a date (YYYY-MM-DD)"), None),
             },
-            (None, None) => today, // the level's max_days, per entry
+            (None, None) => None,
         };
         let mut plans: Vec<Planned> = Vec::new();
         let mut problems: Vec<Why> = Vec::new();
@@ -361,7 +362,7 @@ fn entry<'e>(
     p: &'e Planned,
     product: &'e str,
     today: Date,
-    expires: Date,
+    expires: Option<Date>,
     number: u32,
 ) -> Result<(Entry<'e>, ApproverRole, crate::policy::guardrails::LevelCfg), Why> {
     let engine = view.engine;
@@ -419,11 +420,7 @@ fn entry<'e>(
     let Some(max) = level.max_days else {
         return Err(("guardrail", format!("level {risk} has no max_days")));
     };
-    let expires = if a.days.is_none() && a.expires.is_none() {
-        today.add_days(i64::from(max))
-    } else {
-        expires
-    };
+    let expires = expires.unwrap_or_else(|| today.add_days(i64::from(max)));
     let days = expires.days_since(today);
     if days > i64::from(max) {
         return Err((

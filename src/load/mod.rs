@@ -547,41 +547,13 @@ pub struct PolicyLocation {
 
 pub fn locate_policy(args: &GateArgs) -> Result<PolicyLocation, UsageError> {
     let dir = args.policy.clone().or_else(default_policy_dir);
-    // `oci:LAYOUT@sha256:...`: an OCI image layout on disk, checked as a registry's would be
-    if let Some(layout) = dir
-        .as_ref()
-        .and_then(|p| p.to_str())
-        .and_then(|p| p.strip_prefix("oci:"))
-        .filter(|p| !p.starts_with("//"))
-    {
-        let key = match &args.policy_key {
-            None => None,
-            Some(p) => Some(
-                public_key(p).map_err(|e| UsageError::new(format!("--policy-key: {e}"), None))?,
-            ),
-        };
-        let pin = image::fetch_policy_layout(layout, key.as_ref(), args.policy_allow_tag)
-            .map_err(|(m, h)| UsageError::new(m, h))?;
-        if let Some(tag) = &pin.tag {
-            eprintln!(
-                "warning: --policy oci:{layout}: tag `{tag}` resolved to {}; pin it by digest",
-                pin.digest
-            );
-        }
-        return Ok(PolicyLocation {
-            dir: Some(pin.dir.join("files")),
-            digest: Some(pin.digest),
-            source: Some(pin.source),
-        });
-    }
-    let Some(given) = dir
-        .as_ref()
-        .and_then(|p| p.to_str())
-        .and_then(|p| p.strip_prefix("oci://"))
-    else {
+    let given = dir.as_ref().and_then(|p| p.to_str());
+    // `oci://REF@sha256:...` (a registry) or `oci:LAYOUT@sha256:...` (an OCI image layout)
+    let published = given.and_then(|p| p.strip_prefix("oci:"));
+    let Some(rest) = published else {
         if args.policy_key.is_some() {
             return Err(UsageError::new(
-                "--policy-key checks a policy from a registry, and --policy is not oci://...",
+                "--policy-key checks a published policy, and --policy is not oci://... or oci:DIR@...",
                 None,
             ));
         }
@@ -591,10 +563,28 @@ pub fn locate_policy(args: &GateArgs) -> Result<PolicyLocation, UsageError> {
             source: None,
         });
     };
-    let pin = fetch_oci_policy(given, args)?;
+    let key = match &args.policy_key {
+        None => None,
+        Some(p) => {
+            Some(public_key(p).map_err(|e| UsageError::new(format!("--policy-key: {e}"), None))?)
+        }
+    };
+    let pin = match rest.strip_prefix("//") {
+        Some(reference) => {
+            let opts = image::RegistryOptions::read(
+                &args.registry_ca,
+                &args.insecure_registries,
+                args.registry_timeout,
+            )
+            .map_err(|e| UsageError::new(e.join("; "), None))?;
+            image::fetch_policy(reference, key.as_ref(), args.policy_allow_tag, &opts)
+        }
+        None => image::fetch_policy_layout(rest, key.as_ref(), args.policy_allow_tag),
+    }
+    .map_err(|(m, h)| UsageError::new(m, h))?;
     if let Some(tag) = &pin.tag {
         eprintln!(
-            "warning: --policy oci://{given}: tag `{tag}` resolved to {}; pin it by digest",
+            "warning: --policy oci:{rest}: tag `{tag}` resolved to {}; pin it by digest",
             pin.digest
         );
     }
@@ -603,23 +593,6 @@ pub fn locate_policy(args: &GateArgs) -> Result<PolicyLocation, UsageError> {
         digest: Some(pin.digest),
         source: Some(pin.source),
     })
-}
-
-fn fetch_oci_policy(given: &str, args: &GateArgs) -> Result<image::PolicyPin, UsageError> {
-    let key = match &args.policy_key {
-        None => None,
-        Some(p) => {
-            Some(public_key(p).map_err(|e| UsageError::new(format!("--policy-key: {e}"), None))?)
-        }
-    };
-    let opts = image::RegistryOptions::read(
-        &args.registry_ca,
-        &args.insecure_registries,
-        args.registry_timeout,
-    )
-    .map_err(|e| UsageError::new(e.join("; "), None))?;
-    image::fetch_policy(given, key.as_ref(), args.policy_allow_tag, &opts)
-        .map_err(|(m, h)| UsageError::new(m, h))
 }
 
 /// The system clock, read only here (the core takes `now` as an input).

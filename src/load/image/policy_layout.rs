@@ -100,8 +100,9 @@ pub fn fetch(
     })
 }
 
-/// What `policy push DIR oci:LAYOUT[:TAG]` writes (by [`crate::write::oci_layout`]): the
-/// artifact's blobs, and the manifests to name in the layout's `index.json`.
+/// What `policy push DIR oci:LAYOUT[:TAG]` is to write (the writing is not done here: loading
+/// reads, it does not change files): the artifact's blobs, and the manifests to name in the
+/// layout's `index.json`.
 pub struct LayoutPlan {
     pub dir: PathBuf,
     /// Every blob, by digest: config, files, manifest, and the signature's.
@@ -115,18 +116,18 @@ pub struct LayoutPlan {
 
 /// The layout `policy push DIR oci:LAYOUT[:TAG]` writes, signed with `sign` as in a registry.
 pub fn plan(dir: &Path, layout: &str, sign: Option<(&[u8], &[u8])>) -> Result<LayoutPlan, Fatal> {
-    let (out, tag) = if layout.contains('@') {
-        return Err((
-            format!("oci:{layout}: push names a tag, not a digest (the digest is what it prints)"),
-            None,
-        ));
-    } else if Path::new(layout).is_dir() || !layout.contains(':') {
-        (PathBuf::from(layout), "latest".to_string())
-    } else {
-        match layout.rsplit_once(':') {
-            Some((d, t)) => (PathBuf::from(d), t.to_string()),
-            None => (PathBuf::from(layout), "latest".to_string()),
+    // read as `--image oci:...` reads it; a layout that does not exist yet is DIR[:TAG]
+    let (out, tag) = match parse_target(&format!("oci:{layout}")) {
+        Ok(Target::Layout { at: Some(d), .. }) if d.starts_with("sha256:") => {
+            return Err((
+                format!(
+                    "oci:{layout}: push names a tag, not a digest (the digest is what it prints)"
+                ),
+                None,
+            ))
         }
+        Ok(Target::Layout { dir, at }) => (dir, at.unwrap_or_else(|| "latest".to_string())),
+        Ok(Target::Registry(_)) | Err(_) => (PathBuf::from(layout), "latest".to_string()),
     };
     let (layers, config, manifest) = policy_artifact(dir)?;
     let mut blobs = Vec::new();

@@ -515,24 +515,11 @@ fn accept_from_ci_json_report_needs_no_scanner_files() {
     let dir = scratch("from-report");
     let report = dir.join("riskgate.json");
     // CI's run, with the KEV catalog raising nothing here but recording the risk it decided
-    let mut c = riskgate();
-    c.current_dir(root()).args([
-        "check",
-        "--policy",
-        "examples/policy",
-        "--product",
-        "payments-api",
-        "--now",
-        "2026-11-23",
-        "--format",
-        "json",
-        "--output",
-    ]);
-    c.arg(&report);
-    for r in EXAMPLE_REPORTS {
-        c.args(["--report", r]);
-    }
-    c.run().exits(1);
+    crate::common::example_check(EXAMPLE_REPORTS)
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .run()
+        .exits(1);
     let acc = dir.join("acceptances.yaml");
     let mut a = riskgate();
     a.current_dir(root())
@@ -564,39 +551,24 @@ fn accept_from_ci_json_report_needs_no_scanner_files() {
     assert_eq!(text.matches("finding: CVE-2019-1551").count(), 2, "{text}");
     assert!(text.contains("package: libcrypto1.1") && text.contains("package: libssl1.1"));
     assert!(text.contains("requested_approver: dana@acme.example"));
+    // `accept CVE-2019-1551 --by pat@... --reason x --policy examples/policy`
+    let refused = || {
+        let mut c = riskgate();
+        c.current_dir(root())
+            .args(["accept", "CVE-2019-1551", "--by", "pat@acme.example"])
+            .args(["--reason", "x", "--policy", "examples/policy"]);
+        c
+    };
     // with scanner reports too it is refused: one source of findings
-    let mut both = riskgate();
-    both.current_dir(root())
-        .args([
-            "accept",
-            "CVE-2019-1551",
-            "--by",
-            "pat@acme.example",
-            "--reason",
-            "x",
-        ])
-        .args(["--policy", "examples/policy", "--from-report"])
+    refused()
+        .arg("--from-report")
         .arg(&report)
-        .args(["--report", "examples/reports/trivy-npm.json"]);
-    both.run().exits(2);
+        .args(["--report", "examples/reports/trivy-npm.json"])
+        .run()
+        .exits(2);
     // a file that is not a riskgate report
-    let mut bad = riskgate();
-    bad.current_dir(root())
-        .args([
-            "accept",
-            "CVE-2019-1551",
-            "--by",
-            "pat@acme.example",
-            "--reason",
-            "x",
-        ])
-        .args([
-            "--policy",
-            "examples/policy",
-            "--product",
-            "payments-api",
-            "--from-report",
-        ])
+    let mut bad = refused();
+    bad.args(["--product", "payments-api", "--from-report"])
         .arg("examples/reports/trivy-npm.json");
     let r = bad.run().exits(2);
     assert!(
