@@ -10,8 +10,8 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::Instant;
+
+mod common;
 
 fn target_bytes() -> usize {
     let mb: usize = std::env::var("RISKGATE_BENCH_MB")
@@ -72,7 +72,7 @@ fn main() {
     let size = std::fs::metadata(&path).unwrap().len() as f64;
     let mb = size / 1e6;
     println!("input: {mb:.1} MB Trivy JSON");
-    let raw = raw_parse(&path);
+    let raw = common::raw_parse(&path, 3);
     println!("baseline: a raw typed serde_json parse of the fields a gate needs: {raw:.3} s");
     let bin = env!("CARGO_BIN_EXE_riskgate");
     let check = |format: &'static str| -> Vec<&'static str> {
@@ -81,40 +81,21 @@ fn main() {
     };
     let mut commands: Vec<Vec<&str>> = vec![vec!["findings", "--format", "json"]];
     // Every output format of check: each streams, so each should cost about what json does.
-    for f in [
-        "json",
-        "human",
-        "sarif",
-        "junit",
-        "codequality",
-        "markdown",
-        "github",
-    ] {
+    for f in common::FORMATS {
         commands.push(check(f));
     }
     let runs = if target > (256 << 20) { 1 } else { 3 };
+    let report = path.to_str().expect("a UTF-8 bench path");
     for args in &commands {
-        let args = args.as_slice();
-        let mut best = f64::MAX;
-        for _ in 0..runs {
-            let start = Instant::now();
-            let status = Command::new(bin)
-                .args(args)
-                .arg("--report")
-                .arg(&path)
-                .stdout(Stdio::null())
-                .status()
-                .expect("run riskgate");
-            assert!(matches!(status.code(), Some(0 | 1)), "{args:?}: {status}");
-            best = best.min(start.elapsed().as_secs_f64());
-        }
-        let name = format!("{} --format {}", args[0], args[args.len() - 1]);
+        let args: Vec<&str> = args.iter().copied().chain(["--report", report]).collect();
+        let best = common::time_best(bin, &args, runs);
+        let name = format!("{} --format {}", args[0], args[args.len() - 3]);
         println!(
             "riskgate {name}: best of {runs} {best:.3} s, {:.0} MB/s, {:.1}x the raw parse",
             mb / best,
             best / raw
         );
-        if let Some(kb) = peak_rss_kb(bin, args, &path) {
+        if let Some(kb) = common::peak_rss_kb(bin, &args) {
             println!(
                 "riskgate {name}: peak RSS {:.0} MB ({:.2}x input)",
                 kb / 1024.0,
@@ -123,72 +104,4 @@ fn main() {
         }
     }
     std::io::stdout().flush().ok();
-}
-
-/// Peak resident memory of one run, from GNU time.
-fn peak_rss_kb(bin: &str, args: &[&str], path: &PathBuf) -> Option<f64> {
-    if !std::path::Path::new("/usr/bin/time").exists() {
-        return None;
-    }
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(bin)
-        .args(args)
-        .arg("--report")
-        .arg(path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stderr)
-        .trim()
-        .lines()
-        .last()?
-        .parse()
-        .ok()
-}
-
-/// The floor riskgate cannot go below: reading the file and a typed serde_json parse of the
-/// fields a gate reads, borrowed, nothing written (best of 3, in this process).
-fn raw_parse(path: &PathBuf) -> f64 {
-    #[derive(serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Report<'a> {
-        #[serde(borrow, rename = "Results")]
-        results: Vec<Result<'a>>,
-    }
-    #[derive(serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Result<'a> {
-        #[serde(borrow, rename = "Target")]
-        target: std::borrow::Cow<'a, str>,
-        #[serde(borrow, rename = "Vulnerabilities", default)]
-        vulns: Vec<Vuln<'a>>,
-    }
-    #[derive(serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Vuln<'a> {
-        #[serde(borrow, rename = "VulnerabilityID")]
-        id: std::borrow::Cow<'a, str>,
-        #[serde(borrow, rename = "PkgName")]
-        pkg: std::borrow::Cow<'a, str>,
-        #[serde(borrow, rename = "InstalledVersion")]
-        version: std::borrow::Cow<'a, str>,
-        #[serde(borrow, rename = "FixedVersion", default)]
-        fixed: Option<std::borrow::Cow<'a, str>>,
-        #[serde(borrow, rename = "Severity")]
-        severity: std::borrow::Cow<'a, str>,
-        #[serde(borrow, rename = "Title", default)]
-        title: Option<std::borrow::Cow<'a, str>>,
-    }
-    let mut best = f64::MAX;
-    for _ in 0..3 {
-        let start = Instant::now();
-        let bytes = std::fs::read(path).expect("read");
-        let r: Report = serde_json::from_slice(&bytes).expect("parse");
-        let n: usize = r.results.iter().map(|x| x.vulns.len()).sum();
-        assert!(n > 0);
-        best = best.min(start.elapsed().as_secs_f64());
-    }
-    best
 }

@@ -482,44 +482,39 @@ impl Finding {
         self.fingerprint = self.identity_hash();
     }
 
-    /// The identity used for deduplication. OS packages are one per image, so their file path
-    /// (which differs between scanners: Trivy names the image, Grype the package database) is not
-    /// part of it; a library's path is (the same library can be vendored twice).
-    fn identity_key(&self) -> String {
-        let mut k = String::with_capacity(96);
-        k.push_str(self.kind.as_str());
-        k.push('\0');
-        k.push_str(&self.id);
-        k.push('\0');
+    /// The identity used for deduplication, hashed as it is read (no key is built). OS
+    /// packages are one per image, so their file path (which differs between scanners: Trivy
+    /// names the image, Grype the package database) is not part of it; a library's path is (the
+    /// same library can be vendored twice).
+    fn identity_hash(&self) -> String {
+        // Each part ends in a NUL, as the key riskgate always hashed (fingerprints are stable).
+        fn part(h: &mut Sha256, s: &str) {
+            h.update(s.as_bytes());
+            h.update([0u8]);
+        }
+        let mut h = Sha256::new();
+        part(&mut h, self.kind.as_str());
+        part(&mut h, &self.id);
         let os = matches!(
             self.package.as_ref().and_then(|p| p.class),
             Some(PackageClass::Os)
         );
         if let Some(p) = &self.package {
-            k.push_str(&p.name);
-            k.push('\0');
-            k.push_str(p.version.as_deref().unwrap_or(""));
+            part(&mut h, &p.name);
+            h.update(p.version.as_deref().unwrap_or("").as_bytes());
         }
-        k.push('\0');
+        h.update([0u8]);
         // Only when present, so the fingerprints of findings without one do not change.
         if let Some(r) = &self.location.resource {
-            k.push_str(r);
-            k.push('\0');
+            part(&mut h, r);
         }
         if !os {
-            k.push_str(self.location.path.as_deref().unwrap_or(""));
-            k.push('\0');
+            part(&mut h, self.location.path.as_deref().unwrap_or(""));
             if let Some(l) = self.location.line {
-                use fmt::Write;
-                let _ = write!(k, "{l}");
+                h.update(l.to_string().as_bytes());
             }
         }
-        k
-    }
-
-    fn identity_hash(&self) -> String {
-        let digest = Sha256::digest(self.identity_key().as_bytes());
-        hex::encode(&digest[..16])
+        hex::encode(&h.finalize()[..16])
     }
 
     /// Folds another report of the same finding into this one. Where tools disagree on severity
@@ -549,7 +544,7 @@ impl Finding {
             (Some(a), Some(b)) => Some(a || b),
             (a, b) => a.or(b),
         };
-        // OS packages are one per image whatever path each scanner names (see identity_key).
+        // OS packages are one per image whatever path each scanner names (see identity_hash).
         self.location.path = least(self.location.path.take(), other.location.path);
         self.location.line = least(self.location.line, other.location.line);
         self.location.layer_digest = least(
@@ -582,14 +577,19 @@ fn least<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
 /// Canonicalises, merges findings with the same identity, and sorts deterministically:
 /// severity (highest first), then id, package, path, line.
 pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(findings.len());
+    // Keyed by the fingerprint's 128 bits, not its text: no copy of it per finding.
+    let mut index: HashMap<u128, usize> = HashMap::with_capacity(findings.len());
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     for mut f in findings {
         f.canonicalise();
-        match index.get(&f.fingerprint) {
+        // Always 32 hex digits here (canonicalise just wrote it).
+        let key = u128::from_str_radix(&f.fingerprint, 16).ok();
+        match key.and_then(|k| index.get(&k)) {
             Some(&i) => out[i].absorb(f),
             None => {
-                index.insert(f.fingerprint.clone(), out.len());
+                if let Some(k) = key {
+                    index.insert(k, out.len());
+                }
                 out.push(f);
             }
         }

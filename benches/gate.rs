@@ -1,0 +1,182 @@
+//! Issue 19's case: `riskgate check` on a Trivy report of 20,000 real vulnerability entries
+//! (about 63 MB) with 2,000 acceptances under the example organisation's policy, in every output
+//! format, each against a raw typed serde_json parse of the same file; then the same at 200,000
+//! entries (about 630 MB) for the cost's linearity.
+//!
+//! The entries are the real ones in `tests/fixtures/trivy/` (Trivy 0.4x output for Debian,
+//! Ubuntu, Alpine, CentOS, AlmaLinux, distroless, npm, pip, Maven, gems, Go), repeated with fresh
+//! vulnerability ids; one in ten findings, MEDIUM ones spread evenly, has an acceptance approved by
+//! the risk owner.
+//!
+//! Run with `cargo bench --bench gate` (`RISKGATE_BENCH_BIG=0` skips the 200,000 case). Prints
+//! times (best of 3), ratios and peak memory. Not a test: nothing here asserts a speed.
+
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+mod common;
+
+/// One acceptance per this many findings (2,000 for 20,000, as in issue 19).
+const ACCEPTED_PER: usize = 10;
+
+/// A real entry and the result it came from.
+struct Entry {
+    target: String,
+    class: String,
+    kind: String,
+    vuln: Value,
+}
+
+fn fixtures(root: &Path) -> Vec<Entry> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/fixtures/trivy"))
+        .expect("tests/fixtures/trivy")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(doc) = serde_json::from_slice::<Value>(&std::fs::read(&f).expect("read fixture"))
+        else {
+            continue;
+        };
+        for r in doc["Results"].as_array().into_iter().flatten() {
+            for v in r["Vulnerabilities"].as_array().into_iter().flatten() {
+                let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+                out.push(Entry {
+                    target: s("Target"),
+                    class: s("Class"),
+                    kind: s("Type"),
+                    vuln: v.clone(),
+                });
+            }
+        }
+    }
+    assert!(
+        out.len() >= 20,
+        "real Trivy entries in tests/fixtures/trivy"
+    );
+    out
+}
+
+/// Writes the report and the acceptances file for `n` findings; returns their paths.
+fn generate(dir: &Path, entries: &[Entry], n: usize) -> (PathBuf, PathBuf) {
+    let report = dir.join(format!("trivy-{n}.json"));
+    let accs = dir.join(format!("acceptances-{n}.yaml"));
+    if report.exists() && accs.exists() {
+        return (report, accs);
+    }
+    let mut results: Vec<Value> = Vec::new();
+    let mut yaml = String::from("version: 1\nacceptances:\n");
+    let is_medium = |i: usize| entries[i % entries.len()].vuln["Severity"] == "MEDIUM";
+    let total = (0..n).filter(|&i| is_medium(i)).count().max(1);
+    let wanted = n / ACCEPTED_PER;
+    let mut medium = 0usize;
+    // One result per 500 entries, each with the target, class and type of its first entry.
+    for chunk_start in (0..n).step_by(500) {
+        let first = &entries[chunk_start % entries.len()];
+        let mut vulns = Vec::new();
+        for i in chunk_start..(chunk_start + 500).min(n) {
+            let e = &entries[i % entries.len()];
+            let mut v = e.vuln.clone();
+            let id = format!("CVE-2099-{:06}", i + 100_000);
+            v["VulnerabilityID"] = Value::String(id.clone());
+            if v["Severity"] == "MEDIUM" {
+                // Spread evenly: `wanted` acceptances over the `total` MEDIUM entries.
+                if (medium + 1) * wanted / total > medium * wanted / total {
+                    let pkg = v["PkgName"].as_str().unwrap_or_default();
+                    let _ = write!(
+                        yaml,
+                        "  - id: ACC-{i:06}\n    finding: {id}\n    package: {pkg:?}\n    \
+                         product: payments-api\n    risk: medium\n    reason: Reviewed for the bench.\n    \
+                         requested_by: alice@acme.example\n    approved_by: dana@acme.example\n    \
+                         created: 2026-11-01\n    expires: 2027-01-15\n"
+                    );
+                }
+                medium += 1;
+            }
+            vulns.push(v);
+        }
+        results.push(serde_json::json!({
+            "Target": first.target, "Class": first.class, "Type": first.kind,
+            "Vulnerabilities": vulns,
+        }));
+    }
+    let doc = serde_json::json!({
+        "SchemaVersion": 2,
+        "CreatedAt": "2026-11-23T10:00:00Z",
+        "ArtifactName": "registry.acme.example/payments/api:1.4.2",
+        "ArtifactType": "container_image",
+        "Results": results,
+    });
+    std::fs::write(&report, serde_json::to_vec(&doc).expect("json")).expect("write report");
+    std::fs::write(&accs, yaml).expect("write acceptances");
+    (report, accs)
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("target/bench-data");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let entries = fixtures(&root);
+    let bin = env!("CARGO_BIN_EXE_riskgate");
+    let policy = root.join("examples/policy");
+    let policy = policy.to_str().expect("UTF-8 path");
+    let big = std::env::var("RISKGATE_BENCH_BIG").map_or(true, |v| v != "0");
+    let sizes: &[usize] = if big { &[20_000, 200_000] } else { &[20_000] };
+    let mut json_times = Vec::new();
+    for &n in sizes {
+        let (report, accs) = generate(&dir, &entries, n);
+        let size = std::fs::metadata(&report).expect("report").len() as f64;
+        let runs = if n > 50_000 { 1 } else { 3 };
+        let raw = common::raw_parse(&report, 3);
+        println!(
+            "\n{n} findings ({:.1} MB Trivy JSON, {} acceptances): raw typed parse {raw:.3} s",
+            size / 1e6,
+            std::fs::read_to_string(&accs)
+                .expect("acceptances")
+                .matches("- id:")
+                .count()
+        );
+        let (report, accs) = (
+            report.to_str().expect("UTF-8"),
+            accs.to_str().expect("UTF-8"),
+        );
+        for format in common::FORMATS {
+            let args = [
+                "check",
+                "--policy",
+                policy,
+                "--product",
+                "payments-api",
+                "--acceptances",
+                accs,
+                "--now",
+                "2026-11-23T12:00:00Z",
+                "--format",
+                format,
+                "--report",
+                report,
+            ];
+            let t = common::time_best(bin, &args, runs);
+            if format == "json" {
+                json_times.push(t);
+            }
+            let rss = common::peak_rss_kb(bin, &args)
+                .map(|kb| format!(", peak RSS {:.0} MB", kb / 1024.0))
+                .unwrap_or_default();
+            println!(
+                "check --format {format:<11} {t:.3} s ({:.1}x the raw parse, {:.2}x json){rss}",
+                t / raw,
+                t / json_times[json_times.len() - 1]
+            );
+        }
+    }
+    if let [small, large] = json_times[..] {
+        println!(
+            "\nlinearity: check --format json at 200,000 is {:.1}x its time at 20,000",
+            large / small
+        );
+    }
+}
