@@ -14,25 +14,11 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+mod stream;
+
 pub struct Trivy;
 
 type Str<'a> = Option<Cow<'a, str>>;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Report<'a> {
-    schema_version: Option<u32>,
-    #[serde(borrow)]
-    created_at: Str<'a>,
-    #[serde(borrow)]
-    artifact_name: Str<'a>,
-    #[serde(borrow)]
-    artifact_type: Str<'a>,
-    #[serde(borrow)]
-    metadata: Option<Metadata<'a>>,
-    #[serde(borrow)]
-    results: Option<Vec<TResult<'a>>>,
-}
 
 /// `trivy k8s --format json`: findings per resource, under `Resources` (`--report all`, Trivy
 /// 0.39 and later) or split into `Vulnerabilities` and `Misconfigurations` (earlier releases).
@@ -382,7 +368,8 @@ impl ReportFormat for Trivy {
     }
 
     fn parse(src: &Source) -> Result<Parsed, InputError> {
-        let report: Report = src.parse_json("Trivy JSON")?;
+        let report =
+            stream::parse(src.json()).map_err(|e| InputError::json(src, "Trivy JSON", &e))?;
         if report.schema_version != Some(2) {
             return Err(InputError::Invalid {
                 path: src.path.clone(),
@@ -413,6 +400,7 @@ impl ReportFormat for Trivy {
             target: target.as_deref(),
             resource: None,
         };
+        out.findings = report.findings;
         read_results(src, &mut out, report.results.unwrap_or_default(), &scope)?;
         out.meta.kinds.sort();
         out.meta.kinds.dedup();
@@ -427,11 +415,8 @@ fn read_results(
     scope: &Scope<'_>,
 ) -> Result<(), InputError> {
     let image = scope.image;
-    let report_target = scope.target.map(String::from);
-    let resource = scope.resource.map(String::from);
     for r in results {
         let class = class_of(&r.class, &r.kind);
-        let target = nonempty(Some(r.target.as_ref()));
         match class {
             "lang-pkgs" if !image => out.meta.kinds.push(ScanKind::DependencyScanning),
             "os-pkgs" => out.meta.kinds.push(ScanKind::ContainerScanning),
@@ -440,18 +425,8 @@ fn read_results(
             "license" | "license-file" => out.meta.kinds.push(ScanKind::LicenseScanning),
             _ => {}
         }
-        let pkg_class = match class {
-            "os-pkgs" => Some(PackageClass::Os),
-            "lang-pkgs" => Some(PackageClass::Library),
-            _ => None,
-        };
-        // In a cluster report the scan target is the resource; each result's target is an
-        // image of it (or a manifest), which is where the finding is.
-        let finding_target = if resource.is_some() {
-            resource.clone()
-        } else {
-            report_target.clone().or_else(|| target.clone())
-        };
+        let at = VulnAt::new(&r.class, &r.kind, &r.target, scope);
+        let (target, finding_target, resource) = (&at.target, &at.finding_target, &at.resource);
         // Suppressed findings, by type, with what Trivy says of their suppression.
         let mut modified_vulns: Suppressed = Vec::new();
         let mut modified_misconfs: Suppressed = Vec::new();
@@ -494,49 +469,7 @@ fn read_results(
             .map(|raw| (raw, None));
         for (raw, suppression) in vulns.chain(modified_vulns) {
             let v: Vuln = each(src, scope, raw)?;
-            let mut f = Finding::new(v.id.as_ref(), Kind::Vulnerability, Trivy::NAME);
-            f.aliases = v
-                .vendor_ids
-                .iter()
-                .flatten()
-                .map(|a| a.to_string())
-                .collect();
-            f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
-            f.cvss = v.cvss.as_ref().and_then(|m| {
-                let pick = v
-                    .severity_source
-                    .as_deref()
-                    .and_then(|src| m.get(src))
-                    .or_else(|| m.get("nvd"));
-                pick.and_then(|c| c.v3_score)
-                    .or_else(|| m.values().filter_map(|c| c.v3_score).reduce(f64::max))
-            });
-            f.package = Some(Package {
-                name: s(&v.pkg_name).unwrap_or_default(),
-                version: s(&v.installed_version),
-                class: pkg_class,
-                purl: v.pkg_identifier.as_ref().and_then(|p| s(&p.purl)),
-                ecosystem: s(&r.kind),
-            });
-            f.fixed_version = s(&v.fixed_version);
-            f.status = v.status.as_deref().and_then(ScanStatus::parse);
-            f.fix_available = match v.status.as_deref() {
-                Some("fixed") => Some(true),
-                Some("affected" | "will_not_fix" | "fix_deferred" | "end_of_life") => Some(false),
-                _ => None,
-            };
-            f.location.path = match pkg_class {
-                Some(PackageClass::Os) if resource.is_none() => None,
-                Some(PackageClass::Os) => target.clone(),
-                _ => s(&v.pkg_path).or_else(|| target.clone()),
-            };
-            f.location.layer_digest = layer_id(&v.layer);
-            f.target = finding_target.clone();
-            f.location.resource = resource.clone();
-            f.title = s(&v.title);
-            f.published = s(&v.published_date);
-            f.scanner_suppression = suppression;
-            out.findings.push(f);
+            out.findings.push(vuln_finding(v, &at, suppression));
         }
         let misconfs = r
             .misconfigurations
@@ -609,4 +542,89 @@ fn read_results(
         }
     }
     Ok(())
+}
+
+/// Where the vulnerabilities of one result sit: what each of their findings carries.
+struct VulnAt {
+    pkg_class: Option<PackageClass>,
+    ecosystem: Option<String>,
+    /// The result's target.
+    target: Option<String>,
+    /// The target its findings name (the report's artifact, or the cluster resource).
+    finding_target: Option<String>,
+    resource: Option<String>,
+}
+
+impl VulnAt {
+    fn new(class: &Str<'_>, kind: &Str<'_>, target: &str, scope: &Scope<'_>) -> VulnAt {
+        let pkg_class = match class_of(class, kind) {
+            "os-pkgs" => Some(PackageClass::Os),
+            "lang-pkgs" => Some(PackageClass::Library),
+            _ => None,
+        };
+        let target = nonempty(Some(target));
+        let resource = scope.resource.map(String::from);
+        // In a cluster report the scan target is the resource; each result's target is an
+        // image of it (or a manifest), which is where the finding is.
+        let finding_target = if resource.is_some() {
+            resource.clone()
+        } else {
+            scope.target.map(String::from).or_else(|| target.clone())
+        };
+        VulnAt {
+            pkg_class,
+            ecosystem: s(kind),
+            target,
+            finding_target,
+            resource,
+        }
+    }
+}
+
+/// One Trivy vulnerability entry as a finding.
+fn vuln_finding(v: Vuln<'_>, at: &VulnAt, suppression: Option<Box<ScannerSuppression>>) -> Finding {
+    let pkg_class = at.pkg_class;
+    let mut f = Finding::new(v.id.as_ref(), Kind::Vulnerability, Trivy::NAME);
+    f.aliases = v
+        .vendor_ids
+        .iter()
+        .flatten()
+        .map(|a| a.to_string())
+        .collect();
+    f.severity = Severity::parse(v.severity.as_deref().unwrap_or(""));
+    f.cvss = v.cvss.as_ref().and_then(|m| {
+        let pick = v
+            .severity_source
+            .as_deref()
+            .and_then(|src| m.get(src))
+            .or_else(|| m.get("nvd"));
+        pick.and_then(|c| c.v3_score)
+            .or_else(|| m.values().filter_map(|c| c.v3_score).reduce(f64::max))
+    });
+    f.package = Some(Package {
+        name: s(&v.pkg_name).unwrap_or_default(),
+        version: s(&v.installed_version),
+        class: pkg_class,
+        purl: v.pkg_identifier.as_ref().and_then(|p| s(&p.purl)),
+        ecosystem: at.ecosystem.clone(),
+    });
+    f.fixed_version = s(&v.fixed_version);
+    f.status = v.status.as_deref().and_then(ScanStatus::parse);
+    f.fix_available = match v.status.as_deref() {
+        Some("fixed") => Some(true),
+        Some("affected" | "will_not_fix" | "fix_deferred" | "end_of_life") => Some(false),
+        _ => None,
+    };
+    f.location.path = match pkg_class {
+        Some(PackageClass::Os) if at.resource.is_none() => None,
+        Some(PackageClass::Os) => at.target.clone(),
+        _ => s(&v.pkg_path).or_else(|| at.target.clone()),
+    };
+    f.location.layer_digest = layer_id(&v.layer);
+    f.target = at.finding_target.clone();
+    f.location.resource = at.resource.clone();
+    f.title = s(&v.title);
+    f.published = s(&v.published_date);
+    f.scanner_suppression = suppression;
+    f
 }

@@ -626,3 +626,106 @@ fn gitlab_false_positive_flags_are_scanner_suppressions() {
         ]
     );
 }
+
+/// A JSON object written with its keys in the order `order` gives them (JSON does not order
+/// keys; riskgate's Trivy reader streams findings when the keys come as Trivy writes them).
+fn emit(
+    v: &serde_json::Value,
+    order: &dyn Fn(&[&String], usize) -> Vec<String>,
+    depth: usize,
+) -> String {
+    match v {
+        serde_json::Value::Object(m) => {
+            let keys: Vec<&String> = m.keys().collect();
+            let parts: Vec<String> = order(&keys, depth)
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{}:{}",
+                        serde_json::to_string(k).unwrap(),
+                        emit(&m[k], order, depth + 1)
+                    )
+                })
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        serde_json::Value::Array(a) => {
+            let parts: Vec<String> = a.iter().map(|x| emit(x, order, depth + 1)).collect();
+            format!("[{}]", parts.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn trivy_reads_the_same_findings_in_any_key_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(fixture("trivy")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        if v.get("SchemaVersion").is_none() {
+            continue;
+        }
+        let as_read = |json: &str, name: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, json).unwrap();
+            let parsed =
+                ingest::load_report(&p).unwrap_or_else(|e| panic!("{path:?} {name}: {e:?}"));
+            serde_json::to_string(&dedup(parsed.findings)).unwrap()
+        };
+        let written = as_read(&text, "as-written.json");
+        // Keys sorted (serde_json's map): SchemaVersion comes after Results, so nothing streams.
+        let sorted = as_read(&v.to_string(), "sorted.json");
+        // The report's keys as Trivy writes them, each result's reversed: Vulnerabilities
+        // before Target, Class and Type, so each result is read after it is parsed.
+        let top = [
+            "SchemaVersion",
+            "CreatedAt",
+            "ArtifactName",
+            "ArtifactType",
+            "Metadata",
+        ];
+        let order = |keys: &[&String], depth: usize| -> Vec<String> {
+            let mut k: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
+            if depth == 0 {
+                k.sort_by_key(|x| top.iter().position(|t| t == x).unwrap_or(top.len()));
+            } else {
+                k.sort();
+                k.reverse();
+            }
+            k
+        };
+        let reversed = as_read(&emit(&v, &order, 0), "results-reversed.json");
+        assert_eq!(written, sorted, "{path:?}: sorted keys");
+        assert_eq!(written, reversed, "{path:?}: each result's keys reversed");
+        compared += 1;
+    }
+    assert!(compared >= 10, "{compared} Trivy reports compared");
+}
+
+#[test]
+fn trivy_refuses_a_key_given_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, json) in [
+        (
+            "results",
+            r#"{"SchemaVersion":2,"ArtifactName":"x","ArtifactType":"filesystem","Results":[],"Results":[]}"#,
+        ),
+        (
+            "vulns",
+            r#"{"SchemaVersion":2,"ArtifactName":"x","ArtifactType":"filesystem","Results":[{"Target":"a","Class":"lang-pkgs","Type":"npm","Vulnerabilities":[],"Vulnerabilities":[]}]}"#,
+        ),
+    ] {
+        let p = dir.path().join(format!("{name}.json"));
+        std::fs::write(&p, json).unwrap();
+        let e = ingest::load_report(&p).expect_err(name);
+        assert!(
+            format!("{e:?}").contains("duplicate field"),
+            "{name}: {e:?}"
+        );
+    }
+}
