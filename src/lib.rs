@@ -4,6 +4,16 @@
 //! ([`decide`], pure: no I/O, no clock) → reports ([`report`]). The binary (`main.rs`, [`cli`])
 //! only wires these together and maps the verdict to an exit code.
 
+/// Every message to standard error goes through this `eprintln!`, which shadows the standard
+/// one: that one panics when standard error is closed (`2>&-`, or a pipe whose reader has gone),
+/// turning a gate's exit code into a panic's 101. A message nobody can read is dropped instead.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod decide;
 #[doc(hidden)]

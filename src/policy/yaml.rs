@@ -175,21 +175,22 @@ impl YamlFile {
                 "expected a YAML mapping with `version: 1`".into(),
             ));
         }
-        let value: T = serde_saphyr::from_str_with_options(&file.text, options()).map_err(|e| {
-            // serde-saphyr's line and column are 1-based; problem_at takes a 0-based column.
-            let (line, col) = e
-                .location()
-                .map(|l| (l.line() as usize, (l.column() as usize).saturating_sub(1)))
-                .filter(|(l, _)| *l > 0)
-                .unwrap_or((1, 0));
-            let msg = message(e.without_snippet());
-            let shown = file.index(true).map(|(_, s)| s).unwrap_or_default();
-            let msg = match shown.get(&(line, col)) {
-                Some(at) if !at.is_empty() => format!("{at}: {msg}"),
-                _ => msg,
-            };
-            file.problem_at(Code::PolicySchema, line, col, 1, msg, "here".into())
-        })?;
+        let value: T = serde_saphyr::from_str_with_options(&file.text, options(file.text.len()))
+            .map_err(|e| {
+                // serde-saphyr's line and column are 1-based; problem_at takes a 0-based column.
+                let (line, col) = e
+                    .location()
+                    .map(|l| (l.line() as usize, (l.column() as usize).saturating_sub(1)))
+                    .filter(|(l, _)| *l > 0)
+                    .unwrap_or((1, 0));
+                let msg = message(e.without_snippet());
+                let shown = file.index(true).map(|(_, s)| s).unwrap_or_default();
+                let msg = match shown.get(&(line, col)) {
+                    Some(at) if !at.is_empty() => format!("{at}: {msg}"),
+                    _ => msg,
+                };
+                file.problem_at(Code::PolicySchema, line, col, 1, msg, "here".into())
+            })?;
         Ok((value, file))
     }
 
@@ -548,8 +549,14 @@ fn message(e: &serde_saphyr::Error) -> String {
 }
 
 /// The typed parse's own limits: the same refusals as the event pass, enforced again.
-fn options() -> serde_saphyr::Options {
+/// The typed parse's budget. Aliases are refused, so nothing expands: a file has at most about
+/// as many nodes and events as bytes, and the counts grow with the text (within the size cap on
+/// every input) instead of refusing a long, plain file (20,000 acceptances are some 240,000
+/// nodes, and serde-saphyr's default stops at 250,000).
+fn options(text_len: usize) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(text_len);
+    budget.max_events = budget.max_events.max(text_len.saturating_mul(2));
     budget.max_depth = MAX_DEPTH;
     budget.max_documents = 1;
     budget.max_aliases = 0;

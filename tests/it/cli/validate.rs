@@ -297,3 +297,53 @@ fn a_product_override_that_makes_an_accept_level_needs_max_days() {
         r.stderr
     );
 }
+
+/// A long, plain file is read whole: the typed parse's node budget grows with the text (only
+/// aliases could make a small text expand, and they are refused).
+#[test]
+fn a_long_plain_acceptances_file_is_within_the_yaml_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("acceptances.yaml");
+    // 300,000 nodes in 1.2 MB: over serde-saphyr's default of 250,000.
+    let mut text = String::from(
+        "version: 1\nacceptances:\n  - id: ACC-1\n    finding: CKV_AWS_1\n    product: payments-api\n    risk: low\n    reason: x\n    requested_by: alice@acme.example\n    created: 2026-11-01\n    expires: 2027-01-15\n    paths:\n",
+    );
+    for i in 0..300_000 {
+        text.push_str(&format!("      - p{i}\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let r = riskgate()
+        .args(["validate", "--policy", "examples/policy", "--acceptances"])
+        .arg(&path)
+        .current_dir(root())
+        .run();
+    assert!(!r.stderr.contains("budget"), "{}", r.stderr);
+    assert!(
+        r.code == 0 || r.stderr.contains("riskgate::"),
+        "exit {}: {}",
+        r.code,
+        r.stderr
+    );
+}
+
+/// Messages to a standard error nobody reads (a pipe whose reader has gone) are dropped: the
+/// exit code stays the gate's (2 here), never a panic's 101.
+#[test]
+fn a_closed_stderr_does_not_turn_the_exit_code_into_a_panic() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = riskgate()
+        .args([
+            "check",
+            "--policy",
+            "examples/policy",
+            "--report",
+            "no-such-report.json",
+        ])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}
