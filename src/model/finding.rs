@@ -448,8 +448,9 @@ impl Finding {
 
     /// Puts the finding in canonical form: the id becomes the CVE when one of the ids is a CVE
     /// (so GHSA and CVE reports of one flaw meet), aliases sorted and deduplicated, paths
-    /// normalised, and the fingerprint computed from the identity.
-    pub fn canonicalise(&mut self) {
+    /// normalised, and the fingerprint computed from the identity. Returns the fingerprint's
+    /// 128 bits, which dedup keys its index by.
+    pub fn canonicalise(&mut self) -> u128 {
         self.id = self.id.trim().to_string();
         if !is_cve(&self.id) {
             let mut cves: Vec<&String> = self.aliases.iter().filter(|a| is_cve(a)).collect();
@@ -479,14 +480,16 @@ impl Finding {
         if self.fixed_version.is_some() && self.fix_available.is_none() {
             self.fix_available = Some(true);
         }
-        self.fingerprint = self.identity_hash();
+        let digest = self.identity_digest();
+        self.fingerprint = hex::encode(digest);
+        u128::from_be_bytes(digest)
     }
 
     /// The identity used for deduplication, hashed as it is read (no key is built). OS
     /// packages are one per image, so their file path (which differs between scanners: Trivy
     /// names the image, Grype the package database) is not part of it; a library's path is (the
     /// same library can be vendored twice).
-    fn identity_hash(&self) -> String {
+    fn identity_digest(&self) -> [u8; 16] {
         // Each part ends in a NUL, as the key riskgate always hashed (fingerprints are stable).
         fn part(h: &mut Sha256, s: &str) {
             h.update(s.as_bytes());
@@ -514,7 +517,9 @@ impl Finding {
                 h.update(l.to_string().as_bytes());
             }
         }
-        hex::encode(&h.finalize()[..16])
+        let mut digest = [0u8; 16];
+        digest.copy_from_slice(&h.finalize()[..16]);
+        digest
     }
 
     /// Folds another report of the same finding into this one. Where tools disagree on severity
@@ -544,7 +549,7 @@ impl Finding {
             (Some(a), Some(b)) => Some(a || b),
             (a, b) => a.or(b),
         };
-        // OS packages are one per image whatever path each scanner names (see identity_hash).
+        // OS packages are one per image whatever path each scanner names (see identity_digest).
         self.location.path = least(self.location.path.take(), other.location.path);
         self.location.line = least(self.location.line, other.location.line);
         self.location.layer_digest = least(
@@ -581,15 +586,11 @@ pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
     let mut index: HashMap<u128, usize> = HashMap::with_capacity(findings.len());
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     for mut f in findings {
-        f.canonicalise();
-        // Always 32 hex digits here (canonicalise just wrote it).
-        let key = u128::from_str_radix(&f.fingerprint, 16).ok();
-        match key.and_then(|k| index.get(&k)) {
+        let key = f.canonicalise();
+        match index.get(&key) {
             Some(&i) => out[i].absorb(f),
             None => {
-                if let Some(k) = key {
-                    index.insert(k, out.len());
-                }
+                index.insert(key, out.len());
                 out.push(f);
             }
         }

@@ -240,6 +240,21 @@ struct Scope<'r> {
     resource: Option<&'r str>,
 }
 
+impl<'r> Scope<'r> {
+    /// A report's scope (SchemaVersion 2): its artifact, and whether that is an image.
+    fn report(artifact_name: &'r Str<'_>, artifact_type: &Str<'_>) -> Scope<'r> {
+        Scope {
+            format: Trivy::TITLE,
+            image: artifact_type.as_deref() == Some("container_image"),
+            target: artifact_name
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty()),
+            resource: None,
+        }
+    }
+}
+
 /// Whether the first element of a top-level array is a Trivy result of before 0.20.
 pub fn is_legacy(first: &Probe) -> bool {
     first.has("Target") && (first.has("Vulnerabilities") || first.has("Type"))
@@ -369,7 +384,7 @@ impl ReportFormat for Trivy {
 
     fn parse(src: &Source) -> Result<Parsed, InputError> {
         let report =
-            stream::parse(src.json()).map_err(|e| InputError::json(src, "Trivy JSON", &e))?;
+            stream::parse(src.json()).map_err(|e| InputError::json(src, Self::TITLE, &e))?;
         if report.schema_version != Some(2) {
             return Err(InputError::Invalid {
                 path: src.path.clone(),
@@ -385,21 +400,14 @@ impl ReportFormat for Trivy {
         let mut out = Parsed::new(src, Self::NAME);
         out.meta.created = ts(report.created_at.as_deref());
         out.meta.target = s(&report.artifact_name);
-        let image = report.artifact_type.as_deref() == Some("container_image");
+        let scope = Scope::report(&report.artifact_name, &report.artifact_type);
         if let Some(m) = &report.metadata {
             out.meta.diff_ids = m.diff_ids.iter().flatten().map(|d| d.to_string()).collect();
             out.meta.repo_digests = m.repo_digests.iter().map(|d| d.to_string()).collect();
         }
-        if image {
+        if scope.image {
             out.meta.kinds.push(ScanKind::ContainerScanning);
         }
-        let target = out.meta.target.clone();
-        let scope = Scope {
-            format: "Trivy JSON",
-            image,
-            target: target.as_deref(),
-            resource: None,
-        };
         out.findings = report.findings;
         read_results(src, &mut out, report.results.unwrap_or_default(), &scope)?;
         out.meta.kinds.sort();
@@ -425,7 +433,7 @@ fn read_results(
             "license" | "license-file" => out.meta.kinds.push(ScanKind::LicenseScanning),
             _ => {}
         }
-        let at = VulnAt::new(&r.class, &r.kind, &r.target, scope);
+        let at = ResultAt::new(class, &r.kind, &r.target, scope);
         let (target, finding_target, resource) = (&at.target, &at.finding_target, &at.resource);
         // Suppressed findings, by type, with what Trivy says of their suppression.
         let mut modified_vulns: Suppressed = Vec::new();
@@ -544,8 +552,8 @@ fn read_results(
     Ok(())
 }
 
-/// Where the vulnerabilities of one result sit: what each of their findings carries.
-struct VulnAt {
+/// Where one result's findings sit: what each of them carries.
+struct ResultAt {
     pkg_class: Option<PackageClass>,
     ecosystem: Option<String>,
     /// The result's target.
@@ -555,9 +563,10 @@ struct VulnAt {
     resource: Option<String>,
 }
 
-impl VulnAt {
-    fn new(class: &Str<'_>, kind: &Str<'_>, target: &str, scope: &Scope<'_>) -> VulnAt {
-        let pkg_class = match class_of(class, kind) {
+impl ResultAt {
+    /// `class` as [`class_of`] reads it.
+    fn new(class: &str, kind: &Str<'_>, target: &str, scope: &Scope<'_>) -> ResultAt {
+        let pkg_class = match class {
             "os-pkgs" => Some(PackageClass::Os),
             "lang-pkgs" => Some(PackageClass::Library),
             _ => None,
@@ -571,7 +580,7 @@ impl VulnAt {
         } else {
             scope.target.map(String::from).or_else(|| target.clone())
         };
-        VulnAt {
+        ResultAt {
             pkg_class,
             ecosystem: s(kind),
             target,
@@ -582,7 +591,11 @@ impl VulnAt {
 }
 
 /// One Trivy vulnerability entry as a finding.
-fn vuln_finding(v: Vuln<'_>, at: &VulnAt, suppression: Option<Box<ScannerSuppression>>) -> Finding {
+fn vuln_finding(
+    v: Vuln<'_>,
+    at: &ResultAt,
+    suppression: Option<Box<ScannerSuppression>>,
+) -> Finding {
     let pkg_class = at.pkg_class;
     let mut f = Finding::new(v.id.as_ref(), Kind::Vulnerability, Trivy::NAME);
     f.aliases = v

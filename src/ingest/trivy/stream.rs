@@ -7,8 +7,10 @@
 //! `Type`. Where a file puts them after (JSON does not order keys), that part is kept as slices
 //! and read afterwards by [`super::read_results`], so every key order reads the same findings.
 
-use super::License;
-use super::{vuln_finding, Metadata, Modified, Scope, Secret, Str, TResult, Vuln, VulnAt};
+use super::{
+    class_of, vuln_finding, License, Metadata, Modified, ResultAt, Scope, Secret, Str, TResult,
+    Vuln,
+};
 use crate::model::finding::Finding;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
@@ -126,13 +128,7 @@ impl<'de> Visitor<'de> for ReportVisitor {
                     // Streamed when what its findings carry is known by now; else read whole.
                     results = Some(match (&version, &name, &kind) {
                         (Some(_), Some(n), Some(k)) => {
-                            let target = n.as_deref().map(str::trim).filter(|t| !t.is_empty());
-                            let scope = Scope {
-                                format: "Trivy JSON",
-                                image: k.as_deref() == Some("container_image"),
-                                target,
-                                resource: None,
-                            };
+                            let scope = Scope::report(n, k);
                             map.next_value_seed(Results {
                                 scope: &scope,
                                 findings: &mut findings,
@@ -252,7 +248,7 @@ impl<'de> Visitor<'de> for OneResult<'_, '_> {
                     once(&vulns, "Vulnerabilities")?;
                     vulns = Some(match (&target, &class, &kind) {
                         (Some(t), Some(c), Some(k)) => {
-                            let at = VulnAt::new(c, k, t, self.scope);
+                            let at = ResultAt::new(class_of(c, k), k, t, self.scope);
                             map.next_value_seed(Vulns {
                                 at: &at,
                                 findings: &mut *self.findings,
@@ -301,7 +297,7 @@ impl<'de> Visitor<'de> for OneResult<'_, '_> {
 
 /// `Vulnerabilities`: null or a list, each entry a finding as soon as it is parsed.
 struct Vulns<'a, 'f> {
-    at: &'a VulnAt,
+    at: &'a ResultAt,
     findings: &'f mut Vec<Finding>,
 }
 
