@@ -120,16 +120,11 @@ pub struct YamlFile {
     pub path: String,
     pub text: String,
     line_starts: Vec<usize>,
-    spans: Spans,
+    spans: HashMap<String, (usize, usize, usize)>, // path → (line, col, byte length)
+    /// (line, 0-based col) of each value and key → its path as people read it
+    /// (`acceptances[1].risk`; for a key, the mapping it is in): what a parse error names.
+    shown: HashMap<(usize, usize), String>,
 }
-
-/// Where each value is: its path → (line, col, byte length).
-type Spans = HashMap<String, (usize, usize, usize)>;
-
-/// (line, 0-based col) of each value and key → its path as people read it
-/// (`acceptances[1].risk`; for a key, the mapping it is in): what a parse error names. Built
-/// only when the typed parse fails: on a good file it was a fifth of loading 2,000 acceptances.
-type Shown = HashMap<(usize, usize), String>;
 
 /// The key of a value in [`YamlFile`]'s index: path segments joined with `.`.
 pub fn key(parts: &[&str]) -> String {
@@ -163,8 +158,9 @@ impl YamlFile {
             text,
             line_starts,
             spans: HashMap::new(),
+            shown: HashMap::new(),
         };
-        file.spans = file.index(false)?.0;
+        file.index()?;
         if file.text.trim().is_empty() {
             return Err(file.problem_at(
                 Code::PolicySyntax,
@@ -184,8 +180,7 @@ impl YamlFile {
                     .filter(|(l, _)| *l > 0)
                     .unwrap_or((1, 0));
                 let msg = message(e.without_snippet());
-                let shown = file.index(true).map(|(_, s)| s).unwrap_or_default();
-                let msg = match shown.get(&(line, col)) {
+                let msg = match file.shown.get(&(line, col)) {
                     Some(at) if !at.is_empty() => format!("{at}: {msg}"),
                     _ => msg,
                 };
@@ -194,12 +189,11 @@ impl YamlFile {
         Ok((value, file))
     }
 
-    /// Records where each value sits, keyed by its path, and (`with_shown`) how each position's
-    /// path reads; refuses aliases, merge keys, tags, duplicate keys, deep nesting, several
-    /// documents.
-    fn index(&self, with_shown: bool) -> Result<(Spans, Shown), Problem> {
+    /// Records where each value sits, keyed by its path, and how each position's path reads;
+    /// refuses aliases, merge keys, tags, duplicate keys, deep nesting, several documents.
+    fn index(&mut self) -> Result<(), Problem> {
         let mut spans = HashMap::new();
-        let mut shown_at = Shown::default();
+        let mut shown_at = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut documents = 0;
         for ev in Parser::new_from_str(&self.text) {
@@ -280,9 +274,7 @@ impl YamlFile {
                             path,
                             shown,
                         }) if key.is_none() => {
-                            if with_shown {
-                                shown_at.insert((pos.0, pos.1), shown.clone());
-                            }
+                            shown_at.insert((pos.0, pos.1), shown.clone());
                             // Last-wins would let a second `critical:` level, product override
                             // or team silently replace the first: refused, naming both lines.
                             if let Some((l, c)) = seen.get(value.as_ref()) {
@@ -306,10 +298,8 @@ impl YamlFile {
                             *key = Some(value.to_string());
                         }
                         _ => {
-                            let (p, shown) = Self::value_path(&mut stack, with_shown);
-                            if with_shown {
-                                shown_at.insert((pos.0, pos.1), shown);
-                            }
+                            let (p, shown) = Self::value_path(&mut stack);
+                            shown_at.insert((pos.0, pos.1), shown);
                             spans.insert(p, pos);
                         }
                     }
@@ -326,11 +316,9 @@ impl YamlFile {
                             "too deep".into(),
                         ));
                     }
-                    let (p, shown) = Self::value_path(&mut stack, with_shown);
+                    let (p, shown) = Self::value_path(&mut stack);
                     let pos = at(&span);
-                    if with_shown {
-                        shown_at.insert((pos.0, pos.1), shown.clone());
-                    }
+                    shown_at.insert((pos.0, pos.1), shown.clone());
                     spans.insert(p.clone(), pos);
                     stack.push(if matches!(ev, Event::MappingStart(..)) {
                         Frame::Map {
@@ -353,34 +341,26 @@ impl YamlFile {
                 _ => {}
             }
         }
-        Ok((spans, shown_at))
+        self.spans = spans;
+        self.shown = shown_at;
+        Ok(())
     }
 
     /// The path of the value about to be read, advancing the enclosing frame: as the index keys
-    /// it (`a.1.b`) and (`with_shown`, else empty) as people read it (`a[1].b`).
-    fn value_path(stack: &mut [Frame], with_shown: bool) -> (String, String) {
+    /// it (`a.1.b`) and as people read it (`a[1].b`).
+    fn value_path(stack: &mut [Frame]) -> (String, String) {
         match stack.last_mut() {
             None => (String::new(), String::new()),
             Some(Frame::Map {
                 path, shown, key, ..
             }) => {
                 let k = key.take().unwrap_or_default();
-                let shown = if with_shown {
-                    join(shown, &k)
-                } else {
-                    String::new()
-                };
-                (join(path, &k), shown)
+                (join(path, &k), join(shown, &k))
             }
             Some(Frame::Seq { path, shown, next }) => {
                 *next += 1;
                 let i = *next - 1;
-                let shown = if with_shown {
-                    format!("{shown}[{i}]")
-                } else {
-                    String::new()
-                };
-                (join(path, &i.to_string()), shown)
+                (join(path, &i.to_string()), format!("{shown}[{i}]"))
             }
         }
     }
@@ -548,11 +528,11 @@ fn message(e: &serde_saphyr::Error) -> String {
     }
 }
 
-/// The typed parse's own limits: the same refusals as the event pass, enforced again.
-/// The typed parse's budget. Aliases are refused, so nothing expands: a file has at most about
-/// as many nodes and events as bytes, and the counts grow with the text (within the size cap on
-/// every input) instead of refusing a long, plain file (20,000 acceptances are some 240,000
-/// nodes, and serde-saphyr's default stops at 250,000).
+/// The typed parse's own limits: the same refusals as the event pass, enforced again. Aliases
+/// are refused, so nothing expands: a file has at most about as many nodes and events as bytes,
+/// and those budgets grow with the text (within the size cap on every input) rather than refuse
+/// a long, plain file (20,000 acceptances are some 240,000 nodes; serde-saphyr's default stops
+/// at 250,000).
 fn options(text_len: usize) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = budget.max_nodes.max(text_len);
