@@ -89,11 +89,11 @@ pub struct Suppression<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RiskStep {
     /// `severity` or `risk.rules[N]`.
-    pub rule: String,
+    pub rule: std::borrow::Cow<'static, str>,
     /// The rule's condition as written, or the severity and the tools that gave it.
     pub when: String,
     /// `set critical`, `raise 1`...; empty for the severity step.
-    pub action: String,
+    pub action: std::borrow::Cow<'static, str>,
     pub from: RiskLevel,
     pub to: RiskLevel,
 }
@@ -142,7 +142,7 @@ pub struct Decided<'a> {
     /// How the risk was derived: the severity mapping, then every rule that applied.
     pub risk_steps: Vec<RiskStep>,
     pub owner: Owner<'a>,
-    pub level: LevelCfg,
+    pub level: &'a LevelCfg,
     pub status: Status,
     /// Who may accept this finding; `None` when it cannot be accepted (gate pass/warn/block,
     /// never_accept).
@@ -154,7 +154,8 @@ pub struct Decided<'a> {
     /// What proved the covering acceptance's approval.
     pub approval: Option<String>,
     pub tried: Vec<Tried<'a>>,
-    pub suppressed_by: Option<Suppression<'a>>,
+    /// Boxed: most findings are not suppressed, and the decisions are held for every finding.
+    pub suppressed_by: Option<Box<Suppression<'a>>>,
     /// A scanner's suppression of this finding that was not honoured at its level.
     pub scanner_suppression: Option<&'a crate::model::finding::ScannerSuppression>,
     pub first_seen: Option<Date>,

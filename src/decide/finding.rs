@@ -23,7 +23,7 @@ impl<'p> Engine<'p> {
         let facts = self.facts(f, inputs);
         let (risk, risk_steps) = self.risk(&facts);
         let owner = self.owners.owner(f, facts.layer);
-        let level = self.level(risk).clone();
+        let level = self.level(risk);
         let mut d = Decided {
             finding: f,
             kev: facts.kev,
@@ -31,7 +31,7 @@ impl<'p> Engine<'p> {
             risk,
             risk_steps,
             owner,
-            level: level.clone(),
+            level,
             status: Status::Blocked,
             required_approver: None,
             never_accept: None,
@@ -62,7 +62,7 @@ impl<'p> Engine<'p> {
                         .unwrap_or_default(),
                     s.trusted
                 ));
-                d.suppressed_by = Some(s);
+                d.suppressed_by = Some(Box::new(s));
                 d.status = Status::Suppressed;
                 return d;
             }
@@ -91,13 +91,13 @@ impl<'p> Engine<'p> {
             match honoured {
                 Some(trusted) => {
                     d.reasons.push(format!("{what}; {trusted}"));
-                    d.suppressed_by = Some(Suppression {
+                    d.suppressed_by = Some(Box::new(Suppression {
                         source: "scanner",
                         document: &sup.tool,
                         status: &sup.kind,
                         justification: sup.justification.as_deref(),
                         trusted,
-                    });
+                    }));
                     d.status = Status::SuppressedByScanner;
                     return d;
                 }
@@ -126,7 +126,7 @@ impl<'p> Engine<'p> {
             engine: self,
             finding: f,
             risk,
-            level: &level,
+            level,
             owner_team: d.owner.team,
             never_accept: d.never_accept.as_deref(),
             now: inputs.now,

@@ -338,7 +338,7 @@ impl<'p> Engine<'p> {
             } else {
                 format!("severity {} ({})", f.severity, f.tools.join(", "))
             },
-            action: String::new(),
+            action: "".into(),
             from: start,
             to: start,
         }];
@@ -360,9 +360,9 @@ impl<'p> Engine<'p> {
                 Action::Floor(l) => format!("floor {l}"),
             };
             steps.push(RiskStep {
-                rule: format!("risk.rules[{i}]"),
+                rule: format!("risk.rules[{i}]").into(),
                 when: cond.to_string(),
-                action: what,
+                action: what.into(),
                 from: level,
                 to,
             });
@@ -404,7 +404,10 @@ impl<'p> Engine<'p> {
             .collect();
         let mut findings = Vec::with_capacity(inputs.findings.len());
         for f in inputs.findings {
-            let d = self.decide_one(f, inputs, &prepared, &acc_index, &vex_index, today);
+            let mut d = self.decide_one(f, inputs, &prepared, &acc_index, &vex_index, today);
+            // Held for every finding until the report is written: no spare capacity (a
+            // reason list grows to 4 on its first push; issue 13's memory bound).
+            d.reasons.shrink_to_fit();
             for t in &d.tried {
                 let u = &mut uses[t.index];
                 u.named += 1;

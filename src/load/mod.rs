@@ -473,7 +473,14 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         }
     }
     for r in &mut reports {
-        all.append(&mut r.findings);
+        // Moved, not appended: `append` would copy them and leave each report's buffer
+        // allocated beside the copy (two findings' worth of memory, issue 13).
+        let mut found = std::mem::take(&mut r.findings);
+        if all.is_empty() {
+            all = found;
+        } else {
+            all.append(&mut found);
+        }
         vex.append(&mut r.vex);
     }
     let findings = dedup(all);

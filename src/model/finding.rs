@@ -437,6 +437,14 @@ impl Finding {
         }
     }
 
+    /// What a merged duplicate leaves behind in dedup: nothing allocated.
+    fn vacant() -> Finding {
+        Finding {
+            tools: Vec::new(),
+            ..Finding::new(String::new(), Kind::Vulnerability, String::new())
+        }
+    }
+
     /// Every identifier of this finding: its id then its aliases.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.id.as_str()).chain(self.aliases.iter().map(String::as_str))
@@ -581,23 +589,35 @@ fn least<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
 
 /// Canonicalises, merges findings with the same identity, and sorts deterministically:
 /// severity (highest first), then id, package, path, line.
-pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
-    // Keyed by the fingerprint's 128 bits, not its text: no copy of it per finding.
+pub fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
+    // In place: the findings are the run's largest allocation (a Finding is some 400 bytes), and
+    // merging into a second vector, then sorting into a third, held two or three copies of them
+    // at once (issue 13). Keyed by the fingerprint's 128 bits, not its text.
     let mut index: HashMap<u128, usize> = HashMap::with_capacity(findings.len());
-    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    for mut f in findings {
+    // `findings[..kept]` are distinct; `findings[kept..i]` are emptied duplicates.
+    let mut kept = 0usize;
+    for i in 0..findings.len() {
+        let Some(f) = findings.get_mut(i) else { break };
         let key = f.canonicalise();
         match index.get(&key) {
-            Some(&i) => out[i].absorb(f),
+            Some(&j) => {
+                let dup = std::mem::replace(f, Finding::vacant());
+                if let Some(first) = findings.get_mut(j) {
+                    first.absorb(dup);
+                }
+            }
             None => {
-                index.insert(key, out.len());
-                out.push(f);
+                index.insert(key, kept);
+                findings.swap(kept, i);
+                kept += 1;
             }
         }
     }
-    // Sorted by position rather than in place: a Finding is some 400 bytes, and moving them
-    // through the sort's merges was a tenth of `check` (perf). Fingerprints are unique here, so
-    // no two keys are equal and an unstable sort gives the one order.
+    drop(index);
+    findings.truncate(kept);
+    // Sorted by position rather than in place: moving 400-byte findings through the sort's
+    // merges was a tenth of `check` (perf). Fingerprints are unique here, so no two keys are
+    // equal and an unstable sort gives the one order.
     let cmp = |a: &Finding, b: &Finding| {
         b.severity
             .cmp(&a.severity)
@@ -607,16 +627,30 @@ pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
             .then_with(|| a.location.line.cmp(&b.location.line))
             .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     };
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_unstable_by(|&i, &j| match (out.get(i), out.get(j)) {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_unstable_by(|&i, &j| match (findings.get(i), findings.get(j)) {
         (Some(a), Some(b)) => cmp(a, b),
         _ => std::cmp::Ordering::Equal,
     });
-    let mut slots: Vec<Option<Finding>> = out.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-        .collect()
+    // `order[k]` is the finding that belongs at `k`; where each finding goes, then each swap
+    // puts one finding in its place (every finding moves at most once).
+    let mut dest = vec![0usize; order.len()];
+    for (k, &i) in order.iter().enumerate() {
+        if let Some(d) = dest.get_mut(i) {
+            *d = k;
+        }
+    }
+    drop(order);
+    for i in 0..dest.len() {
+        while let Some(&d) = dest.get(i) {
+            if d == i || d >= dest.len() {
+                break;
+            }
+            findings.swap(i, d);
+            dest.swap(i, d);
+        }
+    }
+    findings
 }
 
 fn pkg_key(f: &Finding) -> (&str, &str) {

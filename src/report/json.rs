@@ -425,7 +425,7 @@ fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
         enforce_from: d.enforce_from,
         suppressed_by: d
             .suppressed_by
-            .as_ref()
+            .as_deref()
             .map(|s: &Suppression| SuppressionOut {
                 source: s.source,
                 document: s.document,
