@@ -419,9 +419,20 @@ impl Finding {
     pub fn new(id: impl Into<String>, kind: Kind, tool: impl Into<String>) -> Finding {
         Finding {
             id: id.into(),
-            aliases: Vec::new(),
             kind,
             tools: vec![tool.into()],
+            ..Finding::vacant()
+        }
+    }
+
+    /// A finding with nothing in it and nothing allocated: what a merged duplicate leaves
+    /// behind in dedup, and the base of [`Finding::new`].
+    fn vacant() -> Finding {
+        Finding {
+            id: String::new(),
+            aliases: Vec::new(),
+            kind: Kind::Vulnerability,
+            tools: Vec::new(),
             severity: Severity::Unknown,
             cvss: None,
             package: None,
@@ -434,14 +445,6 @@ impl Finding {
             published: None,
             fingerprint: String::new(),
             scanner_suppression: None,
-        }
-    }
-
-    /// What a merged duplicate leaves behind in dedup: nothing allocated.
-    fn vacant() -> Finding {
-        Finding {
-            tools: Vec::new(),
-            ..Finding::new(String::new(), Kind::Vulnerability, String::new())
         }
     }
 
