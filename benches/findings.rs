@@ -1,6 +1,8 @@
 //! Throughput and peak memory of `riskgate findings --format json` and of `riskgate check` in
 //! every output format on a generated Trivy report of 100 MB (`RISKGATE_BENCH_MB=1024` for the
-//! 1 GB case).
+//! 1 GB case; `RISKGATE_BENCH_ENTRIES=lean` for entries of ~350 bytes, the fields a gate reads
+//! and little else, where real Trivy entries are 1.3-4.6 KB: the worst case for memory per
+//! byte of input).
 //!
 //! Run with `cargo bench --bench findings`. Prints MB/s (one process, one core: riskgate does not
 //! parallelise a single report) and, where `/usr/bin/time` exists, the peak resident memory as a
@@ -21,7 +23,11 @@ fn target_bytes() -> usize {
     mb * 1024 * 1024
 }
 
-fn generate(path: &PathBuf, target: usize) {
+fn lean() -> bool {
+    std::env::var("RISKGATE_BENCH_ENTRIES").is_ok_and(|v| v == "lean")
+}
+
+fn generate(path: &PathBuf, target: usize, lean: bool) {
     let mut out = String::with_capacity(target + (1 << 20));
     out.push_str(r#"{"SchemaVersion":2,"CreatedAt":"2026-11-01T10:00:00Z","ArtifactName":"registry.acme.example/payments/api:1.4.2","ArtifactType":"container_image","Metadata":{"DiffIDs":["sha256:aaaa","sha256:bbbb"]},"Results":["#);
     let mut n = 0usize;
@@ -44,6 +50,15 @@ fn generate(path: &PathBuf, target: usize) {
                 out.push(',');
             }
             let sev = ["LOW", "MEDIUM", "HIGH", "CRITICAL", "UNKNOWN"][n % 5];
+            if lean {
+                let _ = write!(
+                    out,
+                    r#"{{"VulnerabilityID":"CVE-2024-{n:05}","PkgName":"pkg{p}","PkgIdentifier":{{"PURL":"pkg:deb/debian/pkg{p}@1.{i}.0?arch=amd64"}},"InstalledVersion":"1.{i}.0","FixedVersion":"1.{i}.1","Status":"fixed","Layer":{{"DiffID":"sha256:{n:064x}"}},"Severity":"{sev}","Title":"pkg{p}: a flaw in the parser"}}"#,
+                    p = n % 3000,
+                );
+                n += 1;
+                continue;
+            }
             let _ = write!(
                 out,
                 r#"{{"VulnerabilityID":"CVE-2024-{n:05}","PkgID":"pkg{p}@1.{i}.0","PkgName":"pkg{p}","PkgPath":"usr/lib/pkg{p}/package.json","PkgIdentifier":{{"PURL":"pkg:deb/debian/pkg{p}@1.{i}.0?arch=amd64","UID":"{n:016x}"}},"InstalledVersion":"1.{i}.0","FixedVersion":"1.{i}.1","Status":"fixed","Layer":{{"Digest":"sha256:{n:064x}","DiffID":"sha256:{n:064x}"}},"SeveritySource":"nvd","PrimaryURL":"https://avd.aquasec.com/nvd/cve-2024-{n:05}","DataSource":{{"ID":"debian","Name":"Debian Security Tracker","URL":"https://salsa.debian.org/security-tracker-team/security-tracker"}},"Title":"pkg{p}: a \"quoted\" flaw in the parser","Description":"A flaw was found in pkg{p}. An attacker could send a crafted request\nthat causes excessive memory use, leading to a denial of service. This issue affects versions before 1.{i}.1 and is tracked upstream.","Severity":"{sev}","CweIDs":["CWE-400"],"VendorSeverity":{{"debian":1,"nvd":3}},"CVSS":{{"nvd":{{"V3Vector":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H","V3Score":7.5}}}},"References":["https://security-tracker.debian.org/tracker/CVE-2024-{n:05}","https://nvd.nist.gov/vuln/detail/CVE-2024-{n:05}","https://github.com/example/pkg{p}/issues/{i}"],"PublishedDate":"2024-03-01T10:15:00Z","LastModifiedDate":"2024-04-01T10:15:00Z"}}"#,
@@ -62,16 +77,23 @@ fn main() {
     let target = target_bytes();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("trivy-{}mb.json", target >> 20));
+    let lean = lean();
+    let suffix = if lean { "-lean" } else { "" };
+    let path = dir.join(format!("trivy-{}mb{suffix}.json", target >> 20));
     if std::fs::metadata(&path)
         .map(|m| m.len() < target as u64)
         .unwrap_or(true)
     {
-        generate(&path, target);
+        generate(&path, target, lean);
     }
     let size = std::fs::metadata(&path).unwrap().len() as f64;
     let mb = size / 1e6;
-    println!("input: {mb:.1} MB Trivy JSON");
+    let entries = if lean {
+        "lean entries of ~350 bytes"
+    } else {
+        "entries of ~1.5 KB"
+    };
+    println!("input: {mb:.1} MB Trivy JSON, {entries}");
     let raw = common::raw_parse(&path, 3);
     println!("baseline: a raw typed serde_json parse of the fields a gate needs: {raw:.3} s");
     let bin = env!("CARGO_BIN_EXE_riskgate");

@@ -4,6 +4,7 @@
 use super::*;
 
 pub use crate::model::outcome::{Status, Verdict};
+use std::sync::Arc;
 
 /// A rule about the run rather than one finding: a required report, an unused acceptance.
 #[derive(Debug, Clone)]
@@ -86,7 +87,7 @@ pub struct Suppression<'a> {
 }
 
 /// One step of a finding's risk derivation: the severity mapping, or a rule that applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct RiskStep {
     /// `severity` or `risk.rules[N]`.
     pub rule: std::borrow::Cow<'static, str>,
@@ -140,7 +141,8 @@ pub struct Decided<'a> {
     pub epss: Option<f64>,
     pub risk: RiskLevel,
     /// How the risk was derived: the severity mapping, then every rule that applied.
-    pub risk_steps: Vec<RiskStep>,
+    /// Shared ([`Interner`]): findings of one severity from one tool derive alike.
+    pub risk_steps: Arc<[RiskStep]>,
     pub owner: Owner<'a>,
     pub level: &'a LevelCfg,
     pub status: Status,
@@ -166,7 +168,85 @@ pub struct Decided<'a> {
     /// For `would_block`: the date the rule that would block it is enforced from.
     pub enforce_from: Option<Date>,
     /// Why the finding has its status, in words.
-    pub reasons: Vec<String>,
+    pub reasons: Reasons,
+}
+
+/// Why a finding has its status, in words. Each distinct sentence is held once per run
+/// ([`Interner`]): the same ones recur across thousands of findings (every unowned finding at
+/// one level has the same two), and the decisions are held for every finding until the report
+/// is written (issue 13's memory bound).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reasons(Vec<Arc<str>>);
+
+impl Reasons {
+    pub fn push(&mut self, reason: impl Into<Arc<str>>) {
+        self.0.push(reason.into());
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|r| &**r)
+    }
+
+    pub fn last(&self) -> Option<&str> {
+        self.0.last().map(|r| &**r)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn join(&self, sep: &str) -> String {
+        self.0.join(sep)
+    }
+}
+
+impl<'r> IntoIterator for &'r Reasons {
+    type Item = &'r str;
+    type IntoIter = std::iter::Map<std::slice::Iter<'r, Arc<str>>, fn(&Arc<str>) -> &str>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|r| &**r)
+    }
+}
+
+impl Serialize for Reasons {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// One copy of each distinct reason and risk derivation of a run: what the decisions of many
+/// findings share. Pure data, local to one `decide`.
+#[derive(Default)]
+pub(super) struct Interner {
+    reasons: HashSet<Arc<str>>,
+    steps: HashSet<Arc<[RiskStep]>>,
+}
+
+impl Interner {
+    /// Makes `d` share the reasons and risk steps already held, and keeps its own for the
+    /// findings after it.
+    pub(super) fn share(&mut self, d: &mut Decided<'_>) {
+        for r in &mut d.reasons.0 {
+            match self.reasons.get(r) {
+                Some(held) => *r = Arc::clone(held),
+                None => {
+                    self.reasons.insert(Arc::clone(r));
+                }
+            }
+        }
+        d.reasons.0.shrink_to_fit();
+        match self.steps.get(&d.risk_steps) {
+            Some(held) => d.risk_steps = Arc::clone(held),
+            None => {
+                self.steps.insert(Arc::clone(&d.risk_steps));
+            }
+        }
+    }
 }
 
 /// What became of one acceptance in this run.

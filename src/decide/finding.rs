@@ -29,7 +29,7 @@ impl<'p> Engine<'p> {
             kev: facts.kev,
             epss: facts.epss,
             risk,
-            risk_steps,
+            risk_steps: risk_steps.into(),
             owner,
             level,
             status: Status::Blocked,
@@ -45,7 +45,7 @@ impl<'p> Engine<'p> {
             overdue: false,
             existing: inputs.baseline.map(|b| b.contains(&f.fingerprint)),
             enforce_from: None,
-            reasons: Vec::new(),
+            reasons: Reasons::default(),
         };
         let level_from = enforce(&level.enforce_from);
         // Built only when a block is recorded: most findings never need it.
@@ -322,7 +322,7 @@ impl<'p> Engine<'p> {
             d.status = Status::Warned;
             d.reasons.push(
                 "already on the target branch (--baseline); pull_requests.gate is new_only, so only new findings block"
-                    .into(),
+                    ,
             );
         }
         d

@@ -403,11 +403,10 @@ impl<'p> Engine<'p> {
             .map(|(i, a)| coverage::standalone(self, i, a, inputs.now, self.warn_before()))
             .collect();
         let mut findings = Vec::with_capacity(inputs.findings.len());
+        let mut shared = Interner::default();
         for f in inputs.findings {
             let mut d = self.decide_one(f, inputs, &prepared, &acc_index, &vex_index, today);
-            // Held for every finding until the report is written: no spare capacity (a
-            // reason list grows to 4 on its first push; issue 13's memory bound).
-            d.reasons.shrink_to_fit();
+            shared.share(&mut d);
             for t in &d.tried {
                 let u = &mut uses[t.index];
                 u.named += 1;

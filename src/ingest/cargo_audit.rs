@@ -7,6 +7,7 @@
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::model::cvss::base_score;
+use crate::model::finding::push_finding;
 use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
@@ -107,7 +108,7 @@ impl ReportFormat for CargoAudit {
                 .as_ref()
                 .and_then(|vs| vs.patched.first().cloned());
             f.fix_available = v.versions.as_ref().map(|vs| !vs.patched.is_empty());
-            out.findings.push(f);
+            push_finding(&mut out.findings, f);
         }
         for (kind, list) in &report.warnings {
             for w in list {
@@ -122,7 +123,7 @@ impl ReportFormat for CargoAudit {
                     .or(w.kind.as_deref())
                     .unwrap_or(kind);
                 f.title = Some(format!("{what}: {}", f.title.unwrap_or_default()));
-                out.findings.push(f);
+                push_finding(&mut out.findings, f);
             }
         }
         Ok(out)

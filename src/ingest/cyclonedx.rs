@@ -11,6 +11,7 @@ use super::{
     grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat,
     Source, VexStatement, VexStatus,
 };
+use crate::model::finding::push_finding;
 use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
@@ -300,7 +301,7 @@ impl ReportFormat for CycloneDx {
                 f.target = out.meta.target.clone();
                 f.title = v.description.as_deref().map(first_line);
                 f.published = nonempty(v.published.as_deref());
-                out.findings.push(f);
+                push_finding(&mut out.findings, f);
                 findings += 1;
             }
         }

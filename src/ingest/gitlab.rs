@@ -11,6 +11,7 @@
 //! path and parameter, part of the finding's identity), or a crash (coverage fuzzing).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::model::finding::push_finding;
 use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, ScannerSuppression, Severity};
 use serde::Deserialize;
@@ -281,7 +282,7 @@ impl ReportFormat for GitLab {
                 .map(|(_, ver)| ver.trim().to_string());
             f.target = known(loc.and_then(|l| l.image.as_deref()));
             f.title = nonempty(v.name.as_deref()).or_else(|| nonempty(v.message.as_deref()));
-            out.findings.push(f);
+            push_finding(&mut out.findings, f);
         }
         // Reports of schema 2.x have no `scan`: what was run shows in the findings' categories.
         let scan_kind = scan_kind.or_else(|| categories.first().cloned());

@@ -2,6 +2,7 @@
 //! vulnerabilities as aliases (a GHSA match lists its CVE there).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::model::finding::push_finding;
 use crate::model::finding::ScanKind;
 use crate::model::finding::{
     Finding, Kind, Package, PackageClass, ScanStatus, ScannerSuppression, Severity,
@@ -235,7 +236,7 @@ impl ReportFormat for Grype {
             f.target = out.meta.target.clone();
             f.title = v.description.map(|d| first_line(&d));
             f.scanner_suppression = suppression;
-            out.findings.push(f);
+            push_finding(&mut out.findings, f);
         }
         Ok(out)
     }

@@ -7,6 +7,7 @@
 //! the installed version, only the vulnerable range.
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::model::finding::push_finding;
 use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
@@ -133,7 +134,7 @@ impl ReportFormat for NpmAudit {
                     Some(r) => format!("{t} (vulnerable: {r})"),
                     None => t,
                 });
-                out.findings.push(f);
+                push_finding(&mut out.findings, f);
             }
         }
         Ok(out)

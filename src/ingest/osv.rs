@@ -11,6 +11,7 @@
 
 use super::{nonempty, null_is_empty, InputError, Parsed, Probe, ReportFormat, Source};
 use crate::model::cvss::base_score;
+use crate::model::finding::push_finding;
 use crate::model::finding::ScanKind;
 use crate::model::finding::{Finding, Kind, Package, PackageClass, Severity};
 use serde::Deserialize;
@@ -216,7 +217,7 @@ impl ReportFormat for OsvScanner {
                     f.published = members
                         .iter()
                         .find_map(|v| nonempty(v.published.as_deref()));
-                    out.findings.push(f);
+                    push_finding(&mut out.findings, f);
                 }
             }
         }

@@ -11,6 +11,7 @@
 use super::{
     grype::first_line, nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source,
 };
+use crate::model::finding::push_finding;
 use crate::model::finding::{
     is_cve, Finding, Kind, Package, PackageClass, ScanKind, ScannerSuppression, Severity,
 };
@@ -586,7 +587,7 @@ impl ReportFormat for Sarif {
                     .map(|t| first_line(&t));
                 f.target = out.meta.target.clone();
                 run_kinds.push(f.kind);
-                out.findings.push(f);
+                push_finding(&mut out.findings, f);
             }
             let vulns = run_kinds
                 .iter()

@@ -483,7 +483,11 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         }
         vex.append(&mut r.vex);
     }
-    let findings = dedup(all);
+    let mut findings = dedup(all);
+    // Held until the report is written: the list grew by doubling while it was read, so up
+    // to half of it is spare capacity (a `Finding` is 400 bytes; issue 13's memory bound).
+    // Shrinking a large allocation remaps it in place: nothing is copied.
+    findings.shrink_to_fit();
     if let Some((accs, file)) = &policy.acceptances {
         for (i, ids) in crate::policy::acceptances::shared_aliases(&findings, &accs.acceptances) {
             let Some(a) = accs.acceptances.get(i) else {

@@ -79,7 +79,7 @@ fn one(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
     row(w, "owner", &owner)?;
 
     row(w, "risk", d.risk.as_str())?;
-    for s in &d.risk_steps {
+    for s in d.risk_steps.iter() {
         row(w, "", &format!("- {}", s.describe()))?;
     }
     let kev = if d.kev {

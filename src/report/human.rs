@@ -234,7 +234,7 @@ pub fn render_painted(w: &mut dyn Write, v: &View, paint: Paint) -> io::Result<(
         writeln!(w)?;
         writeln!(w, "{title} ({}):", suppressed.len())?;
         for f in suppressed.iter().take(LIST_LIMIT) {
-            let why = f.reasons.last().map(String::as_str).unwrap_or("");
+            let why = f.reasons.last().unwrap_or("");
             writeln!(w, "  {}  {why}", one_line(f))?;
         }
         more(w, suppressed.len())?;
@@ -330,7 +330,7 @@ fn upcoming(w: &mut dyn Write, v: &View) -> io::Result<()> {
                 "{}  owner {}  ({})",
                 one_line(f),
                 super::owner_words(&f.owner),
-                f.reasons.last().map(String::as_str).unwrap_or("")
+                f.reasons.last().unwrap_or("")
             ));
         }
     }
@@ -580,7 +580,7 @@ fn entry(w: &mut dyn Write, v: &View, d: &Decided, paint: Paint) -> io::Result<(
     if tried.is_empty() {
         // why it blocks, when no acceptance explains it
         if let Some(r) = d.reasons.iter().find(|r| !r.contains("none is recorded")) {
-            detail.push(r.clone());
+            detail.push(r.to_string());
         }
     }
     detail.extend(tried);

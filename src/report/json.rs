@@ -167,7 +167,8 @@ pub struct FindingOut<'a> {
     pub acceptance: Option<&'a str>,
     /// The `never_accept` entry it matches.
     pub never_accept: Option<&'a str>,
-    pub reasons: &'a [String],
+    #[schemars(with = "Vec<String>")]
+    pub reasons: &'a crate::decide::Reasons,
     /// First-seen date (needs `--state`).
     #[schemars(with = "Option<String>")]
     pub first_seen: Option<Date>,

@@ -5,6 +5,7 @@
 //! riskgate does not use (descriptions, references).
 
 use super::{nonempty, null_is_empty, ts, InputError, Parsed, Probe, ReportFormat, Source};
+use crate::model::finding::push_finding;
 use crate::model::finding::ScanKind;
 use crate::model::finding::{
     Finding, Kind, Package, PackageClass, ScanStatus, ScannerSuppression, Severity,
@@ -477,7 +478,7 @@ fn read_results(
             .map(|raw| (raw, None));
         for (raw, suppression) in vulns.chain(modified_vulns) {
             let v: Vuln = each(src, scope, raw)?;
-            out.findings.push(vuln_finding(v, &at, suppression));
+            push_finding(&mut out.findings, vuln_finding(v, &at, suppression));
         }
         let misconfs = r
             .misconfigurations
@@ -506,7 +507,7 @@ fn read_results(
                 f.title = Some(format!("{} ({res})", f.title.unwrap_or_default()));
             }
             f.scanner_suppression = suppression;
-            out.findings.push(f);
+            push_finding(&mut out.findings, f);
         }
         let mut secrets: Vec<(Secret, Option<Box<ScannerSuppression>>)> =
             r.secrets.into_iter().flatten().map(|s| (s, None)).collect();
@@ -523,7 +524,7 @@ fn read_results(
             f.location.resource = resource.clone();
             f.title = s(&sec.title);
             f.scanner_suppression = suppression;
-            out.findings.push(f);
+            push_finding(&mut out.findings, f);
         }
         let mut licenses: Vec<(License, Option<Box<ScannerSuppression>>)> = r
             .licenses
@@ -546,7 +547,7 @@ fn read_results(
             f.location.resource = resource.clone();
             f.title = s(&l.category).map(|c| format!("license {} ({c})", l.name));
             f.scanner_suppression = suppression;
-            out.findings.push(f);
+            push_finding(&mut out.findings, f);
         }
     }
     Ok(())

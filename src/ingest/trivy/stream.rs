@@ -11,6 +11,7 @@ use super::{
     class_of, vuln_finding, License, Metadata, Modified, ResultAt, Scope, Secret, Str, TResult,
     Vuln,
 };
+use crate::model::finding::push_finding;
 use crate::model::finding::Finding;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
@@ -330,7 +331,7 @@ impl<'de> Visitor<'de> for Vulns<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(v) = seq.next_element::<Vuln<'de>>()? {
-            self.findings.push(vuln_finding(v, self.at, None));
+            push_finding(self.findings, vuln_finding(v, self.at, None));
         }
         Ok(())
     }
