@@ -36,8 +36,8 @@ fn main() {
             );
             f.severity = sev[n % 4];
             f.package = Some(Package {
-                name: format!("pkg{}", n % 3000),
-                version: Some(format!("1.{}.0", n % 97)),
+                name: format!("pkg{}", n % 3000).into(),
+                version: Some(format!("1.{}.0", n % 97).into()),
                 class: Some(if n % 2 == 0 {
                     PackageClass::Os
                 } else {

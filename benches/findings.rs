@@ -1,8 +1,8 @@
 //! Throughput and peak memory of `riskgate findings --format json` and of `riskgate check` in
 //! every output format on a generated Trivy report of 100 MB (`RISKGATE_BENCH_MB=1024` for the
 //! 1 GB case; `RISKGATE_BENCH_ENTRIES=lean` for entries of ~350 bytes, the fields a gate reads
-//! and little else, where real Trivy entries are 1.3-4.6 KB: the worst case for memory per
-//! byte of input).
+//! and little else, in one of eight image layers, where real Trivy entries are 1.3-4.6 KB: the
+//! worst case for memory per byte of input).
 //!
 //! Run with `cargo bench --bench findings`. Prints MB/s (one process, one core: riskgate does not
 //! parallelise a single report) and, where `/usr/bin/time` exists, the peak resident memory as a
@@ -53,8 +53,10 @@ fn generate(path: &PathBuf, target: usize, lean: bool) {
             if lean {
                 let _ = write!(
                     out,
-                    r#"{{"VulnerabilityID":"CVE-2024-{n:05}","PkgName":"pkg{p}","PkgIdentifier":{{"PURL":"pkg:deb/debian/pkg{p}@1.{i}.0?arch=amd64"}},"InstalledVersion":"1.{i}.0","FixedVersion":"1.{i}.1","Status":"fixed","Layer":{{"DiffID":"sha256:{n:064x}"}},"Severity":"{sev}","Title":"pkg{p}: a flaw in the parser"}}"#,
+                    r#"{{"VulnerabilityID":"CVE-2024-{n:05}","PkgName":"pkg{p}","PkgIdentifier":{{"PURL":"pkg:deb/debian/pkg{p}@1.{i}.0?arch=amd64"}},"InstalledVersion":"1.{i}.0","FixedVersion":"1.{i}.1","Status":"fixed","Layer":{{"DiffID":"sha256:{l:064x}"}},"Severity":"{sev}","Title":"pkg{p}: a flaw in the parser"}}"#,
                     p = n % 3000,
+                    // One of the image's layers, as in a real report (Metadata.DiffIDs).
+                    l = n % 8,
                 );
                 n += 1;
                 continue;

@@ -143,7 +143,8 @@ pub struct Decided<'a> {
     /// How the risk was derived: the severity mapping, then every rule that applied.
     /// Shared ([`Interner`]): findings of one severity from one tool derive alike.
     pub risk_steps: Arc<[RiskStep]>,
-    pub owner: Owner<'a>,
+    /// Shared ([`Interner`]): a run has a handful of distinct owners.
+    pub owner: Arc<Owner<'a>>,
     pub level: &'a LevelCfg,
     pub status: Status,
     /// Who may accept this finding; `None` when it cannot be accepted (gate pass/warn/block,
@@ -176,11 +177,14 @@ pub struct Decided<'a> {
 /// one level has the same two), and the decisions are held for every finding until the report
 /// is written (issue 13's memory bound).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reasons(Vec<Arc<str>>);
+pub struct Reasons(Arc<[Arc<str>]>);
 
 impl Reasons {
+    /// A finding has a few reasons, pushed while it is decided; the list is then shared.
     pub fn push(&mut self, reason: impl Into<Arc<str>>) {
-        self.0.push(reason.into());
+        let mut v = self.0.to_vec();
+        v.push(reason.into());
+        self.0 = v.into();
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
@@ -222,30 +226,37 @@ impl Serialize for Reasons {
 /// One copy of each distinct reason and risk derivation of a run: what the decisions of many
 /// findings share. Pure data, local to one `decide`.
 #[derive(Default)]
-pub(super) struct Interner {
+pub(super) struct Interner<'a> {
     reasons: HashSet<Arc<str>>,
+    lists: HashSet<Arc<[Arc<str>]>>,
     steps: HashSet<Arc<[RiskStep]>>,
+    owners: HashSet<Arc<Owner<'a>>>,
 }
 
-impl Interner {
-    /// Makes `d` share the reasons and risk steps already held, and keeps its own for the
-    /// findings after it.
-    pub(super) fn share(&mut self, d: &mut Decided<'_>) {
-        for r in &mut d.reasons.0 {
-            match self.reasons.get(r) {
-                Some(held) => *r = Arc::clone(held),
-                None => {
-                    self.reasons.insert(Arc::clone(r));
-                }
-            }
+/// The copy already held, else `v`, now held.
+fn one<T: ?Sized + Eq + std::hash::Hash>(held: &mut HashSet<Arc<T>>, v: &mut Arc<T>) {
+    match held.get(v) {
+        Some(h) => *v = Arc::clone(h),
+        None => {
+            held.insert(Arc::clone(v));
         }
-        d.reasons.0.shrink_to_fit();
-        match self.steps.get(&d.risk_steps) {
-            Some(held) => d.risk_steps = Arc::clone(held),
-            None => {
-                self.steps.insert(Arc::clone(&d.risk_steps));
+    }
+}
+
+impl<'a> Interner<'a> {
+    /// Makes `d` share the reasons, risk steps and owner already held, and keeps its own for
+    /// the findings after it.
+    pub(super) fn share(&mut self, d: &mut Decided<'a>) {
+        if !self.lists.contains(&d.reasons.0) {
+            let mut own: Vec<Arc<str>> = d.reasons.0.to_vec();
+            for r in &mut own {
+                one(&mut self.reasons, r);
             }
+            d.reasons.0 = own.into();
         }
+        one(&mut self.lists, &mut d.reasons.0);
+        one(&mut self.steps, &mut d.risk_steps);
+        one(&mut self.owners, &mut d.owner);
     }
 }
 

@@ -30,7 +30,7 @@ impl<'p> Engine<'p> {
             epss: facts.epss,
             risk,
             risk_steps: risk_steps.into(),
-            owner,
+            owner: owner.into(),
             level,
             status: Status::Blocked,
             required_approver: None,

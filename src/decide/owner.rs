@@ -7,7 +7,7 @@ use crate::policy::levels::LayerKind;
 use crate::policy::ownership::{LayerRule, Ownership, Product};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Owner<'a> {
     pub team: Option<&'a str>,
     /// The layer rule that routed the finding (`os-packages`), or `None` for the product's team.

@@ -74,8 +74,8 @@ fn finding(adv: &Advisory, pkg: &Pkg) -> Finding {
         .map(Severity::from_score)
         .unwrap_or(Severity::Unknown);
     f.package = Some(Package {
-        name: pkg.name.clone(),
-        version: nonempty(pkg.version.as_deref()),
+        name: pkg.name.clone().into(),
+        version: nonempty(pkg.version.as_deref()).map(Into::into),
         class: Some(PackageClass::Library),
         purl: pkg
             .version
@@ -85,7 +85,7 @@ fn finding(adv: &Advisory, pkg: &Pkg) -> Finding {
     });
     f.location.path = Some("Cargo.lock".into());
     f.title = nonempty(adv.title.as_deref());
-    f.published = nonempty(adv.date.as_deref());
+    f.published = nonempty(adv.date.as_deref()).map(Into::into);
     f
 }
 
@@ -106,7 +106,7 @@ impl ReportFormat for CargoAudit {
             f.fixed_version = v
                 .versions
                 .as_ref()
-                .and_then(|vs| vs.patched.first().cloned());
+                .and_then(|vs| vs.patched.first().map(Into::into));
             f.fix_available = v.versions.as_ref().map(|vs| !vs.patched.is_empty());
             push_finding(&mut out.findings, f);
         }

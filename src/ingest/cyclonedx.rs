@@ -282,11 +282,11 @@ impl ReportFormat for CycloneDx {
                         .and_then(|p| p.strip_prefix("pkg:"))
                         .and_then(|p| p.split('/').next());
                     f.package = Some(Package {
-                        name: c.name.clone().unwrap_or_default(),
-                        version: nonempty(c.version.as_deref()),
+                        name: c.name.clone().unwrap_or_default().into(),
+                        version: nonempty(c.version.as_deref()).map(Into::into),
                         class: ptype.map(PackageClass::from_type),
                         purl: c.purl.clone(),
-                        ecosystem: ptype.map(String::from),
+                        ecosystem: ptype.map(String::from).map(Into::into),
                     });
                     if ptype.map(PackageClass::from_type) == Some(PackageClass::Os) {
                         f.location.path = None;
@@ -297,10 +297,10 @@ impl ReportFormat for CycloneDx {
                     .as_deref()
                     .and_then(|r| r.strip_prefix("Upgrade "))
                     .and_then(|r| r.rsplit_once(" to "))
-                    .map(|(_, ver)| ver.trim().to_string());
-                f.target = out.meta.target.clone();
+                    .map(|(_, ver)| ver.trim().into());
+                f.target = out.meta.target.clone().map(Into::into);
                 f.title = v.description.as_deref().map(first_line);
-                f.published = nonempty(v.published.as_deref());
+                f.published = nonempty(v.published.as_deref()).map(Into::into);
                 push_finding(&mut out.findings, f);
                 findings += 1;
             }

@@ -255,8 +255,8 @@ impl ReportFormat for GitLab {
                 let os = category == "container_scanning"
                     && known(loc.and_then(|l| l.operating_system.as_deref())).is_some();
                 f.package = Some(Package {
-                    name,
-                    version: nonempty(dep.version.as_deref()),
+                    name: name.into(),
+                    version: nonempty(dep.version.as_deref()).map(Into::into),
                     class: Some(if os {
                         PackageClass::Os
                     } else {
@@ -279,8 +279,8 @@ impl ReportFormat for GitLab {
                 .as_deref()
                 .and_then(|s| s.strip_prefix("Upgrade "))
                 .and_then(|s| s.rsplit_once(" to "))
-                .map(|(_, ver)| ver.trim().to_string());
-            f.target = known(loc.and_then(|l| l.image.as_deref()));
+                .map(|(_, ver)| ver.trim().into());
+            f.target = known(loc.and_then(|l| l.image.as_deref())).map(Into::into);
             f.title = nonempty(v.name.as_deref()).or_else(|| nonempty(v.message.as_deref()));
             push_finding(&mut out.findings, f);
         }

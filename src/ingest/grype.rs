@@ -211,16 +211,18 @@ impl ReportFormat for Grype {
                 Some(PackageClass::Os) => None,
                 _ => first.and_then(|l| nonempty(l.path.as_deref())),
             };
-            f.location.layer_digest = first.and_then(|l| nonempty(l.layer_id.as_deref()));
+            f.location.layer_digest = first
+                .and_then(|l| nonempty(l.layer_id.as_deref()))
+                .map(Into::into);
             f.package = Some(Package {
-                name: a.name,
-                version: nonempty(a.version.as_deref()),
+                name: a.name.into(),
+                version: nonempty(a.version.as_deref()).map(Into::into),
                 class,
                 purl: nonempty(a.purl.as_deref()),
-                ecosystem: nonempty(a.language.as_deref()).or_else(|| nonempty(a.kind.as_deref())),
+                ecosystem: nonempty(a.language.as_deref()).or_else(|| nonempty(a.kind.as_deref())).map(Into::into),
             });
             if let Some(fix) = v.fix {
-                f.fixed_version = fix.versions.into_iter().next();
+                f.fixed_version = fix.versions.into_iter().next().map(Into::into);
                 f.status = match fix.state.as_deref() {
                     Some("fixed") => Some(ScanStatus::Fixed),
                     Some("not-fixed") => Some(ScanStatus::Affected),
@@ -233,7 +235,7 @@ impl ReportFormat for Grype {
                     _ => None,
                 };
             }
-            f.target = out.meta.target.clone();
+            f.target = out.meta.target.clone().map(Into::into);
             f.title = v.description.map(|d| first_line(&d));
             f.scanner_suppression = suppression;
             push_finding(&mut out.findings, f);

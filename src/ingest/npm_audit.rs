@@ -112,7 +112,7 @@ impl ReportFormat for NpmAudit {
                 f.cvss = adv.cvss.as_ref().and_then(|c| c.score).filter(|s| *s > 0.0);
                 f.severity = Severity::parse(adv.severity.as_deref().unwrap_or(""));
                 f.package = Some(Package {
-                    name: name.clone(),
+                    name: name.clone().into(),
                     version: None,
                     class: Some(PackageClass::Library),
                     purl: None,
@@ -124,7 +124,7 @@ impl ReportFormat for NpmAudit {
                     Some(Value::Object(o)) => {
                         if o.get("name").and_then(Value::as_str) == Some(name.as_str()) {
                             f.fixed_version =
-                                o.get("version").and_then(Value::as_str).map(String::from);
+                                o.get("version").and_then(Value::as_str).map(String::from).map(Into::into);
                         }
                         Some(true)
                     }

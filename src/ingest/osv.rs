@@ -201,22 +201,24 @@ impl ReportFormat for OsvScanner {
                     f.severity = sev;
                     f.cvss = cvss;
                     f.package = Some(Package {
-                        name: p.package.name.clone(),
-                        version: nonempty(p.package.version.as_deref()),
+                        name: p.package.name.clone().into(),
+                        version: nonempty(p.package.version.as_deref()).map(Into::into),
                         class,
                         purl: None,
-                        ecosystem: nonempty(p.package.ecosystem.as_deref()),
+                        ecosystem: nonempty(p.package.ecosystem.as_deref()).map(Into::into),
                     });
                     f.fixed_version = members
                         .iter()
-                        .find_map(|v| fixed_version(v, &p.package.name));
+                        .find_map(|v| fixed_version(v, &p.package.name))
+                        .map(Into::into);
                     if class != Some(PackageClass::Os) {
                         f.location.path = path.clone();
                     }
                     f.title = members.iter().find_map(|v| nonempty(v.summary.as_deref()));
                     f.published = members
                         .iter()
-                        .find_map(|v| nonempty(v.published.as_deref()));
+                        .find_map(|v| nonempty(v.published.as_deref()))
+                        .map(Into::into);
                     push_finding(&mut out.findings, f);
                 }
             }

@@ -554,7 +554,7 @@ impl ReportFormat for Sarif {
                 if let Some((name, version, ptype)) = pkg {
                     if let Some(stripped) = id.strip_suffix(&format!("-{name}")) {
                         id = stripped.to_string();
-                        f.id = id.clone();
+                        f.id = id.clone().into();
                     }
                     let class = match (ptype.as_deref(), rule.and_then(|x| x.name.as_deref())) {
                         (Some(t), _) => Some(PackageClass::from_type(t)),
@@ -565,8 +565,8 @@ impl ReportFormat for Sarif {
                         _ => None,
                     };
                     f.package = Some(Package {
-                        name,
-                        version: Some(version),
+                        name: name.into(),
+                        version: Some(version.into()),
                         class,
                         ..Package::default()
                     });
@@ -585,7 +585,7 @@ impl ReportFormat for Sarif {
                     .filter(|t| !restates(t, &f.id))
                     .or_else(|| nonempty(Some(first_line(&message))))
                     .map(|t| first_line(&t));
-                f.target = out.meta.target.clone();
+                f.target = out.meta.target.clone().map(Into::into);
                 run_kinds.push(f.kind);
                 push_finding(&mut out.findings, f);
             }

@@ -87,27 +87,27 @@ pub fn read(path: &Path) -> Result<FromReport, InputError> {
             let mut f = Finding::new(i.id, i.kind, "riskgate-report");
             f.aliases = i.aliases;
             if !i.tools.is_empty() {
-                f.tools = i.tools;
+                f.tools = i.tools.into_iter().map(Into::into).collect();
             }
             f.title = i.title;
             f.severity = Severity::parse(&i.severity);
             f.cvss = i.cvss;
             f.package = i.package.map(|p| Package {
-                name: p.name,
-                version: p.version,
+                name: p.name.into(),
+                version: p.version.map(Into::into),
                 class: p.class,
                 purl: p.purl,
                 ecosystem: None,
             });
             f.fix_available = i.fixed_version.as_ref().map(|_| true);
-            f.fixed_version = i.fixed_version;
+            f.fixed_version = i.fixed_version.map(Into::into);
             f.location = Location {
                 path: i.location.path,
                 line: i.location.line,
-                layer_digest: i.location.layer_digest,
+                layer_digest: i.location.layer_digest.map(Into::into),
                 resource: None,
             };
-            f.target = i.target;
+            f.target = i.target.map(Into::into);
             // CI's identity of the finding, as its acceptances must name it
             f.fingerprint = i.fingerprint;
             f

@@ -4,9 +4,11 @@
 //! it (severity, fix, title). Deduplication merges findings with the same identity reported by
 //! several tools or several reports; it never drops one.
 
+pub use compact_str::CompactString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::fmt;
 
 /// A scanner's severity, normalised. `Unknown` means the scanner gave none; the guardrails decide
@@ -280,35 +282,39 @@ impl PackageClass {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Package {
-    pub name: String,
-    pub version: Option<String>,
+    pub name: CompactString,
+    pub version: Option<CompactString>,
     pub class: Option<PackageClass>,
     pub purl: Option<String>,
-    pub ecosystem: Option<String>,
+    pub ecosystem: Option<CompactString>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Location {
     pub path: Option<String>,
     pub line: Option<u32>,
-    /// The image layer (DiffID or digest) the finding sits in, when the scanner says.
-    pub layer_digest: Option<String>,
+    /// The image layer (DiffID or digest) the finding sits in, when the scanner says. Shared
+    /// ([`share_layers`]): an image has a handful of layers and thousands of findings.
+    pub layer_digest: Option<Arc<str>>,
     /// What the finding sits in beyond a file: a Kubernetes resource (`namespace/Kind/name`),
     /// a DAST endpoint (`GET https://host/path [param]`). Part of the finding's identity.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
 }
 
+/// One finding, normalised. Short text (ids, tool names, package names and versions, targets) is
+/// a `CompactString`: held inline up to 24 bytes, so most findings own few heap strings (a
+/// lean Trivy entry of 350 bytes had twelve; issue 13's memory bound).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    pub id: String,
+    pub id: CompactString,
     pub aliases: Vec<String>,
     pub kind: Kind,
-    pub tools: Vec<String>,
+    pub tools: Vec<CompactString>,
     pub severity: Severity,
     pub cvss: Option<f64>,
     pub package: Option<Package>,
-    pub fixed_version: Option<String>,
+    pub fixed_version: Option<CompactString>,
     /// `Some(false)` when the scanner says no fix exists (`wont-fix`, `not-fixed`); `None` when unknown.
     pub fix_available: Option<bool>,
     /// What the scanner itself says of the finding's state (Trivy's `Status`, Grype's fix
@@ -316,9 +322,9 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ScanStatus>,
     pub location: Location,
-    pub target: Option<String>,
+    pub target: Option<CompactString>,
     pub title: Option<String>,
-    pub published: Option<String>,
+    pub published: Option<CompactString>,
     pub fingerprint: String,
     /// A suppression the scanner recorded (SARIF `suppressions`, an ignore rule): a claim the
     /// guardrails weigh (`scanner_suppressions`), never a suppression by itself. Boxed: rare.
@@ -335,6 +341,22 @@ pub fn push_finding(list: &mut Vec<Finding>, f: Finding) {
         list.reserve_exact(list.capacity() / 8);
     }
     list.push(f);
+}
+
+/// Makes findings that sit in the same image layer share its digest (71 bytes each otherwise).
+pub fn share_layers(findings: &mut [Finding]) {
+    let mut held: HashSet<Arc<str>> = HashSet::new();
+    for l in findings
+        .iter_mut()
+        .filter_map(|f| f.location.layer_digest.as_mut())
+    {
+        match held.get(l) {
+            Some(h) => *l = Arc::clone(h),
+            None => {
+                held.insert(Arc::clone(l));
+            }
+        }
+    }
 }
 
 /// What a scanner says about a result it suppressed.
@@ -427,7 +449,7 @@ pub fn normalise_path(p: &str) -> String {
 
 impl Finding {
     /// A finding with its identity and nothing else; formats fill in the rest.
-    pub fn new(id: impl Into<String>, kind: Kind, tool: impl Into<String>) -> Finding {
+    pub fn new(id: impl Into<CompactString>, kind: Kind, tool: impl Into<CompactString>) -> Finding {
         Finding {
             id: id.into(),
             kind,
@@ -440,7 +462,7 @@ impl Finding {
     /// behind in dedup, and the base of [`Finding::new`].
     fn vacant() -> Finding {
         Finding {
-            id: String::new(),
+            id: CompactString::const_new(""),
             aliases: Vec::new(),
             kind: Kind::Vulnerability,
             tools: Vec::new(),
@@ -473,13 +495,15 @@ impl Finding {
     /// normalised, and the fingerprint computed from the identity. Returns the fingerprint's
     /// 128 bits, which dedup keys its index by.
     pub fn canonicalise(&mut self) -> u128 {
-        self.id = self.id.trim().to_string();
+        if self.id.trim().len() != self.id.len() {
+            self.id = self.id.trim().into();
+        }
         if !is_cve(&self.id) {
             let mut cves: Vec<&String> = self.aliases.iter().filter(|a| is_cve(a)).collect();
             cves.sort();
-            if let Some(cve) = cves.first().map(|c| c.to_string()) {
+            if let Some(cve) = cves.first().map(|c| CompactString::from(c.as_str())) {
                 let old = std::mem::replace(&mut self.id, cve);
-                self.aliases.push(old);
+                self.aliases.push(old.into());
             }
         }
         let id = self.id.clone();
@@ -607,6 +631,7 @@ pub fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
     // In place: the findings are the run's largest allocation (a Finding is some 400 bytes), and
     // merging into a second vector, then sorting into a third, held two or three copies of them
     // at once (issue 13). Keyed by the fingerprint's 128 bits, not its text.
+    share_layers(&mut findings);
     let mut index: HashMap<u128, usize> = HashMap::with_capacity(findings.len());
     // `findings[..kept]` are distinct; `findings[kept..i]` are emptied duplicates.
     let mut kept = 0usize;

@@ -93,8 +93,8 @@ fn entries<'a>(
         .map(move |x| {
             let f = x.finding;
             Item {
-                rule_id: f.id.clone(),
-                title: f.title.clone().unwrap_or_else(|| f.id.clone()),
+                rule_id: f.id.to_string(),
+                title: f.title.clone().unwrap_or_else(|| f.id.to_string()),
                 status: x.status,
                 risk: Some(x.risk),
                 path: f.location.path.as_deref(),
@@ -102,7 +102,7 @@ fn entries<'a>(
                 target: f.target.as_deref(),
                 package: f.package.as_ref().map(|p| match &p.version {
                     Some(ver) => format!("{}@{ver}", p.name),
-                    None => p.name.clone(),
+                    None => p.name.to_string(),
                 }),
                 owner: super::owner_words(&x.owner),
                 why: x.reasons.join("; "),

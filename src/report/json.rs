@@ -146,7 +146,8 @@ pub struct FindingOut<'a> {
     pub id: &'a str,
     pub aliases: &'a [String],
     pub kind: Kind,
-    pub tools: &'a [String],
+    #[schemars(with = "Vec<String>")]
+    pub tools: &'a [crate::model::finding::CompactString],
     pub title: Option<&'a str>,
     pub severity: Severity,
     pub cvss: Option<f64>,

@@ -23,15 +23,17 @@ pub fn render(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             let loc = match (&f.location.path, f.location.line) {
                 (Some(p), Some(l)) => format!("{p}:{l}"),
                 (Some(p), None) => p.clone(),
-                (None, _) => f.target.clone().unwrap_or_default(),
+                (None, _) => f.target.as_deref().unwrap_or_default().to_string(),
             };
             [
                 f.severity.to_string(),
-                f.id.clone(),
+                f.id.to_string(),
                 f.kind.as_str().to_string(),
-                pkg.map(|p| p.name.clone()).unwrap_or_default(),
-                pkg.and_then(|p| p.version.clone()).unwrap_or_default(),
-                f.fixed_version.clone().unwrap_or_default(),
+                pkg.map(|p| p.name.to_string()).unwrap_or_default(),
+                pkg.and_then(|p| p.version.as_deref())
+                    .unwrap_or_default()
+                    .to_string(),
+                f.fixed_version.as_deref().unwrap_or_default().to_string(),
                 loc,
                 f.tools.join(","),
             ]

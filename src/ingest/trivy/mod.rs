@@ -225,9 +225,10 @@ fn s(v: &Str<'_>) -> Option<String> {
     nonempty(v.as_deref())
 }
 
-fn layer_id(l: &Option<Layer<'_>>) -> Option<String> {
+fn layer_id(l: &Option<Layer<'_>>) -> Option<std::sync::Arc<str>> {
     l.as_ref()
         .and_then(|l| s(&l.diff_id).or_else(|| s(&l.digest)))
+        .map(Into::into)
 }
 
 /// How the results of one report are read: what was scanned and where the results sit.
@@ -500,7 +501,7 @@ fn read_results(
                 .and_then(|c| c.start_line)
                 .filter(|l| *l > 0);
             f.location.layer_digest = layer_id(&m.layer);
-            f.target = finding_target.clone();
+            f.target = finding_target.clone().map(Into::into);
             f.location.resource = resource.clone();
             f.title = s(&m.title).or_else(|| s(&m.message));
             if let Some(res) = m.cause_metadata.as_ref().and_then(|c| s(&c.resource)) {
@@ -520,7 +521,7 @@ fn read_results(
             f.location.path = target.clone();
             f.location.line = sec.start_line.filter(|l| *l > 0);
             f.location.layer_digest = layer_id(&sec.layer);
-            f.target = finding_target.clone();
+            f.target = finding_target.clone().map(Into::into);
             f.location.resource = resource.clone();
             f.title = s(&sec.title);
             f.scanner_suppression = suppression;
@@ -539,11 +540,11 @@ fn read_results(
             let mut f = Finding::new(l.name.as_ref(), Kind::License, Trivy::NAME);
             f.severity = Severity::parse(l.severity.as_deref().unwrap_or(""));
             f.package = s(&l.pkg_name).map(|name| Package {
-                name,
+                name: name.into(),
                 ..Package::default()
             });
             f.location.path = s(&l.file_path).or_else(|| target.clone());
-            f.target = finding_target.clone();
+            f.target = finding_target.clone().map(Into::into);
             f.location.resource = resource.clone();
             f.title = s(&l.category).map(|c| format!("license {} ({c})", l.name));
             f.scanner_suppression = suppression;
@@ -616,13 +617,13 @@ fn vuln_finding(
             .or_else(|| m.values().filter_map(|c| c.v3_score).reduce(f64::max))
     });
     f.package = Some(Package {
-        name: s(&v.pkg_name).unwrap_or_default(),
-        version: s(&v.installed_version),
+        name: s(&v.pkg_name).unwrap_or_default().into(),
+        version: s(&v.installed_version).map(Into::into),
         class: pkg_class,
         purl: v.pkg_identifier.as_ref().and_then(|p| s(&p.purl)),
-        ecosystem: at.ecosystem.clone(),
+        ecosystem: at.ecosystem.clone().map(Into::into),
     });
-    f.fixed_version = s(&v.fixed_version);
+    f.fixed_version = s(&v.fixed_version).map(Into::into);
     f.status = v.status.as_deref().and_then(ScanStatus::parse);
     f.fix_available = match v.status.as_deref() {
         Some("fixed") => Some(true),
@@ -635,10 +636,10 @@ fn vuln_finding(
         _ => s(&v.pkg_path).or_else(|| at.target.clone()),
     };
     f.location.layer_digest = layer_id(&v.layer);
-    f.target = at.finding_target.clone();
+    f.target = at.finding_target.clone().map(Into::into);
     f.location.resource = at.resource.clone();
     f.title = s(&v.title);
-    f.published = s(&v.published_date);
+    f.published = s(&v.published_date).map(Into::into);
     f.scanner_suppression = suppression;
     f
 }

@@ -11,7 +11,7 @@ use super::{
     class_of, vuln_finding, License, Metadata, Modified, ResultAt, Scope, Secret, Str, TResult,
     Vuln,
 };
-use crate::model::finding::push_finding;
+use crate::model::finding::{push_finding, share_layers};
 use crate::model::finding::Finding;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
@@ -330,8 +330,13 @@ impl<'de> Visitor<'de> for Vulns<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let first = self.findings.len();
         while let Some(v) = seq.next_element::<Vuln<'de>>()? {
             push_finding(self.findings, vuln_finding(v, self.at, None));
+        }
+        // Shared as each result is read, so a large report never holds a copy per finding.
+        if let Some(these) = self.findings.get_mut(first..) {
+            share_layers(these);
         }
         Ok(())
     }
