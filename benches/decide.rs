@@ -46,7 +46,7 @@ fn main() {
                 purl: None,
                 ecosystem: None,
             });
-            f.location.path = Some(format!("app/{}/package-lock.json", n % 500));
+            f.location.path = Some(format!("app/{}/package-lock.json", n % 500).into());
             f
         })
         .collect();

@@ -378,7 +378,7 @@ fn entry<'e>(
     let risk = p
         .found
         .iter()
-        .filter_map(|d| loaded.reported_risk.get(&d.finding.fingerprint))
+        .filter_map(|d| loaded.reported_risk.get(&*d.finding.fingerprint))
         .copied()
         .chain(std::iter::once(worst.risk))
         .max()
@@ -446,8 +446,8 @@ fn entry<'e>(
     let (mut paths, mut fingerprints) = (Vec::new(), Vec::new());
     if code && !a.anywhere {
         for d in &p.found {
-            paths.extend(d.finding.location.path.clone());
-            fingerprints.push(d.finding.fingerprint.clone());
+            paths.extend(d.finding.location.path.as_deref().map(String::from));
+            fingerprints.push(d.finding.fingerprint.to_string());
         }
         paths.sort();
         paths.dedup();

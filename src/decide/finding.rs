@@ -43,7 +43,7 @@ impl<'p> Engine<'p> {
             first_seen: None,
             due: None,
             overdue: false,
-            existing: inputs.baseline.map(|b| b.contains(&f.fingerprint)),
+            existing: inputs.baseline.map(|b| b.contains(&*f.fingerprint)),
             enforce_from: None,
             reasons: Reasons::default(),
         };
@@ -259,7 +259,7 @@ impl<'p> Engine<'p> {
         }
         // SLA.
         if let Some(seen) = inputs.first_seen {
-            let first = seen.get(&f.fingerprint).copied().unwrap_or(today);
+            let first = seen.get(&*f.fingerprint).copied().unwrap_or(today);
             d.first_seen = Some(first);
             if let Some(days) = level.sla_days {
                 let due = first.add_days(i64::from(days));

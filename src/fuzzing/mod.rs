@@ -38,13 +38,13 @@ pub fn report(data: &[u8]) {
         return;
     };
     let once = dedup(parsed.findings);
-    let fingerprints: Vec<String> = once.iter().map(|f| f.fingerprint.clone()).collect();
+    let fingerprints: Vec<String> = once.iter().map(|f| f.fingerprint.to_string()).collect();
     assert!(
         fingerprints.iter().all(|f| f.len() == 32),
         "fingerprint shape"
     );
     let twice = dedup(once);
-    let again: Vec<String> = twice.iter().map(|f| f.fingerprint.clone()).collect();
+    let again: Vec<String> = twice.iter().map(|f| f.fingerprint.to_string()).collect();
     assert_eq!(fingerprints, again, "dedup is idempotent");
 }
 

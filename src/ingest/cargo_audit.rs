@@ -80,11 +80,11 @@ fn finding(adv: &Advisory, pkg: &Pkg) -> Finding {
         purl: pkg
             .version
             .as_ref()
-            .map(|v| format!("pkg:cargo/{}@{v}", pkg.name)),
+            .map(|v| format!("pkg:cargo/{}@{v}", pkg.name).into()),
         ecosystem: Some("crates.io".into()),
     });
     f.location.path = Some("Cargo.lock".into());
-    f.title = nonempty(adv.title.as_deref());
+    f.title = nonempty(adv.title.as_deref()).map(Into::into);
     f.published = nonempty(adv.date.as_deref()).map(Into::into);
     f
 }
@@ -122,7 +122,7 @@ impl ReportFormat for CargoAudit {
                     .as_deref()
                     .or(w.kind.as_deref())
                     .unwrap_or(kind);
-                f.title = Some(format!("{what}: {}", f.title.unwrap_or_default()));
+                f.title = Some(format!("{what}: {}", f.title.unwrap_or_default()).into());
                 push_finding(&mut out.findings, f);
             }
         }

@@ -285,7 +285,7 @@ impl ReportFormat for CycloneDx {
                         name: c.name.clone().unwrap_or_default().into(),
                         version: nonempty(c.version.as_deref()).map(Into::into),
                         class: ptype.map(PackageClass::from_type),
-                        purl: c.purl.clone(),
+                        purl: c.purl.clone().map(Into::into),
                         ecosystem: ptype.map(String::from).map(Into::into),
                     });
                     if ptype.map(PackageClass::from_type) == Some(PackageClass::Os) {
@@ -299,7 +299,7 @@ impl ReportFormat for CycloneDx {
                     .and_then(|r| r.rsplit_once(" to "))
                     .map(|(_, ver)| ver.trim().into());
                 f.target = out.meta.target.clone().map(Into::into);
-                f.title = v.description.as_deref().map(first_line);
+                f.title = v.description.as_deref().map(first_line).map(Into::into);
                 f.published = nonempty(v.published.as_deref()).map(Into::into);
                 push_finding(&mut out.findings, f);
                 findings += 1;

@@ -265,13 +265,13 @@ impl ReportFormat for GitLab {
                     ..Package::default()
                 });
                 if !os {
-                    f.location.path = known(loc.and_then(|l| l.file.as_deref()));
+                    f.location.path = known(loc.and_then(|l| l.file.as_deref())).map(Into::into);
                 }
             } else if let Some(endpoint) = loc.and_then(Location::endpoint) {
-                f.location.path = loc.and_then(Location::url);
-                f.location.resource = Some(endpoint);
+                f.location.path = loc.and_then(Location::url).map(Into::into);
+                f.location.resource = Some(endpoint.into());
             } else {
-                f.location.path = known(loc.and_then(|l| l.file.as_deref()));
+                f.location.path = known(loc.and_then(|l| l.file.as_deref())).map(Into::into);
                 f.location.line = loc.and_then(|l| l.start_line).filter(|l| *l > 0);
             }
             f.fixed_version = v
@@ -281,7 +281,9 @@ impl ReportFormat for GitLab {
                 .and_then(|s| s.rsplit_once(" to "))
                 .map(|(_, ver)| ver.trim().into());
             f.target = known(loc.and_then(|l| l.image.as_deref())).map(Into::into);
-            f.title = nonempty(v.name.as_deref()).or_else(|| nonempty(v.message.as_deref()));
+            f.title = nonempty(v.name.as_deref())
+                .or_else(|| nonempty(v.message.as_deref()))
+                .map(Into::into);
             push_finding(&mut out.findings, f);
         }
         // Reports of schema 2.x have no `scan`: what was run shows in the findings' categories.

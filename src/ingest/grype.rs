@@ -209,7 +209,9 @@ impl ReportFormat for Grype {
             let first = a.locations.first();
             f.location.path = match class {
                 Some(PackageClass::Os) => None,
-                _ => first.and_then(|l| nonempty(l.path.as_deref())),
+                _ => first
+                    .and_then(|l| nonempty(l.path.as_deref()))
+                    .map(Into::into),
             };
             f.location.layer_digest = first
                 .and_then(|l| nonempty(l.layer_id.as_deref()))
@@ -218,8 +220,10 @@ impl ReportFormat for Grype {
                 name: a.name.into(),
                 version: nonempty(a.version.as_deref()).map(Into::into),
                 class,
-                purl: nonempty(a.purl.as_deref()),
-                ecosystem: nonempty(a.language.as_deref()).or_else(|| nonempty(a.kind.as_deref())).map(Into::into),
+                purl: nonempty(a.purl.as_deref()).map(Into::into),
+                ecosystem: nonempty(a.language.as_deref())
+                    .or_else(|| nonempty(a.kind.as_deref()))
+                    .map(Into::into),
             });
             if let Some(fix) = v.fix {
                 f.fixed_version = fix.versions.into_iter().next().map(Into::into);
@@ -236,7 +240,7 @@ impl ReportFormat for Grype {
                 };
             }
             f.target = out.meta.target.clone().map(Into::into);
-            f.title = v.description.map(|d| first_line(&d));
+            f.title = v.description.map(|d| first_line(&d)).map(Into::into);
             f.scanner_suppression = suppression;
             push_finding(&mut out.findings, f);
         }

@@ -118,21 +118,27 @@ impl ReportFormat for NpmAudit {
                     purl: None,
                     ecosystem: Some("npm".into()),
                 });
-                f.location.path = e.nodes.first().cloned();
+                f.location.path = e.nodes.first().cloned().map(Into::into);
                 f.fix_available = match &e.fix_available {
                     Some(Value::Bool(b)) => Some(*b),
                     Some(Value::Object(o)) => {
                         if o.get("name").and_then(Value::as_str) == Some(name.as_str()) {
-                            f.fixed_version =
-                                o.get("version").and_then(Value::as_str).map(String::from).map(Into::into);
+                            f.fixed_version = o
+                                .get("version")
+                                .and_then(Value::as_str)
+                                .map(String::from)
+                                .map(Into::into);
                         }
                         Some(true)
                     }
                     _ => None,
                 };
-                f.title = nonempty(adv.title.as_deref()).map(|t| match &adv.range {
-                    Some(r) => format!("{t} (vulnerable: {r})"),
-                    None => t,
+                f.title = nonempty(adv.title.as_deref()).map(|t| {
+                    match &adv.range {
+                        Some(r) => format!("{t} (vulnerable: {r})"),
+                        None => t,
+                    }
+                    .into()
                 });
                 push_finding(&mut out.findings, f);
             }

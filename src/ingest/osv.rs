@@ -212,9 +212,12 @@ impl ReportFormat for OsvScanner {
                         .find_map(|v| fixed_version(v, &p.package.name))
                         .map(Into::into);
                     if class != Some(PackageClass::Os) {
-                        f.location.path = path.clone();
+                        f.location.path = path.clone().map(Into::into);
                     }
-                    f.title = members.iter().find_map(|v| nonempty(v.summary.as_deref()));
+                    f.title = members
+                        .iter()
+                        .find_map(|v| nonempty(v.summary.as_deref()))
+                        .map(Into::into);
                     f.published = members
                         .iter()
                         .find_map(|v| nonempty(v.published.as_deref()))

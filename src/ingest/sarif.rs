@@ -537,16 +537,20 @@ impl ReportFormat for Sarif {
                     .and_then(|l| l.physical_location.as_ref());
                 let art = phys.and_then(|p| p.artifact_location.as_ref());
                 f.location.path = art.and_then(|a| {
-                    a.uri.as_deref().map(uri_path).or_else(|| {
-                        let i = a.index?;
-                        run.artifacts
-                            .get(i)?
-                            .location
-                            .as_ref()?
-                            .uri
-                            .as_deref()
-                            .map(uri_path)
-                    })
+                    a.uri
+                        .as_deref()
+                        .map(uri_path)
+                        .or_else(|| {
+                            let i = a.index?;
+                            run.artifacts
+                                .get(i)?
+                                .location
+                                .as_ref()?
+                                .uri
+                                .as_deref()
+                                .map(uri_path)
+                        })
+                        .map(Into::into)
                 });
                 f.location.line = phys
                     .and_then(|p| p.region.as_ref()?.start_line)
@@ -584,7 +588,7 @@ impl ReportFormat for Sarif {
                     })
                     .filter(|t| !restates(t, &f.id))
                     .or_else(|| nonempty(Some(first_line(&message))))
-                    .map(|t| first_line(&t));
+                    .map(|t| first_line(&t).into());
                 f.target = out.meta.target.clone().map(Into::into);
                 run_kinds.push(f.kind);
                 push_finding(&mut out.findings, f);

@@ -33,7 +33,7 @@ pub(super) fn read_baseline(path: &Path) -> Result<HashSet<String>, InputError> 
     }
     Ok(dedup(r.findings)
         .into_iter()
-        .map(|f| f.fingerprint)
+        .map(|f| f.fingerprint.into())
         .collect())
 }
 

@@ -89,27 +89,27 @@ pub fn read(path: &Path) -> Result<FromReport, InputError> {
             if !i.tools.is_empty() {
                 f.tools = i.tools.into_iter().map(Into::into).collect();
             }
-            f.title = i.title;
+            f.title = i.title.map(Into::into);
             f.severity = Severity::parse(&i.severity);
             f.cvss = i.cvss;
             f.package = i.package.map(|p| Package {
                 name: p.name.into(),
                 version: p.version.map(Into::into),
                 class: p.class,
-                purl: p.purl,
+                purl: p.purl.map(Into::into),
                 ecosystem: None,
             });
             f.fix_available = i.fixed_version.as_ref().map(|_| true);
             f.fixed_version = i.fixed_version.map(Into::into);
             f.location = Location {
-                path: i.location.path,
+                path: i.location.path.map(Into::into),
                 line: i.location.line,
                 layer_digest: i.location.layer_digest.map(Into::into),
                 resource: None,
             };
             f.target = i.target.map(Into::into);
             // CI's identity of the finding, as its acceptances must name it
-            f.fingerprint = i.fingerprint;
+            f.fingerprint = i.fingerprint.into();
             f
         })
         .collect();

@@ -4,12 +4,16 @@
 //! it (severity, fix, title). Deduplication merges findings with the same identity reported by
 //! several tools or several reports; it never drops one.
 
+pub use super::findings::{dedup, push_finding, share_text};
 pub use compact_str::CompactString;
+
+/// The tools that reported a finding: one, until dedup merges reports of it from several.
+pub type Tools = smallvec::SmallVec<[CompactString; 1]>;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A scanner's severity, normalised. `Unknown` means the scanner gave none; the guardrails decide
 /// what it counts as (`risk.unknown_severity`).
@@ -285,21 +289,22 @@ pub struct Package {
     pub name: CompactString,
     pub version: Option<CompactString>,
     pub class: Option<PackageClass>,
-    pub purl: Option<String>,
-    pub ecosystem: Option<CompactString>,
+    pub purl: Option<Box<str>>,
+    /// Shared by the findings of one report section (Trivy's result type, OSV's ecosystem).
+    pub ecosystem: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Location {
-    pub path: Option<String>,
+    pub path: Option<Box<str>>,
     pub line: Option<u32>,
     /// The image layer (DiffID or digest) the finding sits in, when the scanner says. Shared
-    /// ([`share_layers`]): an image has a handful of layers and thousands of findings.
+    /// ([`share_text`]), as the target is.
     pub layer_digest: Option<Arc<str>>,
     /// What the finding sits in beyond a file: a Kubernetes resource (`namespace/Kind/name`),
     /// a DAST endpoint (`GET https://host/path [param]`). Part of the finding's identity.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
+    pub resource: Option<Box<str>>,
 }
 
 /// One finding, normalised. Short text (ids, tool names, package names and versions, targets) is
@@ -310,7 +315,8 @@ pub struct Finding {
     pub id: CompactString,
     pub aliases: Vec<String>,
     pub kind: Kind,
-    pub tools: Vec<CompactString>,
+    /// Nearly always one: held inline ([`Tools`]).
+    pub tools: Tools,
     pub severity: Severity,
     pub cvss: Option<f64>,
     pub package: Option<Package>,
@@ -322,41 +328,14 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ScanStatus>,
     pub location: Location,
-    pub target: Option<CompactString>,
-    pub title: Option<String>,
+    pub target: Option<Arc<str>>,
+    pub title: Option<Box<str>>,
     pub published: Option<CompactString>,
-    pub fingerprint: String,
+    pub fingerprint: Box<str>,
     /// A suppression the scanner recorded (SARIF `suppressions`, an ignore rule): a claim the
     /// guardrails weigh (`scanner_suppressions`), never a suppression by itself. Boxed: rare.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scanner_suppression: Option<Box<ScannerSuppression>>,
-}
-
-/// Appends to a list of findings that may be large. Past 65,536 entries the list grows by an
-/// eighth instead of doubling: doubling leaves up to half of it spare (a `Finding` is 400
-/// bytes) at the moment every finding's strings are also held, and growing a large
-/// allocation remaps it without copying (issue 13's memory bound).
-pub fn push_finding(list: &mut Vec<Finding>, f: Finding) {
-    if list.len() == list.capacity() && list.capacity() >= 1 << 16 {
-        list.reserve_exact(list.capacity() / 8);
-    }
-    list.push(f);
-}
-
-/// Makes findings that sit in the same image layer share its digest (71 bytes each otherwise).
-pub fn share_layers(findings: &mut [Finding]) {
-    let mut held: HashSet<Arc<str>> = HashSet::new();
-    for l in findings
-        .iter_mut()
-        .filter_map(|f| f.location.layer_digest.as_mut())
-    {
-        match held.get(l) {
-            Some(h) => *l = Arc::clone(h),
-            None => {
-                held.insert(Arc::clone(l));
-            }
-        }
-    }
 }
 
 /// What a scanner says about a result it suppressed.
@@ -449,23 +428,27 @@ pub fn normalise_path(p: &str) -> String {
 
 impl Finding {
     /// A finding with its identity and nothing else; formats fill in the rest.
-    pub fn new(id: impl Into<CompactString>, kind: Kind, tool: impl Into<CompactString>) -> Finding {
+    pub fn new(
+        id: impl Into<CompactString>,
+        kind: Kind,
+        tool: impl Into<CompactString>,
+    ) -> Finding {
         Finding {
             id: id.into(),
             kind,
-            tools: vec![tool.into()],
+            tools: smallvec::smallvec![tool.into()],
             ..Finding::vacant()
         }
     }
 
     /// A finding with nothing in it and nothing allocated: what a merged duplicate leaves
     /// behind in dedup, and the base of [`Finding::new`].
-    fn vacant() -> Finding {
+    pub(crate) fn vacant() -> Finding {
         Finding {
             id: CompactString::const_new(""),
             aliases: Vec::new(),
             kind: Kind::Vulnerability,
-            tools: Vec::new(),
+            tools: Tools::new(),
             severity: Severity::Unknown,
             cvss: None,
             package: None,
@@ -476,7 +459,7 @@ impl Finding {
             target: None,
             title: None,
             published: None,
-            fingerprint: String::new(),
+            fingerprint: Box::default(),
             scanner_suppression: None,
         }
     }
@@ -514,7 +497,7 @@ impl Finding {
         self.tools.dedup();
         if let Some(p) = &self.location.path {
             let n = normalise_path(p);
-            self.location.path = if n.is_empty() { None } else { Some(n) };
+            self.location.path = if n.is_empty() { None } else { Some(n.into()) };
         }
         if self
             .fixed_version
@@ -527,7 +510,7 @@ impl Finding {
             self.fix_available = Some(true);
         }
         let digest = self.identity_digest();
-        self.fingerprint = hex::encode(digest);
+        self.fingerprint = hex::encode(digest).into();
         u128::from_be_bytes(digest)
     }
 
@@ -571,7 +554,7 @@ impl Finding {
     /// Folds another report of the same finding into this one. Where tools disagree on severity
     /// the higher one is kept (a gate errs towards caution); other facts fill gaps, and where
     /// both give one the least is kept (see [`least`]), so merging is order-independent.
-    fn absorb(&mut self, other: Finding) {
+    pub(crate) fn absorb(&mut self, other: Finding) {
         self.tools.extend(other.tools);
         self.tools.sort();
         self.tools.dedup();
@@ -623,80 +606,6 @@ fn least<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
-}
-
-/// Canonicalises, merges findings with the same identity, and sorts deterministically:
-/// severity (highest first), then id, package, path, line.
-pub fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
-    // In place: the findings are the run's largest allocation (a Finding is some 400 bytes), and
-    // merging into a second vector, then sorting into a third, held two or three copies of them
-    // at once (issue 13). Keyed by the fingerprint's 128 bits, not its text.
-    share_layers(&mut findings);
-    let mut index: HashMap<u128, usize> = HashMap::with_capacity(findings.len());
-    // `findings[..kept]` are distinct; `findings[kept..i]` are emptied duplicates.
-    let mut kept = 0usize;
-    for i in 0..findings.len() {
-        let Some(f) = findings.get_mut(i) else { break };
-        let key = f.canonicalise();
-        match index.get(&key) {
-            Some(&j) => {
-                let dup = std::mem::replace(f, Finding::vacant());
-                if let Some(first) = findings.get_mut(j) {
-                    first.absorb(dup);
-                }
-            }
-            None => {
-                index.insert(key, kept);
-                findings.swap(kept, i);
-                kept += 1;
-            }
-        }
-    }
-    drop(index);
-    findings.truncate(kept);
-    // Sorted by position rather than in place: moving 400-byte findings through the sort's
-    // merges was a tenth of `check` (perf). Fingerprints are unique here, so no two keys are
-    // equal and an unstable sort gives the one order.
-    let cmp = |a: &Finding, b: &Finding| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.id.cmp(&b.id))
-            .then_with(|| pkg_key(a).cmp(&pkg_key(b)))
-            .then_with(|| a.location.path.cmp(&b.location.path))
-            .then_with(|| a.location.line.cmp(&b.location.line))
-            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-    };
-    let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_unstable_by(|&i, &j| match (findings.get(i), findings.get(j)) {
-        (Some(a), Some(b)) => cmp(a, b),
-        _ => std::cmp::Ordering::Equal,
-    });
-    // `order[k]` is the finding that belongs at `k`; where each finding goes, then each swap
-    // puts one finding in its place (every finding moves at most once).
-    let mut dest = vec![0usize; order.len()];
-    for (k, &i) in order.iter().enumerate() {
-        if let Some(d) = dest.get_mut(i) {
-            *d = k;
-        }
-    }
-    drop(order);
-    for i in 0..dest.len() {
-        while let Some(&d) = dest.get(i) {
-            if d == i || d >= dest.len() {
-                break;
-            }
-            findings.swap(i, d);
-            dest.swap(i, d);
-        }
-    }
-    findings
-}
-
-fn pkg_key(f: &Finding) -> (&str, &str) {
-    f.package
-        .as_ref()
-        .map(|p| (p.name.as_str(), p.version.as_deref().unwrap_or("")))
-        .unwrap_or(("", ""))
 }
 
 /// Positions by the ids they name (lower case), each position once per id; `pairs` come in
@@ -780,7 +689,7 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].id, "CVE-2023-28755");
         assert_eq!(out[0].aliases, vec!["GHSA-hv5j-3h9f-99c2"]);
-        assert_eq!(out[0].tools, vec!["grype", "trivy"]);
+        assert_eq!(out[0].tools.as_slice(), ["grype", "trivy"]);
         assert_eq!(out[0].severity, Severity::High);
     }
 

@@ -7,6 +7,7 @@ pub mod date;
 pub mod digest;
 pub mod facts;
 pub mod finding;
+pub mod findings;
 pub mod intel;
 pub mod outcome;
 pub mod record;

@@ -51,7 +51,7 @@ fn one(w: &mut dyn Write, v: &View, d: &Decided) -> io::Result<()> {
         "kind",
         &format!("{} (reported by {})", f.kind.as_str(), f.tools.join(", ")),
     )?;
-    let mut loc = f.location.path.clone().unwrap_or_else(|| "-".into());
+    let mut loc = f.location.path.as_deref().unwrap_or("-").to_string();
     if let Some(l) = f.location.line {
         loc.push_str(&format!(":{l}"));
     }

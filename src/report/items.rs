@@ -94,7 +94,7 @@ fn entries<'a>(
             let f = x.finding;
             Item {
                 rule_id: f.id.to_string(),
-                title: f.title.clone().unwrap_or_else(|| f.id.to_string()),
+                title: f.title.as_deref().unwrap_or(&f.id).to_string(),
                 status: x.status,
                 risk: Some(x.risk),
                 path: f.location.path.as_deref(),
@@ -111,7 +111,7 @@ fn entries<'a>(
                         .as_ref()
                         .map(|fix| format!("upgrade to {fix}"))
                 }),
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint.to_string(),
                 existing: x.existing,
                 finding: Some(x),
             }

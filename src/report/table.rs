@@ -22,7 +22,7 @@ pub fn render(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             let pkg = f.package.as_ref();
             let loc = match (&f.location.path, f.location.line) {
                 (Some(p), Some(l)) => format!("{p}:{l}"),
-                (Some(p), None) => p.clone(),
+                (Some(p), None) => p.to_string(),
                 (None, _) => f.target.as_deref().unwrap_or_default().to_string(),
             };
             [

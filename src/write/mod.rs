@@ -213,8 +213,8 @@ pub fn write_state(
     let first_seen: std::collections::BTreeMap<String, String> = findings
         .iter()
         .map(|f| {
-            let d = previous.get(&f.fingerprint).copied().unwrap_or(today);
-            (f.fingerprint.clone(), d.to_string())
+            let d = previous.get(&*f.fingerprint).copied().unwrap_or(today);
+            (f.fingerprint.to_string(), d.to_string())
         })
         .collect();
     let state = crate::load::StateFile {

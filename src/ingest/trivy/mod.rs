@@ -494,18 +494,18 @@ fn read_results(
             let mut f = Finding::new(m.id.as_ref(), Kind::Misconfiguration, Trivy::NAME);
             f.aliases.extend(s(&m.avd_id));
             f.severity = Severity::parse(m.severity.as_deref().unwrap_or(""));
-            f.location.path = target.clone();
+            f.location.path = target.clone().map(Into::into);
             f.location.line = m
                 .cause_metadata
                 .as_ref()
                 .and_then(|c| c.start_line)
                 .filter(|l| *l > 0);
             f.location.layer_digest = layer_id(&m.layer);
-            f.target = finding_target.clone().map(Into::into);
-            f.location.resource = resource.clone();
-            f.title = s(&m.title).or_else(|| s(&m.message));
+            f.target = finding_target.clone();
+            f.location.resource = resource.clone().map(Into::into);
+            f.title = s(&m.title).or_else(|| s(&m.message)).map(Into::into);
             if let Some(res) = m.cause_metadata.as_ref().and_then(|c| s(&c.resource)) {
-                f.title = Some(format!("{} ({res})", f.title.unwrap_or_default()));
+                f.title = Some(format!("{} ({res})", f.title.unwrap_or_default()).into());
             }
             f.scanner_suppression = suppression;
             push_finding(&mut out.findings, f);
@@ -518,12 +518,12 @@ fn read_results(
         for (sec, suppression) in secrets {
             let mut f = Finding::new(sec.rule_id.as_ref(), Kind::Secret, Trivy::NAME);
             f.severity = Severity::parse(sec.severity.as_deref().unwrap_or(""));
-            f.location.path = target.clone();
+            f.location.path = target.clone().map(Into::into);
             f.location.line = sec.start_line.filter(|l| *l > 0);
             f.location.layer_digest = layer_id(&sec.layer);
-            f.target = finding_target.clone().map(Into::into);
-            f.location.resource = resource.clone();
-            f.title = s(&sec.title);
+            f.target = finding_target.clone();
+            f.location.resource = resource.clone().map(Into::into);
+            f.title = s(&sec.title).map(Into::into);
             f.scanner_suppression = suppression;
             push_finding(&mut out.findings, f);
         }
@@ -543,10 +543,12 @@ fn read_results(
                 name: name.into(),
                 ..Package::default()
             });
-            f.location.path = s(&l.file_path).or_else(|| target.clone());
-            f.target = finding_target.clone().map(Into::into);
-            f.location.resource = resource.clone();
-            f.title = s(&l.category).map(|c| format!("license {} ({c})", l.name));
+            f.location.path = s(&l.file_path).or_else(|| target.clone()).map(Into::into);
+            f.target = finding_target.clone();
+            f.location.resource = resource.clone().map(Into::into);
+            f.title = s(&l.category)
+                .map(|c| format!("license {} ({c})", l.name))
+                .map(Into::into);
             f.scanner_suppression = suppression;
             push_finding(&mut out.findings, f);
         }
@@ -557,11 +559,13 @@ fn read_results(
 /// Where one result's findings sit: what each of them carries.
 struct ResultAt {
     pkg_class: Option<PackageClass>,
-    ecosystem: Option<String>,
+    ecosystem: Option<std::sync::Arc<str>>,
     /// The result's target.
     target: Option<String>,
     /// The target its findings name (the report's artifact, or the cluster resource).
-    finding_target: Option<String>,
+    /// Shared by every finding of the result (an image reference is longer than a
+    /// `CompactString` holds inline).
+    finding_target: Option<std::sync::Arc<str>>,
     resource: Option<String>,
 }
 
@@ -581,10 +585,11 @@ impl ResultAt {
             resource.clone()
         } else {
             scope.target.map(String::from).or_else(|| target.clone())
-        };
+        }
+        .map(Into::into);
         ResultAt {
             pkg_class,
-            ecosystem: s(kind),
+            ecosystem: s(kind).map(Into::into),
             target,
             finding_target,
             resource,
@@ -620,8 +625,12 @@ fn vuln_finding(
         name: s(&v.pkg_name).unwrap_or_default().into(),
         version: s(&v.installed_version).map(Into::into),
         class: pkg_class,
-        purl: v.pkg_identifier.as_ref().and_then(|p| s(&p.purl)),
-        ecosystem: at.ecosystem.clone().map(Into::into),
+        purl: v
+            .pkg_identifier
+            .as_ref()
+            .and_then(|p| s(&p.purl))
+            .map(Into::into),
+        ecosystem: at.ecosystem.clone(),
     });
     f.fixed_version = s(&v.fixed_version).map(Into::into);
     f.status = v.status.as_deref().and_then(ScanStatus::parse);
@@ -634,11 +643,12 @@ fn vuln_finding(
         Some(PackageClass::Os) if at.resource.is_none() => None,
         Some(PackageClass::Os) => at.target.clone(),
         _ => s(&v.pkg_path).or_else(|| at.target.clone()),
-    };
+    }
+    .map(Into::into);
     f.location.layer_digest = layer_id(&v.layer);
-    f.target = at.finding_target.clone().map(Into::into);
-    f.location.resource = at.resource.clone();
-    f.title = s(&v.title);
+    f.target = at.finding_target.clone();
+    f.location.resource = at.resource.clone().map(Into::into);
+    f.title = s(&v.title).map(Into::into);
     f.published = s(&v.published_date).map(Into::into);
     f.scanner_suppression = suppression;
     f

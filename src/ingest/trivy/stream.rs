@@ -11,8 +11,8 @@ use super::{
     class_of, vuln_finding, License, Metadata, Modified, ResultAt, Scope, Secret, Str, TResult,
     Vuln,
 };
-use crate::model::finding::{push_finding, share_layers};
 use crate::model::finding::Finding;
+use crate::model::finding::{push_finding, share_text};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
 use serde_json::value::RawValue;
@@ -336,7 +336,7 @@ impl<'de> Visitor<'de> for Vulns<'_, '_> {
         }
         // Shared as each result is read, so a large report never holds a copy per finding.
         if let Some(these) = self.findings.get_mut(first..) {
-            share_layers(these);
+            share_text(these);
         }
         Ok(())
     }

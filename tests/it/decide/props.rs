@@ -163,7 +163,7 @@ fn statuses(findings: &[Finding], accs: &[Acceptance]) -> (Verdict, Vec<(String,
             d.verdict,
             d.findings
                 .iter()
-                .map(|x| (x.finding.fingerprint.clone(), x.status))
+                .map(|x| (x.finding.fingerprint.to_string(), x.status))
                 .collect(),
         )
     })

@@ -978,7 +978,10 @@ fn sla_due_dates_come_only_from_state() {
         "no state, no guess"
     );
     let mut seen = BTreeMap::new();
-    seen.insert(f.fingerprint.clone(), Date::parse("2026-01-01").unwrap());
+    seen.insert(
+        f.fingerprint.to_string(),
+        Date::parse("2026-01-01").unwrap(),
+    );
     r.first_seen = Some(seen);
     let d = r.decide(std::slice::from_ref(&f), &[], |d| {
         (

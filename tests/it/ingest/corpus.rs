@@ -108,7 +108,8 @@ fn kubernetes_findings_sit_in_their_resource() {
     assert!(resources.len() > 1, "{resources:?}");
     assert!(f
         .iter()
-        .all(|f| f.location.resource.is_some() && f.target.as_deref() == f.location.resource.as_deref()));
+        .all(|f| f.location.resource.is_some()
+            && f.target.as_deref() == f.location.resource.as_deref()));
     assert!(
         resources.iter().all(|r| r.split('/').count() == 3),
         "{resources:?}"
