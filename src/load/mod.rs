@@ -485,7 +485,7 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
     }
     let mut findings = dedup(all);
     // Held until the report is written: the list grew by doubling while it was read, so up
-    // to half of it is spare capacity (a `Finding` is 400 bytes; issue 13's memory bound).
+    // to half of it is spare capacity (a `Finding` is 352 bytes; issue 13's memory bound).
     // Shrinking a large allocation remaps it in place: nothing is copied.
     findings.shrink_to_fit();
     if let Some((accs, file)) = &policy.acceptances {
