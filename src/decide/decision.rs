@@ -3,6 +3,7 @@
 
 use super::*;
 
+use crate::model::findings::share;
 pub use crate::model::outcome::{Status, Verdict};
 use std::sync::Arc;
 
@@ -195,14 +196,6 @@ impl Reasons {
         self.0.last().map(|r| &**r)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     pub fn join(&self, sep: &str) -> String {
         self.0.join(sep)
     }
@@ -233,30 +226,30 @@ pub(super) struct Interner<'a> {
     owners: HashSet<Arc<Owner<'a>>>,
 }
 
-/// The copy already held, else `v`, now held.
-fn one<T: ?Sized + Eq + std::hash::Hash>(held: &mut HashSet<Arc<T>>, v: &mut Arc<T>) {
-    match held.get(v) {
-        Some(h) => *v = Arc::clone(h),
-        None => {
-            held.insert(Arc::clone(v));
-        }
-    }
-}
-
 impl<'a> Interner<'a> {
     /// Makes `d` share the reasons, risk steps and owner already held, and keeps its own for
     /// the findings after it.
     pub(super) fn share(&mut self, d: &mut Decided<'a>) {
-        if !self.lists.contains(&d.reasons.0) {
-            let mut own: Vec<Arc<str>> = d.reasons.0.to_vec();
-            for r in &mut own {
-                one(&mut self.reasons, r);
+        match self.lists.get(&d.reasons.0) {
+            Some(held) => d.reasons.0 = Arc::clone(held),
+            // A new list: its sentences shared one by one, then the list itself.
+            None => {
+                let own: Arc<[Arc<str>]> = d
+                    .reasons
+                    .0
+                    .iter()
+                    .map(|r| {
+                        let mut r = Arc::clone(r);
+                        share(&mut self.reasons, &mut r);
+                        r
+                    })
+                    .collect();
+                self.lists.insert(Arc::clone(&own));
+                d.reasons.0 = own;
             }
-            d.reasons.0 = own.into();
         }
-        one(&mut self.lists, &mut d.reasons.0);
-        one(&mut self.steps, &mut d.risk_steps);
-        one(&mut self.owners, &mut d.owner);
+        share(&mut self.steps, &mut d.risk_steps);
+        share(&mut self.owners, &mut d.owner);
     }
 }
 

@@ -286,7 +286,7 @@ impl ReportFormat for CycloneDx {
                         version: nonempty(c.version.as_deref()).map(Into::into),
                         class: ptype.map(PackageClass::from_type),
                         purl: c.purl.clone().map(Into::into),
-                        ecosystem: ptype.map(String::from).map(Into::into),
+                        ecosystem: ptype.map(Into::into),
                     });
                     if ptype.map(PackageClass::from_type) == Some(PackageClass::Os) {
                         f.location.path = None;

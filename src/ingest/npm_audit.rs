@@ -123,11 +123,8 @@ impl ReportFormat for NpmAudit {
                     Some(Value::Bool(b)) => Some(*b),
                     Some(Value::Object(o)) => {
                         if o.get("name").and_then(Value::as_str) == Some(name.as_str()) {
-                            f.fixed_version = o
-                                .get("version")
-                                .and_then(Value::as_str)
-                                .map(String::from)
-                                .map(Into::into);
+                            f.fixed_version =
+                                o.get("version").and_then(Value::as_str).map(Into::into);
                         }
                         Some(true)
                     }

@@ -484,8 +484,9 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         vex.append(&mut r.vex);
     }
     let mut findings = dedup(all);
-    // Held until the report is written: the list grew by doubling while it was read, so up
-    // to half of it is spare capacity (a `Finding` is 352 bytes; issue 13's memory bound).
+    // Held until the report is written: the list has the spare capacity it grew by while it
+    // was read (up to a sixteenth past 65,536, half below; `push_finding`) and the room of
+    // the duplicates dedup merged (a `Finding` is 352 bytes; issue 13's memory bound).
     // Shrinking a large allocation remaps it in place: nothing is copied.
     findings.shrink_to_fit();
     if let Some((accs, file)) = &policy.acceptances {

@@ -307,9 +307,10 @@ pub struct Location {
     pub resource: Option<Box<str>>,
 }
 
-/// One finding, normalised. Short text (ids, tool names, package names and versions, targets) is
-/// a `CompactString`: held inline up to 24 bytes, so most findings own few heap strings (a
-/// lean Trivy entry of 350 bytes had twelve; issue 13's memory bound).
+/// One finding, normalised. Short text (ids, tool names, package names and versions) is a
+/// `CompactString`, held inline up to 24 bytes; longer text a `Box<str>`; what many findings
+/// repeat (targets, layers, ecosystems) an `Arc<str>` they share. A lean Trivy entry of 350
+/// bytes had twelve heap strings of its own (issue 13's memory bound).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     pub id: CompactString,

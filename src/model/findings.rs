@@ -22,21 +22,26 @@ pub fn push_finding(list: &mut Vec<Finding>, f: Finding) {
 /// image has a handful of layers and thousands of findings.
 pub fn share_text(findings: &mut [Finding]) {
     let mut held: HashSet<Arc<str>> = HashSet::new();
-    let mut one = |t: &mut Arc<str>| match held.get(t) {
-        Some(h) => *t = Arc::clone(h),
-        None => {
-            held.insert(Arc::clone(t));
-        }
-    };
     for f in findings.iter_mut() {
         if let Some(l) = f.location.layer_digest.as_mut() {
-            one(l);
+            share(&mut held, l);
         }
         if let Some(t) = f.target.as_mut() {
-            one(t);
+            share(&mut held, t);
         }
         if let Some(e) = f.package.as_mut().and_then(|p| p.ecosystem.as_mut()) {
-            one(e);
+            share(&mut held, e);
+        }
+    }
+}
+
+/// Makes `v` the copy `held` already has of its value, else adds `v` to `held`: what the
+/// findings (here) and the decisions (`decide::Interner`) of a run share.
+pub fn share<T: ?Sized + Eq + std::hash::Hash>(held: &mut HashSet<Arc<T>>, v: &mut Arc<T>) {
+    match held.get(v) {
+        Some(h) => *v = Arc::clone(h),
+        None => {
+            held.insert(Arc::clone(v));
         }
     }
 }
