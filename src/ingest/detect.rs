@@ -130,7 +130,9 @@ impl Scanner<'_> {
         self.i += 1;
         loop {
             let rest = self.b.get(self.i..)?;
-            let p = rest.iter().position(|&c| c == b'"' || c == b'\\')?;
+            // memchr's vector search: most of a report's bytes are inside strings, and a
+            // byte-at-a-time search here was a tenth of `check` when the decisive key comes last.
+            let p = memchr::memchr2(b'"', b'\\', rest)?;
             self.i += p;
             if self.peek()? == b'\\' {
                 self.i += 2;
