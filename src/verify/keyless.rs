@@ -1,108 +1,47 @@
-//! Keyless (Sigstore) signatures: a Sigstore bundle (v0.1–v0.3, as `cosign sign-blob --bundle`
-//! or PEP 740 tooling write them) is verified offline against a trusted root file
-//! (`trusted_root.json`, the Sigstore public-good one or your own), and its signing certificate
-//! must name an expected OIDC issuer and a subject matching a regular expression.
+//! Keyless (Sigstore) signatures: a Sigstore bundle (v0.1–v0.3, as `cosign sign-blob --bundle`,
+//! cosign v3 or PEP 740 tooling write them, with Rekor v1 or Rekor v2 log entries) is verified
+//! offline against a trusted root file (`trusted_root.json`, the Sigstore public-good one or your
+//! own), and its signing certificate must name an expected OIDC issuer and a subject matching a
+//! regular expression.
 //!
-//! What is checked (by the `sigstore` crate's bundle verifier): the certificate chains to a
-//! Fulcio CA of the trusted root at the time it was issued, its SCT is signed by a CT log of the
-//! trusted root, the signature (message or DSSE over an in-toto statement whose subject is the
-//! artifact's digest) verifies with the certificate's key, and the transparency log entry is
-//! consistent with the bundle and was integrated while the certificate was valid. Not checked:
-//! the Rekor signature on the log entry (sigstore 0.15 does not take Rekor keys into bundle
-//! verification); riskgate says so in its README.
+//! The verification is sigstore-rust's (`sigstore-verify`): the certificate chains to a Fulcio
+//! CA of the trusted root at every verified time, its SCT is signed by a CT log of the trusted
+//! root, the signature (message, or DSSE over an in-toto statement whose subject is the
+//! artifact's digest) verifies with the certificate's key, the log entry's inclusion proof and
+//! signed checkpoint (Rekor v2) or signed entry timestamp (Rekor v1) verify with the trusted
+//! root's Rekor keys, RFC 3161 timestamps with its timestamp authorities, and the entry is
+//! consistent with the bundle. Nothing is fetched: the trusted root is the only trust material.
 
-use base64::Engine as _;
-use sigstore::bundle::verify::policy::{
-    OIDCIssuer, PolicyError, PolicyResult, SingleX509ExtPolicy,
-};
-use sigstore::bundle::verify::{blocking::Verifier, VerificationPolicy};
-use sigstore::bundle::Bundle;
-use sigstore::trust::ManualTrustRoot;
-use x509_cert::der::oid::ObjectIdentifier;
-use x509_cert::ext::pkix::{name::GeneralName, SubjectAltName};
+use sigstore_verify::trust_root::TrustedRoot;
+use sigstore_verify::types::{Bundle, Sha256Hash};
+use sigstore_verify::{VerificationPolicy, Verifier};
 
-const OTHERNAME_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.7");
-
-/// The Fulcio CAs and CT log keys of a `trusted_root.json`.
-pub fn trusted_root(json: &[u8]) -> Result<ManualTrustRoot<'static>, String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(json).map_err(|e| format!("not a trusted root JSON file: {e}"))?;
-    let b64 = |s: &serde_json::Value| -> Result<Vec<u8>, String> {
-        let s = s.as_str().ok_or("expected base64 text")?;
-        base64::engine::general_purpose::STANDARD
-            .decode(s)
-            .map_err(|e| format!("bad base64: {e}"))
-    };
-    let mut root = ManualTrustRoot::default();
-    for ca in v["certificateAuthorities"].as_array().into_iter().flatten() {
-        for c in ca["certChain"]["certificates"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            root.fulcio_certs.push(b64(&c["rawBytes"])?.into());
-        }
-    }
-    for (field, map) in [
-        ("ctlogs", &mut root.ctfe_keys),
-        ("tlogs", &mut root.rekor_keys),
-    ] {
-        for log in v[field].as_array().into_iter().flatten() {
-            let id = log["logId"]["keyId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            map.insert(id, b64(&log["publicKey"]["rawBytes"])?);
-        }
-    }
-    if root.fulcio_certs.is_empty() || root.ctfe_keys.is_empty() {
+/// A `trusted_root.json` (Sigstore's format: Fulcio CAs, CT logs, Rekor logs, timestamp
+/// authorities), checked as a verifier would use it.
+pub fn trusted_root(json: &[u8]) -> Result<TrustedRoot, String> {
+    let text =
+        std::str::from_utf8(json).map_err(|e| format!("not a trusted root JSON file: {e}"))?;
+    let root =
+        TrustedRoot::from_json(text).map_err(|e| format!("not a trusted root JSON file: {e}"))?;
+    if root.certificate_authorities.is_empty() || root.ctlogs.is_empty() {
         return Err("the trusted root names no certificate authority or no CT log".into());
     }
+    Verifier::new(&root).map_err(|e| format!("the trusted root is not usable: {e}"))?;
     Ok(root)
 }
 
-/// Issuer equality and a subject regular expression over the certificate's SAN.
+/// Issuer equality and a subject regular expression over the certificate's SAN (its email
+/// address or URI: what Fulcio writes for every OIDC issuer but GitHub's user accounts).
 pub struct IdentityPolicy {
     pub issuer: String,
     pub subject: regex::Regex,
-}
-
-impl VerificationPolicy for IdentityPolicy {
-    fn verify(&self, cert: &x509_cert::Certificate) -> PolicyResult {
-        OIDCIssuer::new(&self.issuer).verify(cert)?;
-        let (_, san): (bool, SubjectAltName) = match cert.tbs_certificate().get_extension() {
-            Ok(Some(r)) => r,
-            _ => return Err(PolicyError::ExtensionNotFound),
-        };
-        let names: Vec<&str> = san
-            .0
-            .iter()
-            .filter_map(|n| match n {
-                GeneralName::Rfc822Name(s) => Some(s.as_str()),
-                GeneralName::UniformResourceIdentifier(s) => Some(s.as_str()),
-                GeneralName::OtherName(o) if o.type_id == OTHERNAME_OID => {
-                    std::str::from_utf8(o.value.value()).ok()
-                }
-                _ => None,
-            })
-            .collect();
-        if names.iter().any(|n| self.subject.is_match(n)) {
-            Ok(())
-        } else {
-            Err(PolicyError::ExtensionCheckFailed {
-                extension: "SubjectAltName".into(),
-                expected: self.subject.as_str().to_string(),
-                actual: names.join(", "),
-            })
-        }
-    }
 }
 
 /// Verifies `bundle_json` over `artifact`, offline, for the identity.
 pub fn verify(
     artifact: &[u8],
     bundle_json: &[u8],
-    root: ManualTrustRoot<'static>,
+    root: TrustedRoot,
     policy: &IdentityPolicy,
 ) -> Result<(), String> {
     use sha2::Digest as _;
@@ -119,19 +58,27 @@ pub fn verify(
 pub fn verify_digest(
     digest: [u8; 32],
     bundle_json: &[u8],
-    root: ManualTrustRoot<'static>,
+    root: TrustedRoot,
     policy: &IdentityPolicy,
 ) -> Result<(), String> {
-    let bundle: Bundle =
-        serde_json::from_slice(bundle_json).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
-    let verifier =
-        Verifier::new(Default::default(), root).map_err(|e| format!("trusted root: {e}"))?;
-    verifier
-        .verify_digest_with(
-            sigstore::bundle::verify::ArtifactDigest::Sha256(digest),
-            bundle,
-            policy,
-            true,
-        )
-        .map_err(|e| e.to_string())
+    let text =
+        std::str::from_utf8(bundle_json).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
+    let bundle = Bundle::from_json(text).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
+    let verifier = Verifier::new(&root).map_err(|e| format!("trusted root: {e}"))?;
+    // The issuer is checked by the verifier; the subject, a regular expression, here, on the
+    // identity of the certificate the verifier checked.
+    let wanted = VerificationPolicy::any_identity().require_issuer(policy.issuer.as_str());
+    let result = verifier
+        .verify(Sha256Hash::new(digest), &bundle, &wanted)
+        .map_err(|e| e.to_string())?;
+    match result.identity() {
+        Some(id) if policy.subject.is_match(id.as_str()) => Ok(()),
+        Some(id) => Err(format!(
+            "the signing certificate's SubjectAltName does not match {}: it is {id}",
+            policy.subject.as_str()
+        )),
+        None => Err(
+            "the signing certificate has no SubjectAltName email address or URI to match".into(),
+        ),
+    }
 }

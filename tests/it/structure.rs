@@ -154,6 +154,7 @@ fn the_decision_core_does_no_io_network_clock_or_crypto() {
         "reqwest::",
         "oci_client::",
         "sigstore::",
+        "sigstore_verify::",
         "x509_cert::",
         "crate::load",
         "crate::verify",

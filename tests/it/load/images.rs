@@ -749,6 +749,49 @@ fn artifact_policy(dir: &Path, signatures: &str, public_key: &str) -> PathBuf {
     )
 }
 
+/// A Rekor v2 bundle through the CLI: `check --artifact FILE=BUNDLE` against the staging
+/// trusted root that holds its log, for the signer's identity only.
+#[test]
+fn artifacts_logged_in_rekor_v2_pass_for_their_signer() {
+    let dir = scratch("artifacts-rekor2");
+    let (_, public) = harness::keypair();
+    let policy = |name: &str, subject: &str| {
+        let d = dir.join(name);
+        std::fs::create_dir_all(&d).expect("mkdir");
+        std::fs::copy(
+            fixture("sigstore/trusted_root.staging-2026-07.json"),
+            d.join("trusted_root.json"),
+        )
+        .expect("copy");
+        let signer = format!(
+            "    - keyless: {{ issuer: \"https://github.com/login/oauth\", subject: \"{subject}\" }}\n"
+        );
+        policy_dir(
+            &d,
+            &format!("\ntrusted_root: trusted_root.json\nartifacts:\n  signatures:\n{signer}"),
+            &public,
+        )
+    };
+    let file = fixture("sigstore/signed-package-2.1.0-hb0f4dca_0.conda");
+    let arg = format!(
+        "{}={}",
+        file.display(),
+        fixture("sigstore/conda-attestation-rekor2.sigstore.json").display()
+    );
+    let (r, v) = check(&policy("ok", "^jku@goto[.]fi$"), &["--artifact", &arg]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(v["artifacts"][0]["status"], "passed");
+    let (r, v) = check(
+        &policy("other", "^someone@acme[.]example$"),
+        &["--artifact", &arg],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let reason = v["artifacts"][0]["checks"][0]["reason"]
+        .as_str()
+        .expect("reason");
+    assert!(reason.contains("SubjectAltName does not match"), "{reason}");
+}
+
 #[test]
 fn artifacts_keyless_real_bundle_and_key_signed_bundle() {
     let dir = scratch("artifacts");
