@@ -24,6 +24,7 @@ one --policy-key "${INPUT_POLICY_KEY:-}"
 one --attest "${INPUT_ATTEST:-}"
 one --attest-key "${INPUT_ATTEST_KEY:-}"
 if [ "${INPUT_ATTACH:-false}" = "true" ]; then args+=(--attach); fi
+one --attest-predicate "${INPUT_ATTEST_PREDICATE:-}"
 # Not an input: pinning the clock is for tests and reproductions, and a signed decision records
 # it (`riskgate verify` refuses such a decision at deploy).
 one --now "${RISKGATE_NOW:-}"
@@ -63,6 +64,7 @@ fi
     echo "report=$json"
     echo "sarif=$sarif"
     if [ -n "${INPUT_ATTEST:-}" ]; then echo "attestation=$INPUT_ATTEST"; fi
+    if [ -n "${INPUT_ATTEST_PREDICATE:-}" ]; then echo "predicate=$INPUT_ATTEST_PREDICATE"; fi
   fi
 } >>"${GITHUB_OUTPUT:-/dev/null}"
 

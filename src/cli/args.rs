@@ -127,6 +127,11 @@ pub struct AttestArgs {
     /// attestations (the `sha256-<hex>.att` tag)
     #[arg(long, requires = "attest")]
     pub attach: bool,
+    /// Write the decision's predicate (the Verification Summary, unsigned) to FILE, for a
+    /// keyless signature in CI: `cosign attest --type https://slsa.dev/verification_summary/v1
+    /// --predicate FILE IMAGE@DIGEST`; deploys check it with `verify --identity`
+    #[arg(long, value_name = "FILE")]
+    pub attest_predicate: Option<PathBuf>,
 }
 
 /// One gate run's inputs from the groups a command takes.

@@ -38,9 +38,9 @@ pub(super) fn write(
     args: &GateArgs,
     attest: &AttestArgs,
 ) -> Option<ExitCode> {
-    let (Some(out), Some(key_path)) = (&attest.attest, &attest.attest_key) else {
+    if attest.attest.is_none() && attest.attest_predicate.is_none() {
         return None;
-    };
+    }
     let error =
         |msg: String, help: Option<&str>| Some(fail(UsageError::new(msg, help.map(String::from))));
     let mut subjects = Vec::new();
@@ -74,6 +74,32 @@ pub(super) fn write(
             Some("add the --image (or --artifact) the decision is for"),
         );
     }
+    let inputs = check::inputs_read(loaded);
+    let digest = policy_digest(loaded, &inputs);
+    let policy = PolicyRef {
+        uri: &loaded.policy_source,
+        digest: &digest,
+    };
+    let st = statement(view, &subjects, &policy, &inputs, args.now.is_some());
+    if let Some(out) = &attest.attest_predicate {
+        let predicate = serde_json::to_value(&st)
+            .map(|mut v| v["predicate"].take())
+            .and_then(|p| serde_json::to_vec_pretty(&p));
+        let written = predicate
+            .map_err(std::io::Error::other)
+            .and_then(|p| crate::write::replace_with(out, |w| w.write_all(&p)));
+        if let Err(e) = written {
+            return error(format!("cannot write {}: {e}", out.display()), None);
+        }
+        eprintln!(
+            "decision predicate written to {} (policy {digest}); sign it with `cosign attest --type {VSA_PREDICATE} --predicate {}`",
+            out.display(),
+            out.display()
+        );
+    }
+    let (Some(out), Some(key_path)) = (&attest.attest, &attest.attest_key) else {
+        return None;
+    };
     let key = match crate::ingest::source::read_file(key_path) {
         Ok(k) => k,
         Err(e) => {
@@ -87,13 +113,6 @@ pub(super) fn write(
         Ok(p) => p,
         Err(code) => return Some(code),
     };
-    let inputs = check::inputs_read(loaded);
-    let digest = policy_digest(loaded, &inputs);
-    let policy = PolicyRef {
-        uri: &loaded.policy_source,
-        digest: &digest,
-    };
-    let st = statement(view, &subjects, &policy, &inputs, args.now.is_some());
     let st = serde_json::to_vec(&st).unwrap_or_default();
     let envelope = match vsa::sign(&st, &key, &password) {
         Ok(e) => e,
@@ -150,11 +169,21 @@ pub struct VerifyArgs {
     #[arg(value_name = "IMAGE|FILE")]
     pub target: String,
     /// The gate's public key (cosign format): only decisions it signed count
-    #[arg(long, value_name = "KEY", required = true)]
-    pub key: PathBuf,
-    /// A signed decision (DSSE envelope, from `check --attest`) to check instead of those
-    /// attached to the image (offline for an image given by digest); for a file, where its
-    /// decision is. Repeatable.
+    #[arg(long, value_name = "KEY", required_unless_present = "identity")]
+    pub key: Option<PathBuf>,
+    /// Or the gate's keyless identity: only decisions in Sigstore bundles whose Fulcio
+    /// certificate names this OIDC issuer and a subject matching the regular expression count
+    /// (e.g. `https://token.actions.githubusercontent.com
+    /// '^https://github.com/acme/platform/.github/workflows/gate.yml@refs/heads/main$'`)
+    #[arg(long, num_args = 2, value_names = ["ISSUER", "SUBJECT_REGEX"], conflicts_with = "key", requires = "trusted_root")]
+    pub identity: Option<Vec<String>>,
+    /// The Sigstore trusted root (`trusted_root.json`) keyless decisions are verified against,
+    /// offline
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    pub trusted_root: Option<PathBuf>,
+    /// A signed decision (a DSSE envelope from `check --attest`; with --identity, a Sigstore
+    /// bundle) to check instead of those attached to the image (offline for an image given by
+    /// digest); for a file, where its decision is. Repeatable.
     #[arg(long = "attestation", value_name = "FILE")]
     pub attestations: Vec<PathBuf>,
     /// The policy the decision must have been taken under (the digest `check --attest` prints)
@@ -173,9 +202,33 @@ pub struct VerifyArgs {
 pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
     let usage =
         |msg: String, help: Option<&str>| fail(UsageError::new(msg, help.map(String::from)));
-    let key = match load::public_key(&a.key) {
-        Ok(k) => k,
-        Err(e) => return usage(format!("--key: {e}"), None),
+    let trust = match (&a.key, &a.identity, &a.trusted_root) {
+        (Some(k), _, _) => match load::public_key(k) {
+            Ok(k) => Trust::Key(k),
+            Err(e) => return usage(format!("--key: {e}"), None),
+        },
+        (None, Some(id), Some(root)) => {
+            let [issuer, subject] = id.as_slice() else {
+                return usage("--identity takes an issuer and a subject".into(), None);
+            };
+            let subject = match regex::Regex::new(subject) {
+                Ok(r) => r,
+                Err(e) => return usage(format!("--identity subject `{subject}`: {e}"), None),
+            };
+            let root = match crate::ingest::source::read_file(root)
+                .map_err(|e| e.to_string())
+                .and_then(|b| crate::verify::keyless::trusted_root(&b).map(|_| b))
+            {
+                Ok(b) => b,
+                Err(e) => return usage(format!("--trusted-root {}: {e}", root.display()), None),
+            };
+            let issuer = issuer.clone();
+            Trust::Keyless(
+                crate::verify::keyless::IdentityPolicy { issuer, subject },
+                root,
+            )
+        }
+        _ => return usage("give --key, or --identity with --trusted-root".into(), None),
     };
     if let Some(d) = &a.policy_digest {
         if crate::model::digest::digest_bytes(d).is_err() {
@@ -213,7 +266,15 @@ pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
             Ok(o) => o,
             Err(e) => return usage(e, None),
         };
-        match crate::load::image::attestations(&a.target, None, &opts) {
+        // keyless decisions are Sigstore bundles, which cosign attaches in the referrers
+        let found = match trust {
+            Trust::Key(_) => crate::load::image::attestations(&a.target, None, &opts),
+            Trust::Keyless(..) => {
+                crate::load::image::attestations_and_bundles(&a.target, None, &opts)
+                    .map(|(d, _, bundles)| (d, bundles))
+            }
+        };
+        match found {
             Ok((d, found)) if a.attestations.is_empty() => (d, found),
             Ok((d, _)) => (d, Vec::new()),
             Err(e) => return usage(format!("{}: {}", e.reference, e.message), e.help.as_deref()),
@@ -241,7 +302,11 @@ pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
     };
     let mut refused = Vec::new();
     for (source, env) in &envelopes {
-        match vsa::check(env, &key, &expect) {
+        let checked = match &trust {
+            Trust::Key(key) => vsa::check(env, key, &expect),
+            Trust::Keyless(id, root) => vsa::check_keyless(env, root, id, &expect),
+        };
+        match checked {
             Ok(p) => {
                 println!(
                     "PASSED: {} ({digest}) was allowed by the gate at {} ({} ago), product {}, policy {}; decision from {source}",
@@ -264,6 +329,13 @@ pub(super) fn verify(a: &VerifyArgs) -> ExitCode {
         println!("  {r}");
     }
     ExitCode::from(EXIT_BLOCK)
+}
+
+/// Who a deploy trusts to have signed the decision.
+enum Trust {
+    Key(sigstore::crypto::CosignVerificationKey),
+    /// The identity, and the trusted root's bytes.
+    Keyless(crate::verify::keyless::IdentityPolicy, Vec<u8>),
 }
 
 #[derive(Subcommand, Debug)]

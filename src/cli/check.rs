@@ -29,12 +29,15 @@ pub(super) fn check(
             Some("give an --output for each extra --format".into()),
         ));
     }
-    let attest_out = attest.attest.as_deref();
-    if decision_log.is_some() || attest_out.is_some() {
-        // Both record the digest of every input, taken as it is read.
+    let attest_out = [
+        ("--attest", attest.attest.as_deref()),
+        ("--attest-predicate", attest.attest_predicate.as_deref()),
+    ];
+    if decision_log.is_some() || attest_out.iter().any(|(_, p)| p.is_some()) {
+        // They record the digest of every input, taken as it is read.
         crate::ingest::source::record_digests();
     }
-    if let Err(e) = outputs_are_not_inputs(args, outputs, decision_log, attest_out) {
+    if let Err(e) = outputs_are_not_inputs(args, outputs, decision_log, &attest_out) {
         return fail(e);
     }
     // The state file is read and rewritten: hold its lock across both.
@@ -149,7 +152,7 @@ fn outputs_are_not_inputs(
     args: &GateArgs,
     outputs: &[PathBuf],
     decision_log: Option<&std::path::Path>,
-    attest: Option<&std::path::Path>,
+    attest: &[(&str, Option<&std::path::Path>)],
 ) -> Result<(), UsageError> {
     use crate::write::identity;
     let mut inputs: Vec<(String, PathBuf)> = Vec::new();
@@ -217,7 +220,11 @@ fn outputs_are_not_inputs(
         .filter(|o| o.as_os_str() != "-")
         .map(|o| (format!("--output {}", o.display()), o.as_path()))
         .chain(decision_log.map(|l| (format!("--decision-log {}", l.display()), l)))
-        .chain(attest.map(|a| (format!("--attest {}", a.display()), a)))
+        .chain(
+            attest
+                .iter()
+                .filter_map(|(flag, a)| a.map(|a| (format!("{flag} {}", a.display()), a))),
+        )
         .chain(summary.as_ref().map(|s| {
             let p = std::path::Path::new(s);
             (format!("GITHUB_STEP_SUMMARY {}", p.display()), p)

@@ -88,8 +88,8 @@ pub enum Command {
         attest: AttestArgs,
     },
     /// At deploy: is there a signed decision that allowed exactly this image (or file)? Exit 0
-    /// when a fresh PASSED decision by the gate's key is about its digest, 1 when none is, 2 when
-    /// it cannot be told.
+    /// when a fresh PASSED decision by the gate's key (or keyless identity) is about its digest,
+    /// 1 when none is, 2 when it cannot be told.
     Verify(attest::VerifyArgs),
     /// Publish the policy: `policy push DIR REF` packs ownership.yaml, guardrails.yaml and the
     /// files beside them as an OCI artifact, signs it with --sign-key, and prints its digest.

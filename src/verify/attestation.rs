@@ -3,8 +3,10 @@
 //! key, about exactly this digest, a SLSA Verification Summary from riskgate that says PASSED,
 //! fresh, under the expected policy, on the system clock.
 //!
-//! Keyless signing (ambient OIDC in CI) needs Fulcio and Rekor, which cannot be reached here:
-//! only key-signed decisions are made and checked so far.
+//! A decision signed keyless is checked too ([`check_keyless`]: a Sigstore bundle whose DSSE
+//! envelope holds the statement, as `cosign attest --predicate` makes in CI with ambient OIDC),
+//! against a trusted root and an OIDC identity. riskgate itself signs only with a key: keyless
+//! signing needs Fulcio and Rekor, which cannot be reached here.
 
 use super::{dsse_payload_with_key, pae, B64};
 use crate::model::date::Timestamp;
@@ -92,12 +94,52 @@ pub fn check(
     expect: &Expect,
 ) -> Result<Passed, String> {
     let (predicate_type, payload) = dsse_payload_with_key(envelope, key, expect.digest)?;
+    check_statement(&predicate_type, &payload, expect)
+}
+
+/// Whether the Sigstore bundle `bundle_json` holds a decision a deploy may trust: it verifies
+/// offline against the trusted root for the gate's OIDC identity (certificate chain, SCT, log
+/// entry, timestamps; see [`super::keyless`]), its DSSE statement is about exactly this digest,
+/// and the statement passes the same checks as a key-signed one.
+pub fn check_keyless(
+    bundle_json: &[u8],
+    root: &[u8],
+    identity: &super::keyless::IdentityPolicy,
+    expect: &Expect,
+) -> Result<Passed, String> {
+    let b = super::read_bundle(bundle_json).map_err(|e| {
+        format!(
+            "{e}: a keyless decision is a Sigstore bundle, a DSSE envelope is checked with --key"
+        )
+    })?;
+    let Some(env) = b.dsse_envelope else {
+        return Err("the bundle holds a signature, not an attestation (no dsseEnvelope)".into());
+    };
+    let digest = crate::model::digest::digest_bytes(expect.digest)?;
+    super::keyless::verify_digest(
+        digest,
+        bundle_json,
+        super::keyless::trusted_root(root)?,
+        identity,
+    )?;
+    let payload = super::b64(&env.payload)?;
+    let predicate_type = super::statement_for(&payload, expect.digest)?;
+    check_statement(&predicate_type, &payload, expect)
+}
+
+/// The checks of a verified statement's content: a riskgate verification summary that says
+/// PASSED, on the system clock, fresh, under the expected policy.
+fn check_statement(
+    predicate_type: &str,
+    payload: &[u8],
+    expect: &Expect,
+) -> Result<Passed, String> {
     if predicate_type != VSA_PREDICATE {
         return Err(format!(
             "it is a {predicate_type} attestation, not a decision ({VSA_PREDICATE})"
         ));
     }
-    let st: Statement = serde_json::from_slice(&payload)
+    let st: Statement = serde_json::from_slice(payload)
         .map_err(|e| format!("the signed statement is not a verification summary: {e}"))?;
     let p = st.predicate;
     if p.verifier.id != VERIFIER_ID {

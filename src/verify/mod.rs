@@ -287,15 +287,7 @@ fn bundle_with_key(
     artifact: Option<&[u8]>,
     key: &CosignVerificationKey,
 ) -> Result<Option<String>, String> {
-    let b: KeyBundle =
-        serde_json::from_slice(bundle_json).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
-    if !b
-        .media_type
-        .as_deref()
-        .is_some_and(|m| m.starts_with("application/vnd.dev.sigstore.bundle"))
-    {
-        return Err("not a Sigstore bundle (no bundle mediaType)".into());
-    }
+    let b = read_bundle(bundle_json)?;
     match (b.message_signature, b.dsse_envelope) {
         (Some(m), None) => {
             let sig = b64(&m.signature)?;
@@ -314,6 +306,20 @@ fn bundle_with_key(
         (None, Some(env)) => envelope_with_key(&env, key, digest).map(Some),
         _ => Err("the bundle has neither one messageSignature nor one dsseEnvelope".into()),
     }
+}
+
+/// A Sigstore bundle's JSON, refused unless it says it is one (its mediaType).
+fn read_bundle(bundle_json: &[u8]) -> Result<KeyBundle, String> {
+    let b: KeyBundle =
+        serde_json::from_slice(bundle_json).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
+    if !b
+        .media_type
+        .as_deref()
+        .is_some_and(|m| m.starts_with("application/vnd.dev.sigstore.bundle"))
+    {
+        return Err("not a Sigstore bundle (no bundle mediaType)".into());
+    }
+    Ok(b)
 }
 
 fn hex_of(digest: &str) -> &str {

@@ -467,6 +467,7 @@ fn the_gitlab_component_job_script_runs_the_gate_and_writes_the_widget_reports()
         "RISKGATE_POLICY_KEY",
         "RISKGATE_ATTEST",
         "RISKGATE_ATTEST_KEY",
+        "RISKGATE_ATTEST_PREDICATE",
     ] {
         c.env(v, "");
     }

@@ -1,4 +1,5 @@
 //! Signatures, attestations and trust (src/verify/).
 
+mod decisions;
 mod keyless;
 mod trust;
