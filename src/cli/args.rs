@@ -29,6 +29,15 @@ pub struct PolicyArgs {
     /// be signed with; checked before the policy is read
     #[arg(long, value_name = "KEY")]
     pub policy_key: Option<PathBuf>,
+    /// Or the platform team's keyless identity a published policy must be signed by: an OIDC
+    /// issuer and a subject regular expression (a Sigstore bundle among the policy's referrers,
+    /// as `cosign sign` v3 attaches it); needs --policy-trusted-root
+    #[arg(long, num_args = 2, value_names = ["ISSUER", "SUBJECT_REGEX"], conflicts_with = "policy_key")]
+    pub policy_identity: Option<Vec<String>>,
+    /// The Sigstore trusted root (`trusted_root.json`) a keyless policy signature is verified
+    /// against, offline
+    #[arg(long, value_name = "FILE", requires = "policy_identity")]
+    pub policy_trusted_root: Option<PathBuf>,
     /// Accept `--policy oci://REF:TAG`, which can be moved (a warning names the digest it
     /// resolved to)
     #[arg(long)]
@@ -146,6 +155,8 @@ pub(super) fn gate_args(
         acceptances: p.acceptances,
         now: p.now,
         policy_key: p.policy_key,
+        policy_identity: p.policy_identity,
+        policy_trusted_root: p.policy_trusted_root,
         policy_allow_tag: p.policy_allow_tag,
         ..GateArgs::default()
     };

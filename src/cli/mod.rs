@@ -287,6 +287,15 @@ pub enum Command {
         /// The key a policy from a registry must be signed with.
         #[arg(long, value_name = "KEY")]
         policy_key: Option<PathBuf>,
+        /// Or the platform team's keyless identity a published policy must be signed by: an OIDC
+        /// issuer and a subject regular expression (a Sigstore bundle among the policy's referrers,
+        /// as `cosign sign` v3 attaches it); needs --policy-trusted-root
+        #[arg(long, num_args = 2, value_names = ["ISSUER", "SUBJECT_REGEX"], conflicts_with = "policy_key")]
+        policy_identity: Option<Vec<String>>,
+        /// The Sigstore trusted root (`trusted_root.json`) a keyless policy signature is verified
+        /// against, offline
+        #[arg(long, value_name = "FILE", requires = "policy_identity")]
+        policy_trusted_root: Option<PathBuf>,
         /// Accept --policy oci://REF:TAG (a warning names the digest it resolved to).
         #[arg(long)]
         policy_allow_tag: bool,
@@ -635,6 +644,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate {
             policy,
             policy_key,
+            policy_identity,
+            policy_trusted_root,
             policy_allow_tag,
             acceptances,
             now,
@@ -643,6 +654,8 @@ pub fn run(cli: Cli) -> ExitCode {
             GateArgs {
                 policy,
                 policy_key,
+                policy_identity,
+                policy_trusted_root,
                 policy_allow_tag,
                 ..GateArgs::default()
             },

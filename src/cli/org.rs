@@ -21,6 +21,15 @@ pub struct OrgArgs {
     /// The key a policy from a registry must be signed with.
     #[arg(long, value_name = "KEY")]
     pub policy_key: Option<PathBuf>,
+    /// Or the platform team's keyless identity a published policy must be signed by: an OIDC
+    /// issuer and a subject regular expression (a Sigstore bundle among the policy's referrers,
+    /// as `cosign sign` v3 attaches it); needs --policy-trusted-root
+    #[arg(long, num_args = 2, value_names = ["ISSUER", "SUBJECT_REGEX"], conflicts_with = "policy_key")]
+    pub policy_identity: Option<Vec<String>>,
+    /// The Sigstore trusted root (`trusted_root.json`) a keyless policy signature is verified
+    /// against, offline
+    #[arg(long, value_name = "FILE", requires = "policy_identity")]
+    pub policy_trusted_root: Option<PathBuf>,
     /// Accept --policy oci://REF:TAG (a warning names the digest it resolved to).
     #[arg(long)]
     pub policy_allow_tag: bool,
@@ -88,6 +97,8 @@ fn read_all(
     let gate = GateArgs {
         policy: args.policy.clone(),
         policy_key: args.policy_key.clone(),
+        policy_identity: args.policy_identity.clone(),
+        policy_trusted_root: args.policy_trusted_root.clone(),
         policy_allow_tag: args.policy_allow_tag,
         now: args.now.clone(),
         ..GateArgs::default()

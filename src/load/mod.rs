@@ -60,6 +60,10 @@ pub struct GateArgs {
     pub registry_timeout: u64,
     /// The key a policy from a registry (`--policy oci://...`) must be signed with.
     pub policy_key: Option<PathBuf>,
+    /// Or the keyless identity (issuer, subject regular expression) it must be signed by, and
+    /// the trusted root that signature is verified against.
+    pub policy_identity: Option<Vec<String>>,
+    pub policy_trusted_root: Option<PathBuf>,
     /// Accept `--policy oci://REF:TAG` (the report names the digest it resolved to).
     pub policy_allow_tag: bool,
 }
@@ -557,15 +561,55 @@ pub struct PolicyLocation {
     pub source: Option<String>,
 }
 
+/// Who the published policy must be signed by: `--policy-key`, or `--policy-identity` with
+/// `--policy-trusted-root`.
+fn policy_trust(args: &GateArgs) -> Result<Option<image::PolicyTrust>, UsageError> {
+    let usage = |m: String| UsageError::new(m, None);
+    match (&args.policy_key, &args.policy_identity, &args.policy_trusted_root) {
+        (Some(_), Some(_), _) => Err(usage(
+            "give --policy-key or --policy-identity, not both".into(),
+        )),
+        (Some(p), None, _) => public_key(p)
+            .map(|k| Some(image::PolicyTrust::Key(k)))
+            .map_err(|e| usage(format!("--policy-key: {e}"))),
+        (None, Some(id), Some(root)) => {
+            let [issuer, subject] = id.as_slice() else {
+                return Err(usage("--policy-identity takes an issuer and a subject".into()));
+            };
+            let subject = regex::Regex::new(subject)
+                .map_err(|e| usage(format!("--policy-identity subject `{subject}`: {e}")))?;
+            let root = ingest::source::read_file(root)
+                .map_err(|e| e.to_string())
+                .and_then(|b| crate::verify::keyless::trusted_root(&b).map(|_| b))
+                .map_err(|e| usage(format!("--policy-trusted-root {}: {e}", root.display())))?;
+            let signer = crate::verify::Signer {
+                label: format!("keyless {issuer} {}", subject.as_str()),
+                kind: crate::verify::SignerKind::Keyless(crate::verify::keyless::IdentityPolicy {
+                    issuer: issuer.clone(),
+                    subject,
+                }),
+            };
+            Ok(Some(image::PolicyTrust::Keyless { signer, root }))
+        }
+        (None, Some(_), None) => Err(usage(
+            "--policy-identity needs --policy-trusted-root (the Sigstore trusted_root.json it is verified against)".into(),
+        )),
+        (None, None, Some(_)) => Err(usage(
+            "--policy-trusted-root is for --policy-identity".into(),
+        )),
+        (None, None, None) => Ok(None),
+    }
+}
+
 pub fn locate_policy(args: &GateArgs) -> Result<PolicyLocation, UsageError> {
     let dir = args.policy.clone().or_else(default_policy_dir);
     let given = dir.as_ref().and_then(|p| p.to_str());
     // `oci://REF@sha256:...` (a registry) or `oci:LAYOUT@sha256:...` (an OCI image layout)
     let published = given.and_then(|p| p.strip_prefix("oci:"));
     let Some(rest) = published else {
-        if args.policy_key.is_some() {
+        if args.policy_key.is_some() || args.policy_identity.is_some() {
             return Err(UsageError::new(
-                "--policy-key checks a published policy, and --policy is not oci://... or oci:DIR@...",
+                "--policy-key and --policy-identity check a published policy, and --policy is not oci://... or oci:DIR@...",
                 None,
             ));
         }
@@ -575,12 +619,7 @@ pub fn locate_policy(args: &GateArgs) -> Result<PolicyLocation, UsageError> {
             source: None,
         });
     };
-    let key = match &args.policy_key {
-        None => None,
-        Some(p) => {
-            Some(public_key(p).map_err(|e| UsageError::new(format!("--policy-key: {e}"), None))?)
-        }
-    };
+    let key = policy_trust(args)?;
     let pin = match rest.strip_prefix("//") {
         Some(reference) => {
             let opts = image::RegistryOptions::read(

@@ -17,10 +17,11 @@
 mod attach;
 mod policy;
 mod policy_layout;
+mod referrers;
 mod registry;
 
 pub use attach::{attach, attestations, attestations_and_bundles, registry_hosts};
-pub use policy::{cache_root, fetch_policy, push_policy, PolicyPin, POLICY_ARTIFACT};
+pub use policy::{cache_root, fetch_policy, push_policy, PolicyPin, PolicyTrust, POLICY_ARTIFACT};
 pub use policy_layout::{fetch as fetch_policy_layout, plan as policy_layout_plan, LayoutPlan};
 use registry::*;
 pub use registry::{credentials, env_credential_hosts, parse_challenge, realm_allows, Challenge};
@@ -538,35 +539,8 @@ async fn fetch_one(
         || (needs.attestations && out.envelopes.is_empty());
     if needs.bundles || tags_empty {
         out.facts.looked_in.push(format!("referrers of {digest}"));
-        let refs = match fetch(timeout, || repo.referrers(&digest, &n)).await? {
-            Ok(r) => r,
-            Err(Answer::Missing) => Vec::new(),
-            Err(Answer::Integrity(m)) => {
-                out.facts.integrity.push(m);
-                Vec::new()
-            }
-        };
-        for r in refs.iter().filter(|r| {
-            r.artifact_type
-                .as_deref()
-                .is_some_and(|t| t.starts_with(BUNDLE))
-        }) {
-            let m = match fetch(timeout, || repo.manifest(&r.digest, &n)).await? {
-                Ok((b, _)) => parse::<Manifest>(&b).unwrap_or_default(),
-                Err(Answer::Integrity(m)) => {
-                    out.facts.integrity.push(m);
-                    continue;
-                }
-                Err(Answer::Missing) => continue,
-            };
-            for l in m.layers.iter().filter(|l| l.media_type.starts_with(BUNDLE)) {
-                match fetch(timeout, || repo.blob(&l.digest, MAX_LAYER, &n)).await? {
-                    Ok(b) => out.bundles.push((format!("referrer {}", r.digest), b)),
-                    Err(Answer::Integrity(m)) => out.facts.integrity.push(m),
-                    Err(Answer::Missing) => return Err(not_found(&l.digest)),
-                }
-            }
-        }
+        let found = referrers::bundles(&repo, &digest, timeout, &n, &mut out.facts.integrity);
+        out.bundles.extend(found.await?);
     }
     // The base image: named by annotations (or labels), its config read for age and layers.
     let base_name = annotations

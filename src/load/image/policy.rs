@@ -3,7 +3,9 @@
 //! and signs it cosign-style (a simple signing payload under the `sha256-<hex>.sig` tag);
 //! `--policy oci://REF@sha256:...` fetches it into a cache keyed by digest, and every run, from
 //! the network or the cache, checks the manifest's digest, every file's digest and, with
-//! `--policy-key`, the signature before the policy is read. The cache saves only the network:
+//! `--policy-key`, the signature before the policy is read (or, with `--policy-identity`, a
+//! keyless signature: a Sigstore bundle in its referrers, as `cosign sign` v3 attaches it,
+//! verified offline for the platform team's OIDC identity). The cache saves only the network:
 //! what is in it is checked as if it had just been fetched.
 
 use super::*;
@@ -14,6 +16,21 @@ pub const POLICY_ARTIFACT: &str = "application/vnd.riskgate.policy.v1";
 const POLICY_CONFIG: &str = "application/vnd.riskgate.policy.config.v1+json";
 const POLICY_FILE: &str = "application/vnd.riskgate.policy.file.v1";
 pub(super) const TITLE: &str = "org.opencontainers.image.title";
+
+/// Who a published policy must be signed by.
+pub enum PolicyTrust {
+    /// The platform team's cosign key (`--policy-key`): a simple signing payload under `.sig`.
+    Key(CosignVerificationKey),
+    /// Its keyless identity (`--policy-identity`), and the trusted root's bytes
+    /// (`--policy-trusted-root`): a Sigstore bundle among the policy's referrers.
+    Keyless { signer: Signer, root: Vec<u8> },
+}
+
+impl PolicyTrust {
+    pub(super) fn keyless(&self) -> bool {
+        matches!(self, PolicyTrust::Keyless { .. })
+    }
+}
 
 /// A fetched, checked policy: where its files are and what it is.
 pub struct PolicyPin {
@@ -58,11 +75,11 @@ fn safe_title(t: &str) -> Option<&Path> {
 }
 
 /// Checks a cached (or just written) policy copy: the manifest's digest, each file's, and the
-/// signature when a key is given. The manifest's files, and only those, are in `dir`.
+/// signature when a signer is given. The manifest's files, and only those, are in `dir`.
 pub(super) fn check_copy(
     dir: &Path,
     digest: &str,
-    key: Option<&CosignVerificationKey>,
+    trust: Option<&PolicyTrust>,
 ) -> Result<(), String> {
     let manifest = std::fs::read(dir.join("manifest.json"))
         .map_err(|e| format!("the cached manifest cannot be read: {e}"))?;
@@ -95,7 +112,10 @@ pub(super) fn check_copy(
             ));
         }
     }
-    if let Some(key) = key {
+    if let Some(PolicyTrust::Keyless { signer, root }) = trust {
+        return check_bundles(dir, digest, signer, root);
+    }
+    if let Some(PolicyTrust::Key(key)) = trust {
         let sigs: Vec<(String, String)> = std::fs::read(dir.join("signatures.json"))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -124,10 +144,49 @@ pub(super) fn check_copy(
     Ok(())
 }
 
+/// The keyless check of a cached copy: one of its Sigstore bundles (`bundles.json`) verifies
+/// for the identity and signs exactly this digest (cosign's signature statement, or a message
+/// signature over the manifest).
+fn check_bundles(dir: &Path, digest: &str, signer: &Signer, root: &[u8]) -> Result<(), String> {
+    let bundles: Vec<(String, String)> = std::fs::read(dir.join("bundles.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let signers = Signers {
+        signers: std::slice::from_ref(signer),
+        trusted_root: Some(root),
+    };
+    let mut why = Vec::new();
+    for (source, bundle) in &bundles {
+        match verify::bundle(bundle.as_bytes(), digest, None, &signers) {
+            Ok(v)
+                if v.predicate_type
+                    .as_deref()
+                    .is_none_or(|p| p == verify::COSIGN_SIGN_PREDICATE) =>
+            {
+                return Ok(())
+            }
+            Ok(v) => why.push(format!(
+                "{source}: a {} attestation, not a signature",
+                v.predicate_type.unwrap_or_default()
+            )),
+            Err(e) => why.push(format!("{source}: {}", e.join("; "))),
+        }
+    }
+    Err(if why.is_empty() {
+        "it is not signed keyless (no Sigstore bundle among its referrers)".into()
+    } else {
+        format!(
+            "no bundle verifies for --policy-identity: {}",
+            why.join("; ")
+        )
+    })
+}
+
 /// Fetches (or finds in the cache) and checks the policy `given` (`registry/repo@sha256:...`).
 pub fn fetch_policy(
     given: &str,
-    key: Option<&CosignVerificationKey>,
+    trust: Option<&PolicyTrust>,
     allow_tag: bool,
     opts: &RegistryOptions,
 ) -> Result<PolicyPin, Fatal> {
@@ -156,7 +215,7 @@ pub fn fetch_policy(
     };
     if let Some(d) = r.digest() {
         let dir = root.join(d.replace(':', "-"));
-        if dir.join("manifest.json").is_file() && check_copy(&dir, d, key).is_ok() {
+        if dir.join("manifest.json").is_file() && check_copy(&dir, d, trust).is_ok() {
             return Ok(pin(d.to_string(), dir));
         }
     }
@@ -202,7 +261,15 @@ pub fn fetch_policy(
                 }
             }
             let mut sigs = Vec::new();
-            if key.is_some() {
+            let mut bundles = Vec::new();
+            if trust.is_some_and(PolicyTrust::keyless) {
+                let mut integrity = Vec::new();
+                let found = referrers::bundles(&repo, &digest, opts.timeout, &n, &mut integrity);
+                bundles = found.await?;
+                if let Some(m) = integrity.first() {
+                    return Err((format!("oci://{given}: integrity failure: {m}"), None));
+                }
+            } else if trust.is_some() {
                 let tag = format!("{}.sig", digest.replace(':', "-"));
                 if let Ok((b, _)) = fetch(opts.timeout, || repo.manifest(&tag, &n)).await? {
                     let sm: Manifest = parse(&b).unwrap_or_default();
@@ -217,7 +284,7 @@ pub fn fetch_policy(
                     }
                 }
             }
-            Ok((manifest, digest, files, sigs))
+            Ok((manifest, digest, files, sigs, bundles))
         })
         .await
         .map_err(|_| {
@@ -230,15 +297,15 @@ pub fn fetch_policy(
             )
         })?
     });
-    let (manifest, digest, files, sigs) = fetched?;
+    let (manifest, digest, files, sigs, bundles) = fetched?;
     let dir = root.join(digest.replace(':', "-"));
-    write_copy(&root, &dir, &manifest, &files, &sigs).map_err(|e| {
+    write_copy(&root, &dir, &manifest, &files, &sigs, &bundles).map_err(|e| {
         (
             format!("cannot write the policy cache {}: {e}", root.display()),
             Some("set RISKGATE_CACHE_DIR to a writable directory".into()),
         )
     })?;
-    check_copy(&dir, &digest, key).map_err(|e| (format!("oci://{given}: {e}"), None))?;
+    check_copy(&dir, &digest, trust).map_err(|e| (format!("oci://{given}: {e}"), None))?;
     Ok(pin(digest, dir))
 }
 
@@ -250,6 +317,7 @@ pub(super) fn write_copy(
     manifest: &[u8],
     files: &[(String, Vec<u8>)],
     sigs: &[(String, String)],
+    bundles: &[(String, Vec<u8>)],
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(root)?;
     let tmp = root.join(format!(
@@ -263,6 +331,15 @@ pub(super) fn write_copy(
     std::fs::write(
         tmp.join("signatures.json"),
         serde_json::to_vec(sigs).unwrap_or_default(),
+    )?;
+    // Sigstore bundles are JSON text; one that is not UTF-8 verifies nothing and is dropped.
+    let bundles: Vec<(&str, &str)> = bundles
+        .iter()
+        .filter_map(|(s, b)| Some((s.as_str(), std::str::from_utf8(b).ok()?)))
+        .collect();
+    std::fs::write(
+        tmp.join("bundles.json"),
+        serde_json::to_vec(&bundles).unwrap_or_default(),
     )?;
     for (title, bytes) in files {
         let Some(rel) = safe_title(title) else {

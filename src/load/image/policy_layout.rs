@@ -5,15 +5,16 @@
 //! registry (the `sha256-<hex>.sig` manifest, named in `index.json`); `--policy
 //! oci:LAYOUT@sha256:...` reads it with the checks and the cache of a registry's policy.
 
-use super::policy::{check_copy, policy_artifact, signature, write_copy, PolicyManifest};
+use super::policy::{
+    check_copy, policy_artifact, signature, write_copy, PolicyManifest, PolicyTrust,
+};
 use super::*;
-use sigstore::crypto::CosignVerificationKey;
 
 /// `--policy oci:LAYOUT@sha256:...` (or `oci:LAYOUT:TAG` with `allow_tag`): the layout's
 /// manifest, files and signatures, copied into the cache and checked there.
 pub fn fetch(
     given: &str,
-    key: Option<&CosignVerificationKey>,
+    trust: Option<&PolicyTrust>,
     allow_tag: bool,
 ) -> Result<PolicyPin, Fatal> {
     let (dir, at) = match parse_target(&format!("oci:{given}")) {
@@ -71,7 +72,30 @@ pub fn fetch(
         files.push((title, blob(&l.digest)?));
     }
     let mut sigs = Vec::new();
-    if key.is_some() {
+    let mut bundles = Vec::new();
+    if trust.is_some_and(PolicyTrust::keyless) {
+        // the layout's referrers: the `sha256-<hex>` tag (what cosign and skopeo write)
+        let repo = Repo::Layout {
+            dir: dir.clone(),
+            refs: refs.clone(),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|e| (format!("cannot start the runtime: {e}"), None))?;
+        let mut integrity = Vec::new();
+        let n = AtomicU32::new(0);
+        bundles = rt.block_on(super::referrers::bundles(
+            &repo,
+            &digest,
+            Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            &n,
+            &mut integrity,
+        ))?;
+        if let Some(m) = integrity.first() {
+            return Err((format!("{shown}: integrity failure: {m}"), None));
+        }
+    } else if trust.is_some() {
         let tag = format!("{}.sig", digest.replace(':', "-"));
         if let Some(d) = refs.get(&tag) {
             let sm: Manifest = parse(&blob(d)?).unwrap_or_default();
@@ -85,13 +109,13 @@ pub fn fetch(
     }
     let root = cache_root().join("policies");
     let copy = root.join(digest.replace(':', "-"));
-    write_copy(&root, &copy, &manifest, &files, &sigs).map_err(|e| {
+    write_copy(&root, &copy, &manifest, &files, &sigs, &bundles).map_err(|e| {
         (
             format!("cannot write the policy cache {}: {e}", root.display()),
             Some("set RISKGATE_CACHE_DIR to a writable directory".into()),
         )
     })?;
-    check_copy(&copy, &digest, key).map_err(|e| (format!("{shown}@{digest}: {e}"), None))?;
+    check_copy(&copy, &digest, trust).map_err(|e| (format!("{shown}@{digest}: {e}"), None))?;
     Ok(PolicyPin {
         source: format!("{shown}@{digest}"),
         tag: (!pinned).then_some(at),

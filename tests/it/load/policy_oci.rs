@@ -319,3 +319,185 @@ fn skopeo_publishes_a_policy_layout_to_a_registry_unchanged() {
     let pinned = format!("oci://{}/security/policy@{digest}", reg.addr);
     check(&pinned, &dir.join("platform.pub"), &dir.join("cache"), &[]).exits(1);
 }
+
+/// `--policy-identity ISSUER SUBJECT --policy-trusted-root FILE`: a policy signed keyless (a
+/// Sigstore bundle in its referrers, as `cosign sign` v3 attaches it). No keyless signature of
+/// a riskgate policy can be made here (Fulcio cannot be reached), so a real keyless bundle of
+/// something else (cosign v3's signature of the kubewarden-controller image) is attached: it
+/// verifies for its signer but signs another digest, so the policy is refused; without any
+/// bundle it is refused as unsigned; and the flags are checked before anything is fetched.
+#[test]
+fn a_policy_signed_keyless_is_checked_against_its_referrers() {
+    if !harness::available() {
+        return;
+    }
+    let dir = scratch("policy-keyless");
+    let reg = Registry::start(&dir.join("registry"), Auth::None, false);
+    let (policy, _) = example_policy(&dir);
+    let r = riskgate()
+        .args(["policy", "push"])
+        .arg(&policy)
+        .arg(format!("{}/security/riskgate-policy:keyless", reg.addr))
+        .run()
+        .exits(0);
+    let digest = r.stdout.trim().to_string();
+    let pinned = format!("oci://{}/security/riskgate-policy@{digest}", reg.addr);
+    let root = crate::common::fixture("sigstore/trusted_root.prod.json");
+    let gh = "https://token.actions.githubusercontent.com";
+    let kubewarden = r"^https://github\.com/kubewarden/kubewarden-controller/\.github/workflows/.+@refs/tags/v1\.34\.0$";
+    let keyless = |cache: &str, subject: &str| {
+        gate(Path::new(&pinned))
+            .env("RISKGATE_CACHE_DIR", dir.join(cache))
+            .args(["--policy-identity", gh, subject, "--policy-trusted-root"])
+            .arg(&root)
+            .run()
+    };
+
+    // not signed at all
+    let r = keyless("c1", kubewarden).exits(2);
+    assert!(r.stderr.contains("not signed keyless"), "{}", r.stderr);
+
+    // a real keyless bundle in the referrers, about another artifact
+    let manifest = crate::common::sh(std::process::Command::new("curl").args([
+        "-sSf",
+        "-H",
+        "Accept: application/vnd.oci.image.manifest.v1+json",
+        &format!(
+            "http://{}/v2/security/riskgate-policy/manifests/{digest}",
+            reg.addr
+        ),
+    ]));
+    let bundle = std::fs::read(crate::common::fixture("sigstore/bundle_v03.json")).unwrap();
+    harness::push_referrers(
+        &reg,
+        "security/riskgate-policy",
+        &digest,
+        manifest.len(),
+        &[bundle],
+    );
+    let r = keyless("c2", kubewarden).exits(2);
+    assert!(
+        r.stderr
+            .contains("no bundle verifies for --policy-identity")
+            && r.stderr.contains("does not match any subject"),
+        "{}",
+        r.stderr
+    );
+    let r = keyless("c3", r"^https://github\.com/acme/").exits(2);
+    assert!(r.stderr.contains("no bundle verifies"), "{}", r.stderr);
+
+    // the flags: an identity without a trusted root, with a key, a bad regex, a file that is
+    // not a trusted root, and an identity for a local policy directory
+    let p = pinned.as_str();
+    let root = root.to_str().unwrap();
+    let not_root = crate::common::fixture("sigstore/bundle_v03.json");
+    let not_root = not_root.to_str().unwrap();
+    let local = policy.to_str().unwrap();
+    for (given, extra) in [
+        (p, vec!["--policy-identity", gh, ".+"]),
+        (
+            p,
+            vec!["--policy-identity", gh, ".+", "--policy-key", "k.pub"],
+        ),
+        (
+            p,
+            vec!["--policy-identity", gh, "(", "--policy-trusted-root", root],
+        ),
+        (
+            p,
+            vec![
+                "--policy-identity",
+                gh,
+                ".+",
+                "--policy-trusted-root",
+                not_root,
+            ],
+        ),
+        (
+            local,
+            vec!["--policy-identity", gh, ".+", "--policy-trusted-root", root],
+        ),
+    ] {
+        let r = gate(Path::new(given)).args(&extra).run();
+        assert_eq!(r.code, 2, "{extra:?}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    }
+}
+
+/// The same for a policy in an OCI layout: its referrers are the layout's `sha256-<hex>` tag
+/// (what cosign and skopeo write), an index of bundle manifests.
+#[test]
+fn a_policy_layout_signed_keyless_is_checked_against_its_referrers_tag() {
+    use riskgate::model::digest::sha256;
+    let dir = scratch("policy-layout-keyless");
+    let (policy, _) = example_policy(&dir);
+    let layout = dir.join("layout");
+    let r = riskgate()
+        .args(["policy", "push"])
+        .arg(&policy)
+        .arg(format!("oci:{}:keyless", layout.display()))
+        .run()
+        .exits(0);
+    let digest = r.stdout.trim().to_string();
+    let pinned = format!("oci:{}@{digest}", layout.display());
+    let gh = "https://token.actions.githubusercontent.com";
+    let root = crate::common::fixture("sigstore/trusted_root.prod.json");
+    let keyless = |cache: &str| {
+        gate(Path::new(&pinned))
+            .env("RISKGATE_CACHE_DIR", dir.join(cache))
+            .args(["--policy-identity", gh, ".+", "--policy-trusted-root"])
+            .arg(&root)
+            .run()
+    };
+    let r = keyless("c1").exits(2);
+    assert!(r.stderr.contains("not signed keyless"), "{}", r.stderr);
+
+    // the referrers tag: an index of one bundle manifest (a real keyless bundle of another image)
+    let put = |bytes: &[u8]| -> String {
+        let d = sha256(bytes);
+        let hex = d.trim_start_matches("sha256:");
+        std::fs::write(layout.join("blobs/sha256").join(hex), bytes).unwrap();
+        d
+    };
+    let manifest_size = std::fs::read(
+        layout
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:")),
+    )
+    .unwrap()
+    .len();
+    const BUNDLE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    let bundle = std::fs::read(crate::common::fixture("sigstore/bundle_v03.json")).unwrap();
+    let empty = put(b"{}");
+    let m = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": BUNDLE,
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "size": 2, "digest": empty},
+        "layers": [{"mediaType": BUNDLE, "size": bundle.len(), "digest": put(&bundle)}],
+        "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": manifest_size, "digest": digest},
+    }))
+    .unwrap();
+    let idx = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": m.len(), "digest": put(&m), "artifactType": BUNDLE}],
+    }))
+    .unwrap();
+    let mut index: Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    index["manifests"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "mediaType": "application/vnd.oci.image.index.v1+json", "size": idx.len(), "digest": put(&idx),
+            "annotations": {"org.opencontainers.image.ref.name": digest.replace(':', "-")},
+        }));
+    std::fs::write(layout.join("index.json"), index.to_string()).unwrap();
+    let r = keyless("c2").exits(2);
+    assert!(
+        r.stderr
+            .contains("no bundle verifies for --policy-identity")
+            && r.stderr.contains("does not match any subject"),
+        "{}",
+        r.stderr
+    );
+}
