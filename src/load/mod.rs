@@ -178,6 +178,30 @@ pub fn existing_default_acceptances() -> Option<PathBuf> {
 /// `gate`: a check or explain run, which needs reports and a product. Otherwise only the policy,
 /// the acceptances and the clock are loaded (`riskgate acceptances`).
 pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
+    // The reports are read and parsed on a thread of their own while this one reads the policy
+    // and the acceptances (a YAML parse of a fifth of a large `check`): neither needs the other,
+    // and what each found is taken in the same order as before, so the errors and the report
+    // do not depend on which finished first. Reports stay one at a time, so no more than one
+    // report's bytes are held at once.
+    std::thread::scope(|scope| {
+        let reports = scope.spawn(|| {
+            args.reports
+                .iter()
+                .map(|p| ingest::load_report(p))
+                .collect::<Vec<_>>()
+        });
+        load_with(args, gate, move || match reports.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        })
+    })
+}
+
+fn load_with(
+    args: &GateArgs,
+    gate: bool,
+    reports_read: impl FnOnce() -> Vec<Result<ingest::Parsed, InputError>>,
+) -> Result<Loaded, LoadErrors> {
     let mut errs = LoadErrors::default();
     let now = match &args.now {
         Some(t) => match Timestamp::parse(t) {
@@ -244,8 +268,8 @@ pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
         ));
     }
     let mut reports = Vec::with_capacity(args.reports.len());
-    for p in &args.reports {
-        match ingest::load_report(p) {
+    for read in reports_read() {
+        match read {
             Ok(r) if r.meta.failed => errs.push(InputError::Invalid {
                 message: match &r.meta.failure {
                     Some(why) => format!("{why}, so its findings are incomplete"),

@@ -381,7 +381,11 @@ impl ReportFormat for Trivy {
     const DECISIVE: bool = true;
 
     fn detect(p: &Probe) -> bool {
-        p.has("SchemaVersion") && (p.has("Results") || p.has("ArtifactName"))
+        // Trivy writes SchemaVersion first; a file whose keys were sorted (`jq -S`, a
+        // re-serialised report) has ArtifactName and ArtifactType before Results, and is known
+        // by them rather than walked to its end. Its SchemaVersion is still checked by the parse.
+        (p.has("SchemaVersion") && (p.has("Results") || p.has("ArtifactName")))
+            || (p.has("ArtifactName") && p.has("ArtifactType"))
     }
 
     fn parse(src: &Source) -> Result<Parsed, InputError> {

@@ -139,6 +139,14 @@ fn bad_inputs_fail_closed_with_pointed_errors() {
         &tmp("trivy1.json", br#"{"SchemaVersion": 1, "Results": []}"#),
         &["SchemaVersion", "not supported"],
     );
+    // keys sorted, SchemaVersion left out: known as Trivy by its artifact, and refused
+    fails(
+        &tmp(
+            "trivy-no-version.json",
+            br#"{"ArtifactName": "x", "ArtifactType": "filesystem", "Results": []}"#,
+        ),
+        &["SchemaVersion None is not supported"],
+    );
     fails(&scratch("a-directory"), &["is a directory"]);
     fails(
         std::path::Path::new("/nonexistent/report.json"),
