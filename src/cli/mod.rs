@@ -45,6 +45,16 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SIZE", env = "RISKGATE_MAX_INPUT_SIZE",
           default_value = "2GiB", value_parser = crate::ingest::source::parse_size)]
     pub max_input_size: u64,
+    /// Threads to use for reading reports beside the policy, deciding and rendering (0: the
+    /// machine's cores, at most 4). The output is the same for any number.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        env = "RISKGATE_THREADS",
+        default_value_t = 0
+    )]
+    pub threads: usize,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -422,6 +432,7 @@ fn write_out(f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> ExitCode 
 
 pub fn run(cli: Cli) -> ExitCode {
     crate::ingest::source::set_max_input(cli.max_input_size);
+    crate::model::set_threads(cli.threads);
     match cli.command {
         Command::Findings { reports, format } => {
             let parsed = match load_reports(&reports) {

@@ -3,7 +3,7 @@
 
 use super::*;
 
-use crate::model::findings::share;
+use crate::model::findings::{share, FastSet};
 pub use crate::model::outcome::{Status, Verdict};
 use std::sync::Arc;
 
@@ -220,10 +220,10 @@ impl Serialize for Reasons {
 /// findings share. Pure data, local to one `decide`.
 #[derive(Default)]
 pub(super) struct Interner<'a> {
-    reasons: HashSet<Arc<str>>,
-    lists: HashSet<Arc<[Arc<str>]>>,
-    steps: HashSet<Arc<[RiskStep]>>,
-    owners: HashSet<Arc<Owner<'a>>>,
+    reasons: FastSet<Arc<str>>,
+    lists: FastSet<Arc<[Arc<str>]>>,
+    steps: FastSet<Arc<[RiskStep]>>,
+    owners: FastSet<Arc<Owner<'a>>>,
 }
 
 impl<'a> Interner<'a> {

@@ -27,6 +27,9 @@ pub use crate::model::facts::ReviewProofs;
 /// How far a report's timestamp may lie after `now` (clocks of runners differ a little).
 pub const CLOCK_SKEW_SECS: i64 = 15 * 60;
 
+/// Fewer findings than this are decided on one thread: starting threads would cost more.
+const PARALLEL_FROM: usize = 4096;
+
 use crate::model::date::{Date, Timestamp};
 use crate::model::finding::{Finding, Severity};
 use crate::model::intel::{Epss, Kev};
@@ -402,11 +405,49 @@ impl<'p> Engine<'p> {
             .enumerate()
             .map(|(i, a)| coverage::standalone(self, i, a, inputs.now, self.warn_before()))
             .collect();
-        let mut findings = Vec::with_capacity(inputs.findings.len());
-        let mut shared = Interner::default();
-        for f in inputs.findings {
-            let mut d = self.decide_one(f, inputs, &prepared, &acc_index, &vex_index, today);
-            shared.share(&mut d);
+        // Each finding is decided from the run's facts alone, so the findings are decided in
+        // contiguous parts on up to [`crate::model::threads`] threads and the parts joined in order: the same
+        // decisions as one after another (an interner per part shares less, nothing else).
+        let decide_part = |part: &'a [Finding], out: &mut Vec<Decided<'a>>| {
+            let mut shared = Interner::default();
+            for f in part {
+                let mut d = self.decide_one(f, inputs, &prepared, &acc_index, &vex_index, today);
+                shared.share(&mut d);
+                out.push(d);
+            }
+        };
+        let n = inputs.findings.len();
+        let threads = if n < PARALLEL_FROM {
+            1
+        } else {
+            crate::model::threads()
+        };
+        let mut findings = Vec::with_capacity(n);
+        if threads < 2 {
+            decide_part(inputs.findings, &mut findings);
+        } else {
+            std::thread::scope(|scope| {
+                let mut parts = inputs.findings.chunks(n.div_ceil(threads));
+                let first = parts.next().unwrap_or_default();
+                let rest: Vec<_> = parts
+                    .map(|part| {
+                        scope.spawn(move || {
+                            let mut out = Vec::with_capacity(part.len());
+                            decide_part(part, &mut out);
+                            out
+                        })
+                    })
+                    .collect();
+                decide_part(first, &mut findings);
+                for h in rest {
+                    match h.join() {
+                        Ok(part) => findings.extend(part),
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                }
+            });
+        }
+        for (f, d) in inputs.findings.iter().zip(&findings) {
             for t in &d.tried {
                 let u = &mut uses[t.index];
                 u.named += 1;
@@ -422,7 +463,6 @@ impl<'p> Engine<'p> {
                     }
                 }
             }
-            findings.push(d);
         }
         for u in &mut uses {
             if !u.covers.is_empty() || u.in_scope > 0 {

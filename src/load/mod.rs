@@ -178,18 +178,22 @@ pub fn existing_default_acceptances() -> Option<PathBuf> {
 /// `gate`: a check or explain run, which needs reports and a product. Otherwise only the policy,
 /// the acceptances and the clock are loaded (`riskgate acceptances`).
 pub fn load(args: &GateArgs, gate: bool) -> Result<Loaded, LoadErrors> {
+    let read = || {
+        args.reports
+            .iter()
+            .map(|p| ingest::load_report(p))
+            .collect::<Vec<_>>()
+    };
+    if crate::model::threads() < 2 || args.reports.is_empty() {
+        return load_with(args, gate, read);
+    }
     // The reports are read and parsed on a thread of their own while this one reads the policy
     // and the acceptances (a YAML parse of a fifth of a large `check`): neither needs the other,
     // and what each found is taken in the same order as before, so the errors and the report
     // do not depend on which finished first. Reports stay one at a time, so no more than one
     // report's bytes are held at once.
     std::thread::scope(|scope| {
-        let reports = scope.spawn(|| {
-            args.reports
-                .iter()
-                .map(|p| ingest::load_report(p))
-                .collect::<Vec<_>>()
-        });
+        let reports = scope.spawn(read);
         load_with(args, gate, move || match reports.join() {
             Ok(r) => r,
             Err(panic) => std::panic::resume_unwind(panic),

@@ -4,6 +4,14 @@
 
 use super::finding::Finding;
 use std::collections::{HashMap, HashSet};
+
+/// The hashing of the sets and maps a run fills once per finding (shared text, the dedup index,
+/// the decisions' interner): foldhash, seeded per process, where std's SipHash was a twentieth
+/// of `check`. Nothing iterates them, so their order never reaches a report.
+pub type Hashing = foldhash::fast::RandomState;
+
+/// A set hashed with [`Hashing`].
+pub type FastSet<T> = HashSet<T, Hashing>;
 use std::sync::Arc;
 
 /// Appends to a list of findings that may be large. Past 65,536 entries the list grows by a
@@ -21,7 +29,7 @@ pub fn push_finding(list: &mut Vec<Finding>, f: Finding) {
 /// ecosystem share its text (a layer digest is 71 bytes, an image reference about as long): an
 /// image has a handful of layers and thousands of findings.
 pub fn share_text(findings: &mut [Finding]) {
-    let mut held: HashSet<Arc<str>> = HashSet::new();
+    let mut held: FastSet<Arc<str>> = FastSet::default();
     for f in findings.iter_mut() {
         if let Some(l) = f.location.layer_digest.as_mut() {
             share(&mut held, l);
@@ -37,7 +45,7 @@ pub fn share_text(findings: &mut [Finding]) {
 
 /// Makes `v` the copy `held` already has of its value, else adds `v` to `held`: what the
 /// findings (here) and the decisions (`decide::Interner`) of a run share.
-pub fn share<T: ?Sized + Eq + std::hash::Hash>(held: &mut HashSet<Arc<T>>, v: &mut Arc<T>) {
+pub fn share<T: ?Sized + Eq + std::hash::Hash>(held: &mut FastSet<Arc<T>>, v: &mut Arc<T>) {
     match held.get(v) {
         Some(h) => *v = Arc::clone(h),
         None => {
@@ -53,7 +61,8 @@ pub fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
     // merging into a second vector, then sorting into a third, held two or three copies of them
     // at once (issue 13). Keyed by the fingerprint's 128 bits, not its text.
     share_text(&mut findings);
-    let mut index: HashMap<u128, usize> = HashMap::with_capacity(findings.len());
+    let mut index: HashMap<u128, usize, Hashing> =
+        HashMap::with_capacity_and_hasher(findings.len(), Hashing::default());
     // `findings[..kept]` are distinct; `findings[kept..i]` are emptied duplicates.
     let mut kept = 0usize;
     for i in 0..findings.len() {

@@ -294,7 +294,7 @@ impl<'a> Report<'a> {
                     created: r.created,
                 })
                 .collect(),
-            findings: Findings(v),
+            findings: Findings(Some(v)),
             acceptances: d
                 .acceptances
                 .iter()
@@ -372,13 +372,16 @@ impl<'a> Report<'a> {
     }
 }
 
-/// The findings of a [`Report`], serialised lazily from the decision.
-pub struct Findings<'a>(&'a View<'a>);
+/// The findings of a [`Report`], serialised lazily from the decision (none: left for
+/// [`render`] to write in their place).
+pub struct Findings<'a>(Option<&'a View<'a>>);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let v = self.0;
-        s.collect_seq(v.decision.findings.iter().map(|f| finding(v, f)))
+        match self.0 {
+            Some(v) => s.collect_seq(v.decision.findings.iter().map(|f| finding(v, f))),
+            None => s.collect_seq(std::iter::empty::<()>()),
+        }
     }
 }
 
@@ -443,7 +446,36 @@ fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
 }
 
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
-    super::write_json(w, &Report::new(v))
+    // The report without its findings (what it holds grows with the acceptances and images, not
+    // the findings), split where they go: `findings` is a key of the top-level object, so it is
+    // the one line that starts with two spaces and it; no string holds a raw newline.
+    let mut report = Report::new(v);
+    report.findings = Findings(None);
+    let frame = serde_json::to_vec_pretty(&report)?;
+    const AT: &[u8] = b"\n  \"findings\": []";
+    let at = memchr::memmem::find(&frame, AT)
+        .ok_or_else(|| io::Error::other("the report has no findings key"))?
+        + AT.len()
+        - 2;
+    let mut out = io::BufWriter::with_capacity(1 << 16, w);
+    out.write_all(&frame[..at])?;
+    let findings = &v.decision.findings;
+    if findings.is_empty() {
+        out.write_all(b"[]")?;
+    } else {
+        // each finding as the pretty serialisation of the whole report has it: at depth 2
+        out.write_all(b"[")?;
+        super::parallel::write_rendered(&mut out, findings, &|i, d, buf| {
+            super::parallel::entry_start(buf, i == 0, 2);
+            let mut ser =
+                serde_json::Serializer::with_formatter(buf, super::parallel::Pretty::at(2));
+            finding(v, d).serialize(&mut ser).map_err(io::Error::from)
+        })?;
+        out.write_all(b"\n  ]")?;
+    }
+    out.write_all(&frame[at + 2..])?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// `riskgate schema report`.

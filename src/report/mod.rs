@@ -14,6 +14,7 @@ pub mod junit;
 pub mod markdown;
 pub mod org;
 pub mod org_html;
+pub mod parallel;
 pub mod sarif;
 pub mod table;
 

@@ -674,3 +674,96 @@ fn sarif_runs_without_results_or_with_errors_are_failed_scans() {
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+/// A Trivy report of `n` real entries (`examples/reports/trivy-image.json`'s, repeated with fresh
+/// ids), acceptances for one in fifty, and its `check` under the example policy.
+fn many_findings(dir: &std::path::Path, n: usize) -> Command {
+    let mut doc: Value = serde_json::from_slice(
+        &std::fs::read(root().join("examples/reports/trivy-image.json")).unwrap(),
+    )
+    .unwrap();
+    let results = doc["Results"].as_array_mut().unwrap();
+    let entries: Vec<Value> = results
+        .iter()
+        .flat_map(|r| r["Vulnerabilities"].as_array().cloned().unwrap_or_default())
+        .collect();
+    assert!(!entries.is_empty());
+    let mut yaml = String::from("version: 1\nacceptances:\n");
+    let vulns: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut v = entries[i % entries.len()].clone();
+            let id = format!("CVE-2099-{:06}", i + 100_000);
+            v["VulnerabilityID"] = Value::String(id.clone());
+            if i % 50 == 0 {
+                yaml.push_str(&format!(
+                    "  - id: ACC-{i:06}\n    finding: {id}\n    product: payments-api\n    risk: medium\n    \
+                     reason: Reviewed.\n    requested_by: alice@acme.example\n    \
+                     created: 2026-11-01\n    expires: 2027-01-15\n"
+                ));
+            }
+            v
+        })
+        .collect();
+    results.truncate(1);
+    results[0]["Vulnerabilities"] = Value::Array(vulns);
+    let report = dir.join("trivy.json");
+    std::fs::write(&report, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let accs = dir.join("acceptances.yaml");
+    std::fs::write(&accs, yaml).unwrap();
+    let mut c = riskgate();
+    c.current_dir(root())
+        .args([
+            "check",
+            "--policy",
+            "examples/policy",
+            "--product",
+            "payments-api",
+        ])
+        .args(["--now", "2026-11-23"])
+        .arg("--acceptances")
+        .arg(&accs)
+        .arg("--report")
+        .arg(&report);
+    c
+}
+
+/// Reports are read beside the policy, findings decided and json reports rendered on several
+/// threads, in parts joined in order: every format is byte for byte the same on one thread and
+/// on several, for more findings than one part holds.
+#[test]
+fn reports_are_the_same_on_one_thread_and_on_several() {
+    let dir = scratch("threads");
+    let n = 5_000;
+    for format in ["json", "sarif", "junit", "human"] {
+        let on = |threads: &str| {
+            let r = many_findings(&dir, n)
+                .args(["--format", format, "--threads", threads])
+                .run();
+            assert!(
+                matches!(r.code, 0 | 1),
+                "{format} on {threads}: {}",
+                r.stderr
+            );
+            r.stdout
+        };
+        let one = on("1");
+        for threads in ["2", "3", "4"] {
+            assert!(
+                one == on(threads),
+                "{format}: one thread and {threads} differ"
+            );
+        }
+        if format == "json" {
+            let v: Value = serde_json::from_str(&one).unwrap();
+            let findings = v["findings"].as_array().unwrap();
+            assert_eq!(findings.len(), n);
+            assert_eq!(v["summary"]["findings"], n);
+            // each acceptance was matched against the findings of every part
+            let accs = v["acceptances"].as_array().unwrap();
+            assert_eq!(accs.len(), n / 50);
+            assert!(accs
+                .iter()
+                .all(|a| a["problems"].as_array().is_some_and(|p| !p.is_empty())));
+        }
+    }
+}
