@@ -65,9 +65,9 @@ pub fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
         HashMap::with_capacity_and_hasher(findings.len(), Hashing::default());
     // `findings[..kept]` are distinct; `findings[kept..i]` are emptied duplicates.
     let mut kept = 0usize;
-    for i in 0..findings.len() {
+    let keys = canonicalise_all(&mut findings);
+    for (i, key) in keys.into_iter().enumerate() {
         let Some(f) = findings.get_mut(i) else { break };
-        let key = f.canonicalise();
         match index.get(&key) {
             Some(&j) => {
                 let dup = std::mem::replace(f, Finding::vacant());
@@ -120,6 +120,43 @@ pub fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Fewer findings than this are canonicalised on one thread.
+const PARALLEL_FROM: usize = 4096;
+
+/// [`Finding::canonicalise`] of every finding (each on its own: its fingerprint is a sha256 of
+/// its identity), in contiguous parts on up to [`super::threads`] threads; their keys in order.
+fn canonicalise_all(findings: &mut [Finding]) -> Vec<u128> {
+    let threads = if findings.len() < PARALLEL_FROM {
+        1
+    } else {
+        super::threads()
+    };
+    if threads < 2 {
+        return findings.iter_mut().map(Finding::canonicalise).collect();
+    }
+    let per = findings.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = findings
+            .chunks_mut(per)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter_mut()
+                        .map(Finding::canonicalise)
+                        .collect::<Vec<u128>>()
+                })
+            })
+            .collect();
+        let mut keys = Vec::with_capacity(parts.len() * per);
+        for p in parts {
+            match p.join() {
+                Ok(k) => keys.extend(k),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        keys
+    })
 }
 
 fn pkg_key(f: &Finding) -> (&str, &str) {
