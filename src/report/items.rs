@@ -7,6 +7,7 @@ use crate::decide::{Decided, Judged, Status};
 use crate::policy::levels::RiskLevel;
 
 /// One entry: a finding, or an image/artifact check that failed.
+#[derive(Clone)]
 pub struct Item<'a> {
     /// The finding id (`CVE-...`), or `riskgate/image/<rule>` / `riskgate/artifact/<rule>`.
     pub rule_id: String,
@@ -85,37 +86,49 @@ fn entries<'a>(
     v: &'a View<'a>,
     keep: impl Fn(Status) -> bool + Copy + 'a,
 ) -> impl Iterator<Item = Item<'a>> + 'a {
-    let d = v.decision;
-    let findings = d
+    v.decision
         .findings
         .iter()
         .filter(move |f| keep(f.status))
-        .map(move |x| {
-            let f = x.finding;
-            Item {
-                rule_id: f.id.to_string(),
-                title: f.title.as_deref().unwrap_or(&f.id).to_string(),
-                status: x.status,
-                risk: Some(x.risk),
-                path: f.location.path.as_deref(),
-                line: f.location.line,
-                target: f.target.as_deref(),
-                package: f.package.as_ref().map(|p| match &p.version {
-                    Some(ver) => format!("{}@{ver}", p.name),
-                    None => p.name.to_string(),
-                }),
-                owner: super::owner_words(&x.owner),
-                why: x.reasons.join("; "),
-                unblock: v.unblock_command(x).or_else(|| {
-                    f.fixed_version
-                        .as_ref()
-                        .map(|fix| format!("upgrade to {fix}"))
-                }),
-                fingerprint: f.fingerprint.to_string(),
-                existing: x.existing,
-                finding: Some(x),
-            }
-        });
+        .map(move |x| finding_item(v, x))
+        .chain(checks_and_rules(v, keep))
+}
+
+/// The entry of one finding.
+pub fn finding_item<'a>(v: &'a View<'a>, x: &'a Decided<'a>) -> Item<'a> {
+    let f = x.finding;
+    Item {
+        rule_id: f.id.to_string(),
+        title: f.title.as_deref().unwrap_or(&f.id).to_string(),
+        status: x.status,
+        risk: Some(x.risk),
+        path: f.location.path.as_deref(),
+        line: f.location.line,
+        target: f.target.as_deref(),
+        package: f.package.as_ref().map(|p| match &p.version {
+            Some(ver) => format!("{}@{ver}", p.name),
+            None => p.name.to_string(),
+        }),
+        owner: super::owner_words(&x.owner),
+        why: x.reasons.join("; "),
+        unblock: v.unblock_command(x).or_else(|| {
+            f.fixed_version
+                .as_ref()
+                .map(|fix| format!("upgrade to {fix}"))
+        }),
+        fingerprint: f.fingerprint.to_string(),
+        existing: x.existing,
+        finding: Some(x),
+    }
+}
+
+/// The entries after the findings: failed image and artifact checks, then the rules about the
+/// run whose status `keep` accepts (their number does not grow with the findings).
+pub fn checks_and_rules<'a>(
+    v: &'a View<'a>,
+    keep: impl Fn(Status) -> bool + Copy + 'a,
+) -> impl Iterator<Item = Item<'a>> + 'a {
+    let d = v.decision;
     let judged = move |kind: &'static str, list: &'a [Judged<'a>]| {
         list.iter().flat_map(move |j| {
             j.checks
@@ -163,8 +176,7 @@ fn entries<'a>(
             existing: None,
             finding: None,
         });
-    findings
-        .chain(judged("image", &d.images))
+    judged("image", &d.images)
         .chain(judged("artifact", &d.artifacts))
         .chain(rules)
 }

@@ -446,34 +446,19 @@ fn finding<'a>(v: &'a View<'a>, d: &'a Decided<'a>) -> FindingOut<'a> {
 }
 
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    use super::parallel::{pretty_at, split_at, write_array};
     // The report without its findings (what it holds grows with the acceptances and images, not
-    // the findings), split where they go: `findings` is a key of the top-level object, so it is
-    // the one line that starts with two spaces and it; no string holds a raw newline.
+    // the findings), and the findings written where they go, as they are rendered.
     let mut report = Report::new(v);
     report.findings = Findings(None);
     let frame = serde_json::to_vec_pretty(&report)?;
-    const AT: &[u8] = b"\n  \"findings\": []";
-    let at = memchr::memmem::find(&frame, AT)
-        .ok_or_else(|| io::Error::other("the report has no findings key"))?
-        + AT.len()
-        - 2;
+    let (head, tail) = split_at(&frame, "findings", 1)?;
     let mut out = io::BufWriter::with_capacity(1 << 16, w);
-    out.write_all(&frame[..at])?;
-    let findings = &v.decision.findings;
-    if findings.is_empty() {
-        out.write_all(b"[]")?;
-    } else {
-        // each finding as the pretty serialisation of the whole report has it: at depth 2
-        out.write_all(b"[")?;
-        super::parallel::write_rendered(&mut out, findings, &|i, d, buf| {
-            super::parallel::entry_start(buf, i == 0, 2);
-            let mut ser =
-                serde_json::Serializer::with_formatter(buf, super::parallel::Pretty::at(2));
-            finding(v, d).serialize(&mut ser).map_err(io::Error::from)
-        })?;
-        out.write_all(b"\n  ]")?;
-    }
-    out.write_all(&frame[at + 2..])?;
+    out.write_all(head)?;
+    write_array(&mut out, &v.decision.findings, 1, &|_, d, buf| {
+        pretty_at(buf, 2, &finding(v, d))
+    })?;
+    out.write_all(tail)?;
     out.write_all(b"\n")?;
     out.flush()
 }

@@ -74,6 +74,61 @@ pub fn write_rendered<T: Sync>(
     })
 }
 
+/// An array of a pretty JSON document left empty, for [`split_at`] to find and its entries to
+/// be written there with [`write_array`]: the rest of the document (what does not grow with the
+/// findings) is serialised whole, the entries as they are rendered.
+pub struct Hole;
+
+impl serde::Serialize for Hole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(std::iter::empty::<()>())
+    }
+}
+
+/// `frame` up to where the entries of its array `key` go, and after them: `key` is a [`Hole`]
+/// of an object at `depth` of the pretty document `frame`, so its line is a newline, the
+/// indentation of that depth and `"key": []`. No string of the document can look so: a string
+/// holds no raw newline and no unescaped quote.
+pub fn split_at<'f>(frame: &'f [u8], key: &str, depth: usize) -> io::Result<(&'f [u8], &'f [u8])> {
+    let mut line = Vec::with_capacity(key.len() + 2 * depth + 8);
+    entry_start(&mut line, true, depth);
+    line.extend_from_slice(format!("\"{key}\": []").as_bytes());
+    let at = memchr::memmem::find(frame, &line)
+        .ok_or_else(|| io::Error::other(format!("no `{key}` at depth {depth} in the report")))?
+        + line.len()
+        - 2;
+    Ok((&frame[..at], &frame[at + 2..]))
+}
+
+/// Writes `items` as the pretty array a value at `depth` is: `[]`, or each item rendered by
+/// `render` (with [`pretty_at`] `depth + 1`) on a line of its own, on several threads
+/// ([`write_rendered`]).
+pub fn write_array<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    depth: usize,
+    render: &Render<'_, T>,
+) -> io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    write_rendered(out, items, &|i, item, buf| {
+        entry_start(buf, i == 0, depth + 1);
+        render(i, item, buf)
+    })?;
+    let mut end = Vec::with_capacity(2 * depth + 2);
+    entry_start(&mut end, true, depth);
+    end.push(b']');
+    out.write_all(&end)
+}
+
+/// `value` serialised into `buf` as the pretty document has it at `depth`.
+pub fn pretty_at(buf: &mut Vec<u8>, depth: usize, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(buf, Pretty::at(depth));
+    value.serialize(&mut ser).map_err(io::Error::from)
+}
+
 /// serde_json's `PrettyFormatter` (two spaces) starting at a depth, so a value rendered on its
 /// own is, byte for byte, what the pretty serialisation of the whole document has at that depth.
 pub struct Pretty {

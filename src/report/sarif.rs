@@ -10,8 +10,10 @@
 //! scanner suppression that the guardrails honour carries one too; a scanner's suppression the
 //! guardrails refused is carried with status `rejected`, so the result stays open.
 
-use super::items::{items_with_suppressed, Item};
+use super::items::{checks_and_rules, finding_item, Item};
+use super::parallel::{pretty_at, split_at, write_array, Hole};
 use super::View;
+use crate::decide::Decided;
 use crate::decide::Status;
 use crate::policy::levels::RiskLevel;
 use serde::Serialize;
@@ -271,66 +273,62 @@ fn result(it: Item<'_>, rule_index: usize) -> SarifResult<'_> {
     }
 }
 
-/// The results, built and written one at a time (the rules were collected in a first pass).
-struct Results<'a> {
-    view: &'a View<'a>,
-    index: &'a HashMap<String, usize>,
+/// One entry of the results: a finding (its entry built when it is written, on the thread that
+/// writes it), or a failed check or a rule about the run (few, built first).
+enum Entry<'a, 'o> {
+    Finding(&'a Decided<'a>),
+    Other(&'o Item<'a>),
 }
 
-impl Serialize for Results<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(items_with_suppressed(self.view).map(|it| {
-            let i = self.index.get(it.rule_id.as_str()).copied().unwrap_or(0);
-            result(it, i)
-        }))
+impl<'a> Entry<'a, '_> {
+    fn rule_id(&self) -> &str {
+        match self {
+            Entry::Finding(x) => &x.finding.id,
+            Entry::Other(it) => &it.rule_id,
+        }
+    }
+
+    fn with_item<T>(&self, v: &'a View<'a>, f: impl FnOnce(&Item<'_>) -> T) -> T {
+        match self {
+            Entry::Finding(x) => f(&finding_item(v, x)),
+            Entry::Other(it) => f(it),
+        }
     }
 }
 
-/// The suppressed findings again, with how each was suppressed, in the run's properties (as
-/// before they were results too).
-struct Suppressed<'a>(&'a View<'a>);
-
-impl Serialize for Suppressed<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let d = self.0.decision;
-        s.collect_seq(
-            d.findings
-                .iter()
-                .filter(|d| d.status.is_suppressed())
-                .map(|d| {
-                    json!({
-                        "id": d.finding.id,
-                        "status": d.status.as_str(),
-                        "fingerprint": d.finding.fingerprint,
-                        "by": d.suppressed_by.as_ref().map(|s| json!({
-                            "source": s.source,
-                            "document": s.document,
-                            "kind": s.status,
-                            "justification": s.justification,
-                            "trusted": s.trusted,
-                        })),
-                    })
-                }),
-        )
-    }
+/// A suppressed finding again, with how it was suppressed, in the run's properties (as before
+/// they were results too).
+fn suppressed(d: &Decided) -> serde_json::Value {
+    json!({
+        "id": d.finding.id,
+        "status": d.status.as_str(),
+        "fingerprint": d.finding.fingerprint,
+        "by": d.suppressed_by.as_ref().map(|s| json!({
+            "source": s.source,
+            "document": s.document,
+            "kind": s.status,
+            "justification": s.justification,
+            "trusted": s.trusted,
+        })),
+    })
 }
 
 #[derive(Serialize)]
-struct Doc<'a> {
+struct Doc {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run; 1],
 }
 
 #[derive(Serialize)]
-struct Run<'a> {
+struct Run {
     tool: Tool,
     #[serde(rename = "automationDetails")]
     automation: Automation,
-    results: Results<'a>,
+    results: Hole,
     invocations: [Invocation; 1],
-    properties: RunProps<'a>,
+    properties: RunProps,
 }
 
 #[derive(Serialize)]
@@ -342,7 +340,7 @@ struct Tool {
 struct Driver {
     name: &'static str,
     version: &'static str,
-    rules: Vec<Rule>,
+    rules: Hole,
 }
 
 #[derive(Serialize)]
@@ -365,20 +363,28 @@ struct Notification {
 }
 
 #[derive(Serialize)]
-struct RunProps<'a> {
+struct RunProps {
     verdict: crate::decide::Verdict,
     evaluated_at: String,
-    suppressed: Suppressed<'a>,
+    suppressed: Hole,
 }
 
 pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
+    let d = v.decision;
+    let others: Vec<Item> = checks_and_rules(v, |_| true).collect();
+    let entries: Vec<Entry> = d
+        .findings
+        .iter()
+        .map(Entry::Finding)
+        .chain(others.iter().map(Entry::Other))
+        .collect();
     // One rule per id, in first-seen order; the first entry's text describes it.
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut rules = Vec::new();
-    for it in items_with_suppressed(v) {
-        if !index.contains_key(it.rule_id.as_str()) {
-            index.insert(it.rule_id.clone(), rules.len());
-            rules.push(rule(&it));
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut firsts: Vec<&Entry> = Vec::new();
+    for e in &entries {
+        if !index.contains_key(e.rule_id()) {
+            index.insert(e.rule_id(), firsts.len());
+            firsts.push(e);
         }
     }
     let doc = Doc {
@@ -389,16 +395,13 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
                 driver: Driver {
                     name: "riskgate",
                     version: env!("CARGO_PKG_VERSION"),
-                    rules,
+                    rules: Hole,
                 },
             },
             automation: Automation {
-                id: format!("riskgate/{}/", v.decision.product.unwrap_or("default")),
+                id: format!("riskgate/{}/", d.product.unwrap_or("default")),
             },
-            results: Results {
-                view: v,
-                index: &index,
-            },
+            results: Hole,
             invocations: [Invocation {
                 successful: true,
                 notifications: v
@@ -411,11 +414,41 @@ pub fn render(w: &mut dyn Write, v: &View) -> io::Result<()> {
                     .collect(),
             }],
             properties: RunProps {
-                verdict: v.decision.verdict,
-                evaluated_at: v.decision.now.to_string(),
-                suppressed: Suppressed(v),
+                verdict: d.verdict,
+                evaluated_at: d.now.to_string(),
+                suppressed: Hole,
             },
         }],
     };
-    super::write_json(w, &doc)
+    // The document without rules, results and suppressed findings, and those written where
+    // they go as they are rendered: doc > runs[0] (depth 3) > tool > driver (depth 5).
+    let frame = serde_json::to_vec_pretty(&doc)?;
+    let (head, rest) = split_at(&frame, "rules", 5)?;
+    let (middle, rest) = split_at(rest, "results", 3)?;
+    let (props, tail) = split_at(rest, "suppressed", 4)?;
+    let mut out = io::BufWriter::with_capacity(1 << 16, w);
+    out.write_all(head)?;
+    write_array(&mut out, &firsts, 5, &|_, e, buf| {
+        e.with_item(v, |it| pretty_at(buf, 6, &rule(it)))
+    })?;
+    out.write_all(middle)?;
+    write_array(&mut out, &entries, 3, &|_, e, buf| {
+        let i = index.get(e.rule_id()).copied().unwrap_or(0);
+        match e {
+            Entry::Finding(x) => pretty_at(buf, 4, &result(finding_item(v, x), i)),
+            Entry::Other(it) => pretty_at(buf, 4, &result((*it).clone(), i)),
+        }
+    })?;
+    out.write_all(props)?;
+    let hidden: Vec<&Decided> = d
+        .findings
+        .iter()
+        .filter(|x| x.status.is_suppressed())
+        .collect();
+    write_array(&mut out, &hidden, 4, &|_, x, buf| {
+        pretty_at(buf, 5, &suppressed(x))
+    })?;
+    out.write_all(tail)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
