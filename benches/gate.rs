@@ -60,10 +60,34 @@ fn fixtures(root: &Path) -> Vec<Entry> {
     out
 }
 
-/// Writes the report and the acceptances file for `n` findings; returns their paths.
-fn generate(dir: &Path, entries: &[Entry], n: usize) -> (PathBuf, PathBuf) {
+/// Copies the directory `from` to `to`, whole.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for e in std::fs::read_dir(from).expect("read the directory") {
+        let e = e.expect("a directory entry");
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy a file");
+        }
+    }
+}
+
+/// Writes the report and the acceptances file for `n` findings; returns their paths. The
+/// acceptances are those of an organisation of their own, `org-{n}/`: the example's policy and
+/// CODEOWNERS with this acceptances file, so that (under `approvals: code_review`) the risk
+/// owner's approvals are proven by the CODEOWNERS line requiring their review, as in the
+/// example; a file outside that repository proves nothing, and no acceptance would hold.
+fn generate(root: &Path, dir: &Path, entries: &[Entry], n: usize) -> (PathBuf, PathBuf) {
     let report = dir.join(format!("trivy-order-{n}.json"));
-    let accs = dir.join(format!("acceptances-{n}.yaml"));
+    let org = dir.join(format!("org-{n}"));
+    let accs = org.join("acceptances.yaml");
+    if !org.join("policy").is_dir() {
+        copy_dir(&root.join("examples/policy"), &org.join("policy"));
+        std::fs::copy(root.join("examples/CODEOWNERS"), org.join("CODEOWNERS"))
+            .expect("copy CODEOWNERS");
+    }
     if report.exists() && sorted_copy(&report).exists() && accs.exists() {
         return (report, accs);
     }
@@ -153,6 +177,53 @@ fn check_args<'a>(
     ]
 }
 
+/// The same decision in Rego (`benches/rego/gate.rego`), evaluated by regorus when
+/// `benches/rego` is built (`cargo build --release --manifest-path benches/rego/Cargo.toml`):
+/// its evaluation alone (the inputs parsed before the clock starts, as issue 19 measured OPA)
+/// against riskgate's whole process, and the statuses each decided.
+fn rego(root: &Path, bin: &str, args: &[&str; 13], runs: usize) {
+    let rego = root.join("benches/rego/target/release/riskgate-rego-bench");
+    if !rego.exists() {
+        println!(
+            "(Rego: not built; cargo build --release --manifest-path benches/rego/Cargo.toml)"
+        );
+        return;
+    }
+    // check --policy P --product X --acceptances A --now T --format json --report R
+    let (policy, product, accs, now, report) = (args[2], args[4], args[6], args[8], args[12]);
+    let mut best = f64::MAX;
+    let mut decided = String::new();
+    for _ in 0..runs.max(3) {
+        let out = std::process::Command::new(&rego)
+            .args([report, accs, policy, product, &now[..10]])
+            .output()
+            .expect("run the Rego bench");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut lines = text.lines();
+        let secs: f64 = lines.next().and_then(|l| l.parse().ok()).expect("seconds");
+        best = best.min(secs);
+        decided = lines.next().unwrap_or_default().to_string();
+    }
+    let ours = common::time_best(bin, args, runs);
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .output()
+        .expect("run riskgate");
+    let summary = serde_json::from_slice::<Value>(&out.stdout)
+        .map(|v| v["summary"]["by_status"].to_string())
+        .unwrap_or_default();
+    println!(
+        "Rego (regorus) evaluation alone {best:.3} s: check --format json, whole process, \
+         {ours:.3} s is {:.1}x faster\n  Rego decided {decided}\n  riskgate decided {summary}",
+        best / ours
+    );
+}
+
 fn main() {
     common::raw_parse_child();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -160,13 +231,13 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("bench dir");
     let entries = fixtures(&root);
     let bin = env!("CARGO_BIN_EXE_riskgate");
-    let policy = root.join("examples/policy");
-    let policy = policy.to_str().expect("UTF-8 path");
     let big = std::env::var("RISKGATE_BENCH_BIG").map_or(true, |v| v != "0");
     let sizes: &[usize] = if big { &[20_000, 200_000] } else { &[20_000] };
     let mut json_times = Vec::new();
     for &n in sizes {
-        let (report, accs) = generate(&dir, &entries, n);
+        let (report, accs) = generate(&root, &dir, &entries, n);
+        let policy = accs.with_file_name("policy");
+        let policy = policy.to_str().expect("UTF-8 path");
         let size = std::fs::metadata(&report).expect("report").len() as f64;
         let runs = if n > 50_000 { 1 } else { 3 };
         let in_process = common::raw_parse(&report, 3);
@@ -206,6 +277,10 @@ fn main() {
             "check --format json, keys sorted {t:.3} s ({:.1}x the raw parse)",
             t / raw
         );
+        if n <= 20_000 {
+            // (regorus holds the whole input as its values: at 200,000 that is gigabytes)
+            rego(&root, bin, &check_args(policy, accs, "json", report), runs);
+        }
     }
     if let [small, large] = json_times[..] {
         println!(
